@@ -1,0 +1,35 @@
+"""Domain errors. Each names the field (a JSON-style path) and the fix; service/ maps them to status codes."""
+
+from __future__ import annotations
+
+
+class DataError(Exception):
+    """Base for every error a caller can fix by changing the request."""
+
+    def __init__(self, field: str, problem: str, fix: str = "") -> None:
+        self.field = field
+        self.problem = problem
+        self.fix = fix
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        text = f"{self.field}: {self.problem}" if self.field else self.problem
+        return f"{text}; {self.fix}" if self.fix else text
+
+
+class InvalidRequest(DataError):
+    """The request contradicts itself or the schema (INVALID_ARGUMENT)."""
+
+
+class SchemaNotFound(DataError):
+    """The entity is not in the registry (NOT_FOUND)."""
+
+
+class LimitExceeded(DataError):
+    """The request asks for more than a configured limit allows (RESOURCE_EXHAUSTED)."""
+
+
+class GenerationFailed(DataError):
+    """Bounded retries could not produce a row that satisfies every rule (INVALID_ARGUMENT: the
+    constraints are too tight to satisfy together)."""

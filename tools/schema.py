@@ -1,0 +1,231 @@
+"""The schema model: what an entity's rows look like and the rules that tie their fields together.
+
+Entities come from the registry's data files, from a request's proto field list, or from a JSON schema
+document a client sends; all three end up as an `EntitySchema`.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class FieldType(StrEnum):
+    # The contract's 13 types, in its enum order.
+    STRING = "string"
+    INTEGER = "integer"
+    FLOAT = "float"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDRESS = "address"
+    UUID = "uuid"
+    ENUM = "enum"
+    OBJECT = "object"
+    ARRAY = "array"
+    # Richer types the registry and custom schemas use.
+    MONEY = "money"
+    TEXT = "text"
+    URL = "url"
+    IP = "ip"
+    COUNTRY = "country"
+    CURRENCY = "currency"
+    PATTERN = "pattern"
+
+
+NUMERIC_TYPES = frozenset({FieldType.INTEGER, FieldType.FLOAT, FieldType.MONEY})
+TEMPORAL_TYPES = frozenset({FieldType.DATE, FieldType.DATETIME})
+STRING_TYPES = frozenset(
+    {
+        FieldType.STRING,
+        FieldType.EMAIL,
+        FieldType.PHONE,
+        FieldType.UUID,
+        FieldType.TEXT,
+        FieldType.URL,
+        FieldType.IP,
+        FieldType.COUNTRY,
+        FieldType.CURRENCY,
+        FieldType.PATTERN,
+    }
+)
+
+_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class PoolsBy(BaseModel):
+    """Value pools chosen by another field's value (review text by rating, ticket subject by category)."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    pools: dict[str, list[Any]]
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    type: FieldType
+    description: str = ""
+    required: bool = True
+    nullable: bool = False
+    null_rate: float = Field(0.0, ge=0.0, le=1.0)
+    # Realistic value source (see tools/pools.py SOURCES), for example first_name or product_name.
+    source: str | None = None
+    # Numbers: bounds. Dates: ISO strings (or epoch seconds).
+    min: float | str | None = None
+    max: float | str | None = None
+    # Allowed values (an enum) with optional weights; the validator enforces them.
+    values: list[Any] | None = None
+    weights: list[float] | None = None
+    # Candidate values (not a restriction): authored pools the generator samples from.
+    pool: list[Any] | None = None
+    pool_weights: list[float] | None = None
+    pools_by: PoolsBy | None = None
+    regex: str | None = None
+    min_length: int | None = Field(None, ge=0)
+    max_length: int | None = Field(None, ge=0)
+    # A named format (email, uuid, url, ipv4, ...), a strftime pattern for dates, or an id template
+    # such as "CRT-{year}-{alnum:7}" for pattern fields.
+    format: str | None = None
+    precision: int | None = Field(None, ge=0, le=10)
+    unique: bool = False
+    # Objects (and array items that are objects).
+    fields: list[FieldSpec] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    # Arrays.
+    items: FieldSpec | None = None
+    min_items: int | None = Field(None, ge=0)
+    max_items: int | None = Field(None, ge=0)
+    # The entity an id field refers to (`order_id` in a payment is an order's id).
+    ref: str | None = None
+    example: Any = None
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> FieldSpec:
+        if not _NAME.match(self.name) and self.name != "items[]":
+            raise ValueError(f"field name {self.name!r} must be letters, digits and underscores")
+        if self.type is FieldType.ARRAY and self.items is None:
+            self.items = FieldSpec(name="items[]", type=FieldType.STRING)
+        if self.null_rate > 0:
+            self.nullable = True
+        return self
+
+    @property
+    def is_nullable(self) -> bool:
+        return self.nullable or not self.required
+
+    def child(self, name: str) -> FieldSpec | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+class DeriveRule(BaseModel):
+    """`target = expression`; expressions use fields of the same object, `arr[].f` inside sum/min/max,
+    numbers, + - * / and round, sum, min, max, abs, count."""
+
+    model_config = ConfigDict(extra="forbid")
+    derive: str
+
+    @property
+    def target(self) -> str:
+        return self.derive.split("=", 1)[0].strip()
+
+    @property
+    def expression(self) -> str:
+        return self.derive.split("=", 1)[1].strip() if "=" in self.derive else ""
+
+    def describe(self) -> str:
+        return f"derive {self.target}"
+
+
+class OrderRule(BaseModel):
+    """The listed fields never decrease, in list order (fields that are null are skipped).
+    `max_gap` bounds each step for dates (a duration such as 45m, 2h, 30d)."""
+
+    model_config = ConfigDict(extra="forbid")
+    order: list[str] = Field(min_length=2)
+    max_gap: str | None = None
+
+    def describe(self) -> str:
+        return "order " + " <= ".join(self.order)
+
+
+class PresentIf(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    field: str
+    when: str
+    in_: list[Any] = Field(alias="in")
+
+
+class PresentIfRule(BaseModel):
+    """`field` holds a value exactly when `when` is one of `in`; otherwise it is null."""
+
+    model_config = ConfigDict(extra="forbid")
+    present_if: PresentIf
+
+    def describe(self) -> str:
+        p = self.present_if
+        return f"{p.field} present only if {p.when} in {p.in_}"
+
+
+Rule = DeriveRule | OrderRule | PresentIfRule
+
+
+class EntitySchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    domain: str = "custom"
+    description: str = ""
+    id_field: str | None = None
+    fields: list[FieldSpec]
+    rules: list[Rule] = Field(default_factory=list)
+    # What realistic rows must show beyond the rules (for the coherence score), e.g. "items_one_theme".
+    checks: list[str] = Field(default_factory=list)
+    example: dict[str, Any] | None = None
+
+    def field(self, name: str) -> FieldSpec | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def as_object(self) -> FieldSpec:
+        """The entity as one object field: the engine and validator walk both the same way."""
+        return FieldSpec(name=self.name, type=FieldType.OBJECT, fields=self.fields, rules=self.rules)
+
+
+FieldSpec.model_rebuild()
+
+
+def find_field(schema: EntitySchema, path: str) -> FieldSpec | None:
+    """Resolve `a.b`, `items[].price` or `items.price` to its FieldSpec."""
+    spec: FieldSpec | None = schema.as_object()
+    for part in path.replace("[]", "").split("."):
+        if spec is None:
+            return None
+        if spec.type is FieldType.ARRAY and spec.items is not None:
+            spec = spec.items
+        spec = spec.child(part) if spec.type is FieldType.OBJECT or spec.fields else None
+    return spec
+
+
+def field_paths(spec: FieldSpec, prefix: str = "") -> list[str]:
+    """Every addressable path under an object spec, in schema order (`items[].price` style)."""
+    out: list[str] = []
+    for f in spec.fields:
+        path = f"{prefix}{f.name}"
+        out.append(path)
+        if f.type is FieldType.ARRAY and f.items is not None and f.items.fields:
+            out.extend(field_paths(f.items, path + "[]."))
+        elif f.fields:
+            out.extend(field_paths(f, path + "."))
+    return out
