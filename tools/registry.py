@@ -74,9 +74,9 @@ class Registry:
         return cls(schemas)
 
     def names(self, domain: str = "") -> list[str]:
-        return [s.name for s in self.list(domain)]
+        return [s.name for s in self.schemas(domain)]
 
-    def list(self, domain: str = "") -> list[EntitySchema]:
+    def schemas(self, domain: str = "") -> list[EntitySchema]:
         return [s for s in self._schemas.values() if not domain or s.domain == domain]
 
     def domains(self) -> list[str]:

@@ -148,11 +148,13 @@ class DeriveRule(BaseModel):
 
 class OrderRule(BaseModel):
     """The listed fields never decrease, in list order (fields that are null are skipped).
-    `max_gap` bounds each step for dates (a duration such as 45m, 2h, 30d)."""
+    `min_gap` and `max_gap` bound each step for dates (durations such as 45m, 2h, 30d); the engine
+    keeps to them, the validator checks only the order."""
 
     model_config = ConfigDict(extra="forbid")
     order: list[str] = Field(min_length=2)
     max_gap: str | None = None
+    min_gap: str | None = None
 
     def describe(self) -> str:
         return "order " + " <= ".join(self.order)

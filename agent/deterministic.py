@@ -1,0 +1,78 @@
+"""The deterministic planner: a GenerationPlan from the request alone, no model.
+
+It reads the context, hints and scenario names for words it knows (catalogue theme keywords,
+`edge_case`, `high_value`, `single_item`, ...) and writes the same plan type the model writes. It is
+the offline path, the fallback, and the TRADITIONAL path.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.plan import FieldPlan, GenerationPlan, ScenarioPlan
+from agent.request import DataRequest
+from tools.catalogue import load_catalogue
+from tools.schema import EntitySchema, FieldType
+
+EDGE_HINTS = {"edge_case", "edge_cases", "edge", "boundary", "defect", "defects"}
+DEFECT_SHARE = 0.5
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def theme_weights(text: str) -> dict[str, float]:
+    """Catalogue themes whose keywords appear in the text, weighted by how many appear."""
+    lowered = text.lower()
+    found: dict[str, float] = {}
+    for theme in load_catalogue():
+        hits = sum(1 for k in theme.keywords if re.search(rf"\b{re.escape(k.lower())}(s|es)?\b", lowered))
+        if hits:
+            found[theme.name] = float(hits)
+    return found
+
+
+def plan_request(request: DataRequest, schema: EntitySchema) -> GenerationPlan:
+    hints = {h.strip().lower() for h in request.hints}
+    edge = request.defect_triggering or bool(hints & EDGE_HINTS)
+    themes = theme_weights(" ".join([request.context, *request.hints]))
+    plan = GenerationPlan(
+        summary=f"{schema.name} rows from the schema's own distributions"
+        + (f", products themed {', '.join(sorted(themes))}" if themes else ""),
+        themes=themes,
+        edge_case_share=DEFECT_SHARE if edge else 0.0,
+        assumptions=["deterministic planner: no model was asked"],
+    )
+    for s in request.scenarios:
+        plan.scenarios.append(_scenario_plan(s.name, s.description, schema))
+    return plan
+
+
+def _scenario_plan(name: str, description: str, schema: EntitySchema) -> ScenarioPlan:
+    words = _words(f"{name} {description}")
+    plan = ScenarioPlan(name=name, intent=description or name.replace("_", " "))
+    plan.themes = theme_weights(f"{name.replace('_', ' ')} {description}")
+    arrays = [f for f in schema.fields if f.type is FieldType.ARRAY]
+    money = [f.name for f in schema.fields if f.type is FieldType.MONEY]
+    item_money = [
+        f"{a.name}[].{sub.name}"
+        for a in arrays
+        if a.items is not None
+        for sub in a.items.fields
+        if sub.type is FieldType.MONEY
+    ]
+    if words & {"single", "one"} and arrays:
+        plan.fields += [FieldPlan(path=a.name, min_items=1, max_items=1) for a in arrays]
+    if words & {"bulk", "large", "many", "full"} and arrays:
+        plan.fields += [
+            FieldPlan(path=a.name, min_items=max(a.min_items or 1, (a.max_items or 5) - 2)) for a in arrays
+        ]
+    if words & {"high", "premium", "luxury", "vip", "expensive"}:
+        # High value: prices in the upper part of their range.
+        plan.fields += [FieldPlan(path=p, min=100.0) for p in item_money or money]
+    if words & {"low", "cheap", "budget", "small"} and not words & {"high"}:
+        plan.fields += [FieldPlan(path=p, max=25.0) for p in item_money or money]
+    if words & EDGE_HINTS:
+        plan.edge_case_share = DEFECT_SHARE
+    return plan

@@ -1,0 +1,157 @@
+"""The one executor every path shares: request -> checked inputs -> plan applied -> engine -> text.
+
+`prepare` does all checking up front (schema, constraints, counts, overrides, locale, format), so a
+bad request fails before a row is made. `run` turns a prepared request and any GenerationPlan into
+batches; `render` turns batches into chunks or one document.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.apply_plan import apply_field_plans
+from agent.plan import GenerationPlan
+from agent.request import DataRequest
+from tools.coherence import CoherenceMeter
+from tools.constraints import apply_constraints
+from tools.engine import Job, Scenario, generate
+from tools.errors import InvalidRequest
+from tools.formats import FORMATS, Writer, columns_for, make_writer
+from tools.pools import check_locale
+from tools.registry import Registry
+from tools.scenarios import DEFAULT_COUNT, reconcile_counts, typed_overrides
+from tools.schema import EntitySchema
+from tools.schema_docs import schema_from_document
+
+MAX_SEED = 2**63 - 1
+
+
+@dataclass
+class Prepared:
+    request: DataRequest
+    schema: EntitySchema
+    scenarios: list[Scenario]
+    seed: int
+    locale: str
+    output_format: str
+    coherence: CoherenceMeter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.coherence = CoherenceMeter(self.schema)
+
+    @property
+    def total(self) -> int:
+        return sum(s.count for s in self.scenarios)
+
+    @property
+    def scenario_counts(self) -> dict[str, int]:
+        return {s.name: s.count for s in self.scenarios}
+
+
+def resolve_schema(request: DataRequest, registry: Registry) -> EntitySchema:
+    """The request's own schema if it sends one (custom, inline, field list), else the registry's."""
+    name = request.entity or "custom"
+    if request.custom_schema.strip():
+        return schema_from_document(request.custom_schema, "custom_schema", name)
+    if request.inline_schema.strip():
+        return schema_from_document(request.inline_schema, "inline_schema", name)
+    if request.schema_fields:
+        import json
+
+        doc = {"name": name, "domain": request.domain or "custom", "fields": request.schema_fields}
+        return schema_from_document(json.dumps(doc), "schema.fields", name)
+    entity = request.predefined_schema or request.entity
+    if not entity.strip():
+        raise InvalidRequest(
+            "entity", "no entity and no schema in the request", "set entity (see GetSchemas)"
+        )
+    return registry.get(entity, request.domain)
+
+
+def prepare(request: DataRequest, registry: Registry) -> Prepared:
+    fmt = (request.output_format or "json").lower()
+    if fmt not in FORMATS:
+        raise InvalidRequest(
+            "output_format", f"unknown format {request.output_format!r}", f"use one of {', '.join(FORMATS)}"
+        )
+    locale = check_locale(request.locale)
+    if request.seed is not None and not 0 <= request.seed <= MAX_SEED:
+        raise InvalidRequest("seed", "must be between 0 and 2^63-1", "send a non-negative 64-bit integer")
+    schema = apply_constraints(resolve_schema(request, registry), request.constraints)
+    if request.scenarios:
+        counts = reconcile_counts(request.count, [(s.name, s.count) for s in request.scenarios])
+        names = [s.name.strip() or f"scenario_{i + 1}" for i, s in enumerate(request.scenarios)]
+        if len(set(names)) != len(names):
+            raise InvalidRequest(
+                "scenarios", "two scenarios share a name", "give every scenario its own name"
+            )
+        scenarios = [
+            Scenario(name, n, typed_overrides(schema, s.overrides, f"scenarios[{i}]"))
+            for i, (name, n, s) in enumerate(zip(names, counts, request.scenarios, strict=True))
+        ]
+    else:
+        reconcile_counts(request.count, [])  # the same checks (count >= 0) without scenarios
+        scenarios = [Scenario("default", request.count or DEFAULT_COUNT)]
+    seed = request.seed if request.seed is not None else secrets.randbits(63)
+    return Prepared(request, schema, scenarios, seed, locale, fmt)
+
+
+def build_job(prepared: Prepared, plan: GenerationPlan, batch_size: int = 1000) -> tuple[Job, list[str]]:
+    """The engine job for a prepared request under a plan, and the plan problems that were skipped."""
+    base, problems = apply_field_plans(prepared.schema, plan.fields)
+    scenarios = []
+    shares = []
+    for s in prepared.scenarios:
+        sp = plan.scenario(s.name)
+        schema = base
+        if sp is not None and sp.fields:
+            schema, more = apply_field_plans(base, sp.fields)
+            problems += more
+        themes = (sp.themes if sp is not None and sp.themes else None) or plan.themes
+        share = (
+            sp.edge_case_share if sp is not None and sp.edge_case_share is not None else plan.edge_case_share
+        )
+        scenarios.append(Scenario(s.name, s.count, s.overrides, schema, themes, share))
+        shares.append(share)
+    job = Job(
+        schema=base,
+        scenarios=scenarios,
+        seed=prepared.seed,
+        locale=prepared.locale,
+        edge_case_share=max(shares, default=plan.edge_case_share),
+        negative=prepared.request.negative,
+        theme_weights=plan.themes,
+        batch_size=batch_size,
+        edge_kinds=list(plan.edge_cases),
+    )
+    return job, problems
+
+
+def writer_for(prepared: Prepared, job: Job) -> Writer:
+    edges = any(s.edge_case_share for s in job.scenarios) or job.edge_case_share > 0
+    cols = columns_for(prepared.schema, edges, job.negative)
+    return make_writer(prepared.output_format, prepared.schema, cols, negative=job.negative)
+
+
+def measured(prepared: Prepared, batches: Iterable[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+    for rows in batches:
+        prepared.coherence.add(rows)
+        yield rows
+
+
+def render_document(prepared: Prepared, job: Job) -> str:
+    writer = writer_for(prepared, job)
+    return "".join(writer.document(measured(prepared, generate(job))))
+
+
+def render_chunks(prepared: Prepared, job: Job) -> Iterator[str]:
+    writer = writer_for(prepared, job)
+    first = True
+    for rows in measured(prepared, generate(job)):
+        yield writer.chunk(rows, first)
+        first = False
+    if first:
+        yield writer.chunk([], True)

@@ -1,0 +1,50 @@
+"""Coherence score: how well rows hang together, from the rules plus entity-specific checks.
+
+Per row: the mean of (share of rules and constraints that hold) and each entity check (for example
+`items_one_theme`: the share of a cart's items from its dominant category). Per dataset: the mean.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from tools.schema import EntitySchema
+
+
+def _items_one_theme(row: dict[str, Any]) -> float | None:
+    items = row.get("items")
+    if not isinstance(items, list) or not items:
+        return None
+    cats = [i.get("category") for i in items if isinstance(i, dict)]
+    if not cats:
+        return None
+    return Counter(cats).most_common(1)[0][1] / len(cats)
+
+
+CHECKS = {"items_one_theme": _items_one_theme}
+
+
+class CoherenceMeter:
+    def __init__(self, schema: EntitySchema) -> None:
+        self.checks = [CHECKS[c] for c in schema.checks if c in CHECKS]
+        self.rule_count = max(1, len(schema.rules) + len(schema.fields))
+        self.total = 0.0
+        self.rows = 0
+
+    def row_score(self, row: dict[str, Any], violations: int = 0) -> float:
+        scores = [1.0 - min(1.0, violations / self.rule_count)]
+        for check in self.checks:
+            s = check(row)
+            if s is not None:
+                scores.append(s)
+        return sum(scores) / len(scores)
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            self.total += self.row_score(row, 1 if "_violates" in row else 0)
+        self.rows += len(rows)
+
+    @property
+    def score(self) -> float:
+        return self.total / self.rows if self.rows else 1.0

@@ -1,0 +1,157 @@
+"""Request constraints and scenario overrides, applied to a schema copy and checked up front.
+
+A request's constraints replace the registry's bounds for that request only (the schema is copied;
+the registry never changes). Every contradiction is found here, before a single row is made, and
+reported with the field path and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools.errors import InvalidRequest
+from tools.regexgen import compile_regex, regex_width
+from tools.schema import (
+    NUMERIC_TYPES,
+    TEMPORAL_TYPES,
+    EntitySchema,
+    FieldSpec,
+    FieldType,
+    field_paths,
+    find_field,
+)
+
+
+@dataclass
+class FieldConstraint:
+    """The contract's FieldConstraint, as plain data."""
+
+    min: float | None = None
+    max: float | None = None
+    enum_values: list[str] = field(default_factory=list)
+    regex: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    format: str | None = None
+
+
+def _unknown(schema: EntitySchema, path: str, where: str) -> InvalidRequest:
+    import difflib
+
+    paths = field_paths(schema.as_object())
+    close = difflib.get_close_matches(path, paths, n=3, cutoff=0.5)
+    fix = f"did you mean {', '.join(close)}?" if close else f"fields are: {', '.join(paths[:40])}"
+    return InvalidRequest(where, f"{schema.name} has no field {path!r}", fix)
+
+
+def apply_constraints(schema: EntitySchema, constraints: dict[str, FieldConstraint]) -> EntitySchema:
+    if not constraints:
+        return schema
+    out = schema.model_copy(deep=True)
+    for path, c in sorted(constraints.items()):
+        where = f"constraints.field_constraints[{path}]"
+        spec = find_field(out, path)
+        if spec is None:
+            raise _unknown(out, path, where)
+        _apply_one(spec, c, where)
+    return out
+
+
+def _apply_one(spec: FieldSpec, c: FieldConstraint, where: str) -> None:
+    if c.min is not None and c.max is not None and c.min > c.max:
+        raise InvalidRequest(
+            where, f"min ({c.min:g}) is greater than max ({c.max:g})", "swap them or widen the range"
+        )
+    if c.min_length is not None and c.max_length is not None and c.min_length > c.max_length:
+        raise InvalidRequest(
+            where, f"min_length ({c.min_length}) is greater than max_length ({c.max_length})", "swap them"
+        )
+    for key in ("min_length", "max_length"):
+        if getattr(c, key) is not None and getattr(c, key) < 0:
+            raise InvalidRequest(f"{where}.{key}", "must not be negative", "send 0 or more")
+    if c.min is not None or c.max is not None:
+        if spec.type not in NUMERIC_TYPES and spec.type not in TEMPORAL_TYPES:
+            raise InvalidRequest(
+                where, f"min/max need a number or date field; {spec.name} is {spec.type}", ""
+            )
+        # For date fields the contract's double min/max are epoch seconds; ranged.py reads both.
+        spec.min = c.min if c.min is not None else spec.min
+        spec.max = c.max if c.max is not None else spec.max
+        spec.pool = None  # a tighter range replaces the typical-value pool
+        _check_range(spec, where)
+    if c.enum_values:
+        spec.values = [typed_value(spec, v, f"{where}.enum_values") for v in c.enum_values]
+        spec.weights = None
+    if c.regex is not None:
+        compile_regex(c.regex, f"{where}.regex")
+        spec.regex = c.regex
+        spec.source, spec.pool, spec.pools_by = None, None, None
+    if c.min_length is not None:
+        spec.min_length = c.min_length
+    if c.max_length is not None:
+        spec.max_length = c.max_length
+    if c.format:
+        spec.format = c.format
+    _check_lengths(spec, where)
+
+
+def _check_range(spec: FieldSpec, where: str) -> None:
+    if spec.min is None or spec.max is None:
+        return
+    try:
+        lo, hi = float(spec.min), float(spec.max)
+    except (TypeError, ValueError):
+        return
+    if lo > hi:
+        raise InvalidRequest(
+            where, f"min ({lo:g}) is greater than max ({hi:g})", "swap them or widen the range"
+        )
+
+
+def _check_lengths(spec: FieldSpec, where: str) -> None:
+    lo, hi = spec.min_length, spec.max_length
+    if lo is not None and hi is not None and lo > hi:
+        raise InvalidRequest(where, f"min_length ({lo}) is greater than max_length ({hi})", "swap them")
+    if spec.regex:
+        shortest, longest = regex_width(spec.regex)
+        if hi is not None and shortest > hi:
+            raise InvalidRequest(
+                where, f"regex {spec.regex!r} needs at least {shortest} characters but max_length is {hi}", ""
+            )
+        if lo is not None and longest < lo:
+            raise InvalidRequest(
+                where, f"regex {spec.regex!r} allows at most {longest} characters but min_length is {lo}", ""
+            )
+
+
+_TRUE = {"true", "1", "yes", "y", "on"}
+_FALSE = {"false", "0", "no", "n", "off"}
+
+
+def typed_value(spec: FieldSpec, text: Any, where: str) -> Any:
+    """A client's string value converted to the field's type ("5" -> 5 for an integer field)."""
+    if not isinstance(text, str):
+        return text
+    t = spec.type
+    raw = text.strip()
+    try:
+        if raw.lower() == "null":
+            if not spec.is_nullable:
+                raise InvalidRequest(where, f"{spec.name} is required and cannot be null", "send a value")
+            return None
+        if t is FieldType.INTEGER:
+            return int(raw)
+        if t in (FieldType.FLOAT, FieldType.MONEY):
+            return float(raw)
+        if t is FieldType.BOOLEAN:
+            if raw.lower() in _TRUE | _FALSE:
+                return raw.lower() in _TRUE
+            raise ValueError
+        if t in (FieldType.OBJECT, FieldType.ARRAY) or (t is FieldType.ADDRESS and raw.startswith("{")):
+            return json.loads(raw)
+    except (ValueError, json.JSONDecodeError):
+        kind = {FieldType.BOOLEAN: "true or false"}.get(t, f"a {t.value} value")
+        raise InvalidRequest(where, f"{text!r} is not {kind}", f"send {kind} for {spec.name}") from None
+    return text

@@ -1,0 +1,66 @@
+"""The writer interface and the format table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from tools.errors import InvalidRequest
+from tools.schema import EntitySchema
+
+Rows = list[dict[str, Any]]
+
+
+class Writer:
+    """Base writer: `chunk(rows, first)` is a self-contained piece; `document(batches)` the whole."""
+
+    name = ""
+    media_type = "text/plain"
+
+    def __init__(self, schema: EntitySchema, columns: list[str]) -> None:
+        self.schema = schema
+        self.columns = columns
+
+    def chunk(self, rows: Rows, first: bool) -> str:
+        raise NotImplementedError
+
+    def document(self, batches: Iterable[Rows]) -> Iterator[str]:
+        """The whole dataset as one text, in pieces; the default concatenates chunks."""
+        first = True
+        for rows in batches:
+            yield self.chunk(rows, first)
+            first = False
+        if first:
+            yield self.chunk([], True)
+
+
+def columns_for(schema: EntitySchema, edge_cases: bool, negative: bool) -> list[str]:
+    """Top-level fields in schema order, then the metadata every row carries."""
+    cols = [f.name for f in schema.fields] + ["_scenario", "_index"]
+    if edge_cases:
+        cols.append("_edge_case")
+    if negative:
+        cols.append("_violates")
+    return cols
+
+
+def make_writer(fmt: str, schema: EntitySchema, columns: list[str], negative: bool = False) -> Writer:
+    from tools.formats.csv_format import CsvWriter
+    from tools.formats.json_format import JsonLinesWriter, JsonWriter
+    from tools.formats.sql_format import SqlWriter
+
+    table: dict[str, type[Writer]] = {
+        "json": JsonWriter,
+        "jsonl": JsonLinesWriter,
+        "csv": CsvWriter,
+        "sql": SqlWriter,
+    }
+    key = fmt.lower()
+    if key not in table:
+        raise InvalidRequest("output_format", f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
+    if key == "sql":
+        return SqlWriter(schema, columns, negative=negative)
+    return table[key](schema, columns)
+
+
+FORMATS = ("json", "jsonl", "csv", "sql")

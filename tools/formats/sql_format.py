@@ -1,0 +1,95 @@
+"""SQL for PostgreSQL that SQLite also runs: CREATE TABLE IF NOT EXISTS, then multi-row INSERTs.
+
+Every string is a standard SQL literal with quotes doubled; backslashes are literal in both
+databases (PostgreSQL's standard_conforming_strings is on by default), so a value holding `'`, `\\`,
+a newline or `; DROP TABLE` stays data. Negative datasets use TEXT columns so rule-breaking values
+still load and the application under test is the one that must reject them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import orjson
+
+from tools.formats.base import Rows, Writer
+from tools.ranged import precision_of
+from tools.schema import EntitySchema, FieldType
+
+ROWS_PER_INSERT = 500
+_TYPES = {
+    FieldType.INTEGER: "BIGINT",
+    FieldType.FLOAT: "DOUBLE PRECISION",
+    FieldType.BOOLEAN: "BOOLEAN",
+    FieldType.DATE: "DATE",
+    FieldType.DATETIME: "TIMESTAMPTZ",
+    FieldType.OBJECT: "JSONB",
+    FieldType.ARRAY: "JSONB",
+    FieldType.ADDRESS: "JSONB",
+}
+_META = {"_scenario": "TEXT", "_index": "BIGINT", "_edge_case": "TEXT", "_violates": "JSONB"}
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value is True:
+        return "TRUE"
+    if value is False:
+        return "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else "NULL"
+    if isinstance(value, dict | list):
+        value = orjson.dumps(value).decode()
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def column_type(schema: EntitySchema, name: str, negative: bool) -> str:
+    if name in _META:
+        return _META[name]
+    spec = schema.field(name)
+    if spec is None or negative:
+        return "TEXT"
+    if spec.type is FieldType.MONEY:
+        return f"NUMERIC(18,{precision_of(spec)})"
+    if spec.type is FieldType.ADDRESS and spec.format == "single_line":
+        return "TEXT"
+    return _TYPES.get(spec.type, "TEXT")
+
+
+class SqlWriter(Writer):
+    name = "sql"
+    media_type = "application/sql"
+
+    def __init__(self, schema: EntitySchema, columns: list[str], negative: bool = False) -> None:
+        super().__init__(schema, columns)
+        self.negative = negative
+        self.table = ident(schema.name)
+        self.column_list = ", ".join(ident(c) for c in columns)
+
+    def create_table(self) -> str:
+        defs = []
+        for c in self.columns:
+            line = f"  {ident(c)} {column_type(self.schema, c, self.negative)}"
+            if c == self.schema.id_field and not self.negative:
+                line += " PRIMARY KEY"
+            defs.append(line)
+        return f"CREATE TABLE IF NOT EXISTS {self.table} (\n" + ",\n".join(defs) + "\n);\n"
+
+    def chunk(self, rows: Rows, first: bool) -> str:
+        parts = [self.create_table()] if first else []
+        cols = self.columns
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            values = ",\n".join(
+                "(" + ", ".join(literal(r.get(c)) for c in cols) + ")"
+                for r in rows[start : start + ROWS_PER_INSERT]
+            )
+            parts.append(f"INSERT INTO {self.table} ({self.column_list}) VALUES\n{values};\n")
+        return "".join(parts)

@@ -1,0 +1,135 @@
+"""Ranged values (integer, float, money, date, datetime) drawn in an integer "raw" space.
+
+Money 12.34 is raw 1234 (cents), a datetime is epoch seconds, a date epoch days. Drawing integers
+keeps amounts exact to the cent, and order rules (`created_at <= updated_at`, `reserved <= on_hand`)
+become integer comparisons on the raw values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tools import temporal
+from tools.errors import InvalidRequest
+from tools.schema import FieldSpec, FieldType
+
+DEFAULT_BOUNDS = {
+    FieldType.INTEGER: (0.0, 1000.0),
+    FieldType.FLOAT: (0.0, 1000.0),
+    FieldType.MONEY: (1.0, 500.0),
+}
+
+
+@dataclass
+class Ranged:
+    ftype: FieldType
+    lo: int
+    hi: int
+    scale: int  # raw units per value unit: 100 for cents, 1 for integers and times
+    strftime: str | None = None
+    log_scale: bool = False
+
+    def draw(self, rnd: Callable[[], float], lo: int, hi: int) -> int:
+        if self.log_scale and lo > 0 and hi > 50 * lo:
+            # Amounts spread over orders of magnitude: most are small, a few are large.
+            return min(hi, max(lo, int(math.exp(math.log(lo) + rnd() * (math.log(hi + 1) - math.log(lo))))))
+        return lo + int(rnd() * (hi - lo + 1))
+
+    def out(self, raw: int) -> Any:
+        t = self.ftype
+        if t is FieldType.INTEGER:
+            return raw
+        if t is FieldType.DATETIME:
+            return (
+                temporal.strftime_text(raw, self.strftime) if self.strftime else temporal.datetime_text(raw)
+            )
+        if t is FieldType.DATE:
+            if self.strftime:
+                return temporal.strftime_text(raw * temporal.DAY, self.strftime)
+            return temporal.day_text(raw)
+        return raw / self.scale if self.scale != 1 else float(raw)
+
+    def raw_of(self, value: Any) -> int:
+        """The raw integer of a final value (for forced values and validation). Raises ValueError."""
+        t = self.ftype
+        if t is FieldType.DATETIME:
+            return temporal.parse_datetime(value) if not self.strftime else _parse_strf(value, self.strftime)
+        if t is FieldType.DATE:
+            if self.strftime:
+                return _parse_strf(value, self.strftime) // temporal.DAY
+            return temporal.parse_date(value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{value!r} is not a number")
+        return round(value * self.scale)
+
+
+def _parse_strf(value: Any, pattern: str) -> int:
+    from datetime import UTC, datetime
+
+    return int(datetime.strptime(str(value), pattern).replace(tzinfo=UTC).timestamp())
+
+
+def precision_of(spec: FieldSpec) -> int:
+    if spec.precision is not None:
+        return spec.precision
+    return 2 if spec.type in (FieldType.MONEY, FieldType.FLOAT) else 0
+
+
+def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
+    t = spec.type
+    strf = spec.format if spec.format and "%" in spec.format else None
+    if t in (FieldType.DATE, FieldType.DATETIME):
+        div = temporal.DAY if t is FieldType.DATE else 1
+        probe = Ranged(t, 0, 0, 1, strf)
+        lo = _bound(probe, spec.min, path, "min", window[0] // div)
+        hi = _bound(probe, spec.max, path, "max", window[1] // div)
+        if spec.min is not None and spec.max is None:
+            hi = max(hi, lo + temporal.DEFAULT_SPAN_DAYS * temporal.DAY // div)
+        if spec.max is not None and spec.min is None:
+            lo = min(lo, hi - temporal.DEFAULT_SPAN_DAYS * temporal.DAY // div)
+        ranged = Ranged(t, lo, hi, 1, strf)
+    else:
+        scale = 10 ** precision_of(spec) if t is not FieldType.INTEGER else 1
+        dlo, dhi = DEFAULT_BOUNDS[t]
+        vmin = _number(spec.min, path, "min")
+        vmax = _number(spec.max, path, "max")
+        if vmin is None:
+            vmin = dlo if vmax is None or vmax >= dlo else vmax - (dhi - dlo)
+        if vmax is None:
+            vmax = max(dhi, vmin + (dhi - dlo)) if vmin <= dhi else vmin + (dhi - dlo)
+        ranged = Ranged(t, math.ceil(vmin * scale - 1e-9), math.floor(vmax * scale + 1e-9), scale)
+        ranged.log_scale = t is FieldType.MONEY
+    if ranged.lo > ranged.hi:
+        raise InvalidRequest(path, f"min ({spec.min}) is greater than max ({spec.max})", "swap or widen them")
+    return ranged
+
+
+def _number(value: Any, path: str, key: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidRequest(f"{path}.{key}", f"{value!r} is not a number", "send a number") from None
+    if math.isnan(number) or math.isinf(number):
+        raise InvalidRequest(f"{path}.{key}", "must be a finite number", "send a finite number")
+    return number
+
+
+def _bound(probe: Ranged, value: Any, path: str, key: str, default: int) -> int:
+    if value is None:
+        return default
+    try:
+        return probe.raw_of(value) if isinstance(value, str) else _epoch(probe, value)
+    except (ValueError, OverflowError):
+        raise InvalidRequest(
+            f"{path}.{key}", f"{value!r} is not a date", "send an ISO date such as 2025-01-31"
+        ) from None
+
+
+def _epoch(probe: Ranged, value: float) -> int:
+    seconds = int(value)
+    return seconds // temporal.DAY if probe.ftype is FieldType.DATE else seconds

@@ -1,0 +1,140 @@
+"""Strings that match a regular expression, made from Python's own regex parse tree.
+
+Supports literals, classes, `.`, alternation, groups and back-references, and bounded or unbounded
+repeats (unbounded ones stop a few characters past their minimum). Look-arounds cannot be generated
+and are refused up front with a clear error, as is a pattern whose length range misses the field's
+length bounds.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from re import _constants as C  # type: ignore[attr-defined]
+from re import _parser as P  # type: ignore[attr-defined]
+from typing import Any
+
+from tools.errors import GenerationFailed, InvalidRequest
+
+_PRINTABLE = [c for c in string.printable if c not in "\r\x0b\x0c"]
+_CATEGORY = {
+    C.CATEGORY_DIGIT: string.digits,
+    C.CATEGORY_NOT_DIGIT: string.ascii_letters + "-_ ",
+    C.CATEGORY_WORD: string.ascii_letters + string.digits + "_",
+    C.CATEGORY_NOT_WORD: " -.,:;!?",
+    C.CATEGORY_SPACE: " ",
+    C.CATEGORY_NOT_SPACE: string.ascii_letters + string.digits,
+}
+MAX_ATTEMPTS = 200
+
+
+def compile_regex(pattern: str, origin: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise InvalidRequest(
+            origin, f"invalid regex {pattern!r}: {exc}", "fix the regular expression"
+        ) from None
+
+
+def regex_width(pattern: str) -> tuple[int, int]:
+    """(shortest, longest) match length; the longest is capped by re at MAXREPEAT."""
+    lo, hi = P.parse(pattern).getwidth()
+    return lo, hi
+
+
+def regex_maker(
+    pattern: str, origin: str, rnd: Callable[[], float], min_length: int | None, max_length: int | None
+) -> Callable[[], str]:
+    compiled = compile_regex(pattern, origin)
+    tree = P.parse(pattern)
+    lo, hi = tree.getwidth()
+    if max_length is not None and lo > max_length:
+        raise InvalidRequest(
+            origin, f"regex {pattern!r} needs at least {lo} characters but max_length is {max_length}", ""
+        )
+    if min_length is not None and hi < min_length:
+        raise InvalidRequest(
+            origin, f"regex {pattern!r} allows at most {hi} characters but min_length is {min_length}", ""
+        )
+    _check_supported(tree, origin, pattern)
+    slack = max(8, min_length or 0)
+    low_len, high_len = min_length or 0, max_length if max_length is not None else 10**9
+
+    def make() -> str:
+        for _ in range(MAX_ATTEMPTS):
+            groups: dict[int, str] = {}
+            text = _emit(tree, rnd, slack, groups)
+            if low_len <= len(text) <= high_len and compiled.fullmatch(text):
+                return text
+        raise GenerationFailed(
+            origin, f"no string matching {pattern!r} within the length bounds", "loosen them"
+        )
+
+    return make
+
+
+def _check_supported(tree: Any, origin: str, pattern: str) -> None:
+    for op, av in tree:
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            raise InvalidRequest(origin, f"regex {pattern!r} uses a look-around", "remove it")
+        if op is C.SUBPATTERN:
+            _check_supported(av[-1], origin, pattern)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            _check_supported(av[2], origin, pattern)
+        elif op is C.BRANCH:
+            for branch in av[1]:
+                _check_supported(branch, origin, pattern)
+
+
+def _pick(seq: Any, rnd: Callable[[], float]) -> Any:
+    return seq[int(rnd() * len(seq))]
+
+
+def _emit(tree: Any, rnd: Callable[[], float], slack: int, groups: dict[int, str]) -> str:
+    out = []
+    for op, av in tree:
+        if op is C.LITERAL:
+            out.append(chr(av))
+        elif op is C.NOT_LITERAL:
+            out.append(_pick([c for c in _PRINTABLE if ord(c) != av], rnd))
+        elif op is C.ANY:
+            out.append(_pick(_PRINTABLE[:-1], rnd))  # never a newline: `.` does not match one
+        elif op is C.IN:
+            out.append(_pick(_class_chars(av), rnd))
+        elif op is C.BRANCH:
+            out.append(_emit(_pick(av[1], rnd), rnd, slack, groups))
+        elif op is C.SUBPATTERN:
+            text = _emit(av[-1], rnd, slack, groups)
+            if av[0] is not None:
+                groups[av[0]] = text
+            out.append(text)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            high = min(high, low + slack) if high >= C.MAXREPEAT else high
+            for _ in range(low + int(rnd() * (high - low + 1))):
+                out.append(_emit(sub, rnd, slack, groups))
+        elif op is C.GROUPREF:
+            out.append(groups.get(av, ""))
+        elif op is C.CATEGORY:
+            out.append(_pick(_CATEGORY[av], rnd))
+        # AT (anchors) emit nothing.
+    return "".join(out)
+
+
+def _class_chars(items: Any) -> list[str]:
+    chars: set[str] = set()
+    negate = False
+    for op, av in items:
+        if op is C.NEGATE:
+            negate = True
+        elif op is C.LITERAL:
+            chars.add(chr(av))
+        elif op is C.RANGE:
+            chars.update(chr(c) for c in range(av[0], min(av[1], av[0] + 2000) + 1))
+        elif op is C.CATEGORY:
+            chars.update(_CATEGORY[av])
+    if negate:
+        return [c for c in _PRINTABLE[:-1] if c not in chars] or ["~"]
+    return sorted(chars)

@@ -1,0 +1,250 @@
+"""The validator: every violation of schema, constraints and rules, each with its JSON path.
+
+Compiled once per schema into nested closures, so checking a row costs about as much as making it.
+The engine runs it on every row before the row leaves; agent tools and tests call it directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tools.checks import type_check
+from tools.compiler import item_bounds
+from tools.expressions import compile_expression
+from tools.ranged import make_ranged, precision_of
+from tools.rulespec import scope_rules
+from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, EntitySchema, FieldSpec, FieldType
+from tools.temporal import REFERENCE_TIME, default_window
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message} [{self.rule}]"
+
+
+Out = list[Violation]
+ValueCheck = Callable[[Any, str, Out], None]
+META_KEYS = frozenset({"_scenario", "_index", "_edge_case", "_violates"})
+
+
+def compile_validator(
+    schema: EntitySchema, window: tuple[int, int] | None = None, year: int = REFERENCE_TIME.year
+) -> Callable[[dict[str, Any]], list[Violation]]:
+    check = _object_check(schema.as_object(), window or default_window(), year, root=True)
+
+    def validate(row: dict[str, Any]) -> list[Violation]:
+        out: Out = []
+        check(row, "", out)
+        return out
+
+    return validate
+
+
+def validate_rows(schema: EntitySchema, rows: list[dict[str, Any]]) -> list[Violation]:
+    """Every violation in `rows`, including duplicates of unique top-level fields."""
+    validate = compile_validator(schema)
+    out: Out = []
+    seen: dict[str, set[Any]] = {f.name: set() for f in schema.fields if f.unique}
+    for i, row in enumerate(rows):
+        out.extend(
+            Violation(f"[{i}].{v.path}" if v.path else f"[{i}]", v.rule, v.message) for v in validate(row)
+        )
+        for name, values in seen.items():
+            value = row.get(name)
+            if value is not None and value in values:
+                out.append(Violation(f"[{i}].{name}", "unique", f"{value!r} appears in an earlier row"))
+            values.add(value)
+    return out
+
+
+def check_value(spec: FieldSpec, value: Any, path: str) -> list[Violation]:
+    """Violations of one field's own constraints by `value` (no cross-field rules)."""
+    out: Out = []
+    _field_check(spec, default_window(), REFERENCE_TIME.year)(value, path, out)
+    return out
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _field_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCheck:
+    nullable = spec.is_nullable
+    if spec.type is FieldType.OBJECT:
+        inner = _object_check(spec, window, year, root=False)
+    elif spec.type is FieldType.ARRAY:
+        inner = _array_check(spec, window, year)
+    else:
+        inner = _leaf_check(spec, window, year)
+
+    def check(value: Any, path: str, out: Out) -> None:
+        if value is None:
+            if not nullable:
+                out.append(Violation(path, "required", "is required but missing or null"))
+            return
+        inner(value, path, out)
+
+    return check
+
+
+def _leaf_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCheck:
+    base = type_check(spec, spec.name, window, year)
+    allowed = None
+    if spec.values:
+        allowed = frozenset(str(v) if isinstance(v, list | dict) else v for v in spec.values)
+    regex = re.compile(spec.regex) if spec.regex else None
+    lo, hi = spec.min_length, spec.max_length
+    measured = spec.type not in NUMERIC_TYPES and spec.type not in TEMPORAL_TYPES
+
+    def check(value: Any, path: str, out: Out) -> None:
+        problem = base(value)
+        if problem is not None:
+            out.append(Violation(path, problem[0], problem[1]))
+            return
+        if allowed is not None and value not in allowed:
+            out.append(Violation(path, "enum", f"{value!r} is not one of {sorted(map(str, allowed))}"))
+        if measured and isinstance(value, str):
+            if lo is not None and len(value) < lo:
+                out.append(Violation(path, "min_length", f"has {len(value)} characters, fewer than {lo}"))
+            if hi is not None and len(value) > hi:
+                out.append(Violation(path, "max_length", f"has {len(value)} characters, more than {hi}"))
+            if regex is not None and not regex.fullmatch(value):
+                out.append(Violation(path, "regex", f"{value!r} does not match {regex.pattern!r}"))
+
+    return check
+
+
+def _array_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCheck:
+    lo, hi = item_bounds(spec, spec.name)
+    explicit_lo, explicit_hi = spec.min_items is not None, spec.max_items is not None
+    item = _field_check(spec.items or FieldSpec(name="items[]", type=FieldType.STRING), window, year)
+
+    def check(value: Any, path: str, out: Out) -> None:
+        if not isinstance(value, list):
+            out.append(Violation(path, "type", f"expected an array, got {type(value).__name__}"))
+            return
+        if explicit_lo and len(value) < lo:
+            out.append(Violation(path, "min_items", f"has {len(value)} items, fewer than {lo}"))
+        if explicit_hi and len(value) > hi:
+            out.append(Violation(path, "max_items", f"has {len(value)} items, more than {hi}"))
+        for i, v in enumerate(value):
+            item(v, f"{path}[{i}]", out)
+
+    return check
+
+
+def _object_check(spec: FieldSpec, window: tuple[int, int], year: int, root: bool) -> ValueCheck:
+    fields = [(f.name, _field_check(f, window, year)) for f in spec.fields]
+    known = frozenset(f.name for f in spec.fields) | (META_KEYS if root else frozenset())
+    rules = _rule_checks(spec, window)
+
+    def check(value: Any, path: str, out: Out) -> None:
+        if not isinstance(value, dict):
+            out.append(Violation(path, "type", f"expected an object, got {type(value).__name__}"))
+            return
+        get = value.get
+        for name, fcheck in fields:
+            fcheck(get(name), _join(path, name), out)
+        if len(value) > len(fields):
+            for key in value:
+                if key not in known:
+                    out.append(Violation(_join(path, key), "unknown_field", "is not a field of this schema"))
+        for rule in rules:
+            rule(value, path, out)
+
+    return check
+
+
+def _rule_checks(spec: FieldSpec, window: tuple[int, int]) -> list[ValueCheck]:
+    rules = scope_rules(spec, spec.name)
+    checks: list[ValueCheck] = []
+    for d in rules.derives:
+        checks.append(_derive_check(spec, d.target, d.expression))
+    for o in rules.orders:
+        checks.append(_order_check(spec, o.order, o.describe(), window))
+    for name, (when, allowed) in rules.present_if.items():
+        checks.append(_present_check(name, when, allowed))
+    return checks
+
+
+def _derive_check(spec: FieldSpec, target: str, expression: str) -> ValueCheck:
+    field = spec.child(target)
+    assert field is not None
+    fn = compile_expression(expression, target).fn
+    integer = field.type is FieldType.INTEGER
+    digits = precision_of(field)
+    tolerance = 0.5 if integer else 0.5 * 10**-digits
+
+    def check(obj: dict[str, Any], path: str, out: Out) -> None:
+        try:
+            expected = fn(obj)
+        except (TypeError, KeyError, ZeroDivisionError):
+            return  # the inputs are missing or mistyped; their own checks report that
+        actual = obj.get(target)
+        if expected is None or isinstance(actual, bool) or not isinstance(actual, int | float):
+            return
+        expected = round(expected) if integer else round(expected, digits)
+        if abs(actual - expected) >= tolerance - 1e-12:
+            out.append(
+                Violation(_join(path, target), "derive", f"is {actual!r} but {expression} = {expected!r}")
+            )
+
+    return check
+
+
+def _order_check(spec: FieldSpec, names: list[str], label: str, window: tuple[int, int]) -> ValueCheck:
+    keys = []
+    for n in names:
+        f = spec.child(n)
+        assert f is not None
+        r = make_ranged(f, n, window)
+        unit = 86400 if f.type is FieldType.DATE else (1 / r.scale if f.type in NUMERIC_TYPES else 1)
+        keys.append((n, r.raw_of, unit))
+
+    def check(obj: dict[str, Any], path: str, out: Out) -> None:
+        prev_name, prev = None, None
+        for name, raw_of, unit in keys:
+            value = obj.get(name)
+            if value is None:
+                continue
+            try:
+                cur = raw_of(value) * unit
+            except (ValueError, TypeError, OverflowError):
+                return  # a malformed value is reported by its own check
+            if prev is not None and cur < prev:
+                out.append(
+                    Violation(_join(path, name), "order", f"{value!r} is before {prev_name} ({label})")
+                )
+            prev_name, prev = name, cur
+
+    return check
+
+
+def _present_check(name: str, when: str, allowed: frozenset[Any]) -> ValueCheck:
+    def check(obj: dict[str, Any], path: str, out: Out) -> None:
+        cond = obj.get(when)
+        try:
+            should = cond in allowed
+        except TypeError:
+            return
+        has = obj.get(name) is not None
+        if has and not should:
+            out.append(
+                Violation(
+                    _join(path, name),
+                    "present_if",
+                    f"must be null unless {when} is one of {sorted(map(str, allowed))}",
+                )
+            )
+        elif should and not has:
+            out.append(Violation(_join(path, name), "present_if", f"is required when {when} is {cond!r}"))
+
+    return check
