@@ -17,7 +17,7 @@ Problem = tuple[str, str] | None
 Check = Callable[[Any], Problem]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_PHONE = re.compile(r"^\+?[0-9][0-9().\- x]{5,30}$")
+_PHONE = re.compile(r"^\+?[0-9(][0-9().\- x]{5,30}$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")

@@ -20,7 +20,7 @@ from tools.expressions import compile_expression
 from tools.ranged import precision_of
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
-from tools.values import Env, Maker, RowCtx, chooser, make_leaf, ranged_of, source_of
+from tools.values import Env, Maker, RowCtx, chooser, make_leaf, pool_key, ranged_of, source_of
 
 Step = Callable[[dict[str, Any], dict[str, float], RowCtx], None]
 
@@ -57,6 +57,7 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
     uses_product = any((source_of(f) or "").startswith("product.") for f in spec.fields)
     products = load_catalogue()
     rnd = env.rnd
+    fill_address = _address_filler(spec, env) if spec.source == "address" else None
 
     def make(parent: dict[str, Any], ctx: RowCtx) -> dict[str, Any]:
         if uses_product:
@@ -69,11 +70,47 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
         raw: dict[str, float] = {}
         for step in steps:
             step(obj, raw, ctx)
+        if fill_address is not None:
+            fill_address(obj)
         for target, fn in derives:
             obj[target] = fn(obj)
         return obj
 
     return make
+
+
+_ADDRESS_PARTS = {
+    "street": 0,
+    "street_address": 0,
+    "address_line1": 0,
+    "line1": 0,
+    "city": 1,
+    "state": 2,
+    "region": 2,
+    "province": 2,
+    "zip": 3,
+    "zip_code": 3,
+    "postal_code": 3,
+    "postcode": 3,
+    "country": 4,
+    "country_code": 4,
+}
+
+
+def _address_filler(spec: FieldSpec, env: Env) -> Callable[[dict[str, Any]], None]:
+    """An object with `source: address`: street, city, state, zip and country from one address."""
+    from tools.pools import pool
+
+    table = pool(env.locale, "address")
+    rnd = env.rnd
+    keys = [(f.name, _ADDRESS_PARTS[f.name]) for f in spec.fields if f.name in _ADDRESS_PARTS]
+
+    def fill(obj: dict[str, Any]) -> None:
+        address = table[int(rnd() * len(table))]
+        for name, i in keys:
+            obj[name] = address[i]
+
+    return fill
 
 
 def _generation_order(spec: FieldSpec, rules: ScopeRules) -> list[str]:
@@ -157,10 +194,10 @@ def _array_maker(spec: FieldSpec, path: str, env: Env, forced: Forced, count: It
     # Arrays of codes (risk signals, tags) hold each value once, as real ones do.
     distinct = not item_spec.fields and bool(item_spec.values or item_spec.pool) and count is None
     if by is not None:
-        pools = {str(k): list(v) for k, v in by.pools.items()}
+        pools = {pool_key(k): list(v) for k, v in by.pools.items()}
 
         def make_by(obj: dict[str, Any], ctx: RowCtx) -> list[Any]:
-            pool = pools.get(str(obj.get(by.field)))
+            pool = pools.get(pool_key(obj.get(by.field)))
             if pool is None:
                 return make(obj, ctx)
             n = min(len(pool), lo + int(rnd() * (hi - lo + 1)))

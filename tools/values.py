@@ -67,6 +67,13 @@ def chooser(
     return lambda: vals[min(n - 1, bis(cum, rnd() * total))]
 
 
+def pool_key(value: Any) -> str:
+    """How a pools_by key is matched: true/false for booleans, the text of anything else."""
+    if isinstance(value, bool) or str(value) in ("True", "False"):
+        return str(value).lower()
+    return str(value)
+
+
 def source_of(spec: FieldSpec) -> str | None:
     return spec.source or infer_source(spec.name, spec.type)
 
@@ -123,7 +130,7 @@ def _ranged_pools_by(spec: FieldSpec, ranged: Ranged, rnd: Callable[[], float]) 
     def fitting(values: Sequence[Any]) -> list[Any]:
         return [ranged.out(r) for r in (ranged.raw_of(v) for v in values) if ranged.lo <= r <= ranged.hi]
 
-    pickers = {str(k): chooser(vs, None, rnd) for k, v in spec.pools_by.pools.items() if (vs := fitting(v))}
+    pickers = {pool_key(k): chooser(vs, None, rnd) for k, v in spec.pools_by.pools.items() if (vs := fitting(v))}
     fallback_values = fitting(spec.pool or [])
     fallback = (
         chooser(
@@ -135,7 +142,7 @@ def _ranged_pools_by(spec: FieldSpec, ranged: Ranged, rnd: Callable[[], float]) 
     out, draw, lo, hi = ranged.out, ranged.draw, ranged.lo, ranged.hi
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
-        pick = pickers.get(str(obj.get(key)))
+        pick = pickers.get(pool_key(obj.get(key)))
         if pick is not None:
             return pick()
         return fallback() if fallback is not None else out(draw(rnd, lo, hi))
@@ -257,12 +264,12 @@ def _text_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
 def _pools_by_maker(spec: FieldSpec, env: Env) -> Maker:
     assert spec.pools_by is not None
     key = spec.pools_by.field
-    pickers = {str(k): chooser(v, None, env.rnd) for k, v in spec.pools_by.pools.items() if v}
+    pickers = {pool_key(k): chooser(v, None, env.rnd) for k, v in spec.pools_by.pools.items() if v}
     fallback_values = spec.pool or [v for vs in spec.pools_by.pools.values() for v in vs]
     fallback = chooser(fallback_values, None, env.rnd)
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
-        pick = pickers.get(str(obj.get(key)))
+        pick = pickers.get(pool_key(obj.get(key)))
         return pick() if pick is not None else fallback()
 
     return make

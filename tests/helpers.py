@@ -1,0 +1,29 @@
+"""Small helpers the test modules share: run a request through the executor and parse its rows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from agent.deterministic import plan_request
+from agent.executor import build_job, prepare, render_document
+from agent.request import DataRequest
+from tools.engine import generate
+from tools.registry import default_registry
+
+
+def rows_for(request: DataRequest) -> list[dict[str, Any]]:
+    prepared = prepare(request, default_registry())
+    job, _ = build_job(prepared, plan_request(request, prepared.schema))
+    return [r for batch in generate(job) for r in batch]
+
+
+def document_for(request: DataRequest) -> str:
+    prepared = prepare(request, default_registry())
+    job, _ = build_job(prepared, plan_request(request, prepared.schema))
+    return render_document(prepared, job)
+
+
+def json_rows(request: DataRequest) -> list[dict[str, Any]]:
+    request.output_format = "json"
+    return json.loads(document_for(request))
