@@ -58,12 +58,16 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> tuple[Theme, ...]:
     seen_ids: set[str] = set()
     for name, raw in doc["themes"].items():
         if not isinstance(raw.get("prefix"), str):
-            raise ValueError(f"catalogue theme {name}: prefix must be a quoted string (YAML reads OFF as false)")
+            raise ValueError(
+                f"catalogue theme {name}: prefix must be a quoted string (YAML reads OFF as false)"
+            )
         products = []
         for p in raw["products"]:
             h = _digest(f"{name}/{p['name']}")
             if f"PRD-{h % 1_000_000:06d}" in seen_ids:
-                raise ValueError(f"catalogue: {p['name']!r} hashes to an id already taken; rename it slightly")
+                raise ValueError(
+                    f"catalogue: {p['name']!r} hashes to an id already taken; rename it slightly"
+                )
             seen_ids.add(f"PRD-{h % 1_000_000:06d}")
             low, high = (float(v) for v in p["price"])
             products.append(

@@ -6,6 +6,7 @@ import ipaddress
 import math
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from tools.patterns import parse_template
@@ -33,7 +34,7 @@ def _regex_check(pattern: re.Pattern[str], what: str) -> Check:
     return check
 
 
-def _str_check(v: Any) -> Problem:
+def str_check(v: Any) -> Problem:
     return None if isinstance(v, str) else ("type", f"expected a string, got {type(v).__name__}")
 
 
@@ -51,7 +52,7 @@ def _ip_check(v: Any) -> Problem:
 
 def _address_check(spec: FieldSpec) -> Check:
     if spec.format == "single_line":
-        return _str_check
+        return str_check
 
     def check(v: Any) -> Problem:
         if not isinstance(v, dict):
@@ -63,38 +64,76 @@ def _address_check(spec: FieldSpec) -> Check:
 
 
 def _ranged_check(spec: FieldSpec, path: str, window: tuple[int, int], ranged: Ranged) -> Check:
-    t = spec.type
-    digits = precision_of(spec)
-    lo, hi = ranged.lo, ranged.hi
+    if spec.type in TEMPORAL_TYPES:
+        return _temporal_check(spec, ranged)
+    return _number_check(spec, ranged)
+
+
+def _number_check(spec: FieldSpec, ranged: Ranged) -> Check:
+    integer = spec.type is FieldType.INTEGER
+    scale, digits = ranged.scale, precision_of(spec)
     # Bounds the engine falls back on when a field has none are for drawing values, not for checking.
-    enforce_lo, enforce_hi = spec.min is not None, spec.max is not None
+    lo = ranged.lo if spec.min is not None else None
+    hi = ranged.hi if spec.max is not None else None
 
     def check(v: Any) -> Problem:
-        if t in TEMPORAL_TYPES:
-            if not isinstance(v, str):
-                return ("type", f"expected an ISO {t.value} string, got {type(v).__name__}")
-            try:
-                raw = ranged.raw_of(v)
-            except (ValueError, OverflowError):
-                return ("format", f"{v!r} is not a valid {t.value}")
-            if t is FieldType.DATETIME and not ranged.strftime and len(v) != 20:
-                return ("format", f"{v!r} is not a UTC datetime like 2025-03-14T09:26:53Z")
-            if t is FieldType.DATE and not ranged.strftime and len(v) != 10:
-                return ("format", f"{v!r} is not a date like 2025-03-14")
-        else:
-            if isinstance(v, bool) or not isinstance(v, int | float):
-                return ("type", f"expected a number, got {type(v).__name__}")
-            if t is FieldType.INTEGER and not isinstance(v, int):
-                return ("type", f"expected an integer, got {v!r}")
-            if isinstance(v, float) and not math.isfinite(v):
+        t = type(v)
+        if t is int:
+            raw = v * scale
+        elif t is float and not integer:
+            if not math.isfinite(v):
                 return ("type", "expected a finite number")
-            if t is not FieldType.INTEGER and abs(round(v, digits) - v) > 1e-9:
+            scaled = v * scale
+            raw = round(scaled)
+            if abs(raw - scaled) > 1e-6:
                 return ("precision", f"{v!r} has more than {digits} decimals")
-            raw = round(v * ranged.scale)
-        if enforce_lo and raw < lo:
+        else:
+            return (
+                "type",
+                f"expected {'an integer' if integer else 'a number'}, got {t.__name__} {v!r}"[:120],
+            )
+        if lo is not None and raw < lo:
             return ("min", f"{v!r} is below the minimum {ranged.out(lo)!r}")
-        if enforce_hi and raw > hi:
+        if hi is not None and raw > hi:
             return ("max", f"{v!r} is above the maximum {ranged.out(hi)!r}")
+        return None
+
+    return check
+
+
+def _temporal_check(spec: FieldSpec, ranged: Ranged) -> Check:
+    t = spec.type
+    width = 20 if t is FieldType.DATETIME else 10
+    example = "2025-03-14T09:26:53Z" if t is FieldType.DATETIME else "2025-03-14"
+    iso = ranged.strftime is None
+    # ISO texts of one width sort like the instants they name: bounds compare as strings.
+    lo = ranged.out(ranged.lo) if spec.min is not None else None
+    hi = ranged.out(ranged.hi) if spec.max is not None else None
+    parse = datetime.fromisoformat if t is FieldType.DATETIME else date.fromisoformat
+
+    def check(v: Any) -> Problem:
+        if type(v) is not str:
+            return ("type", f"expected an ISO {t.value} string, got {type(v).__name__}")
+        if iso:
+            if len(v) != width or (width == 20 and v[19] != "Z"):
+                return ("format", f"{v!r} is not a UTC {t.value} like {example}")
+            try:
+                parse(v[:19] if width == 20 else v)
+            except ValueError:
+                return ("format", f"{v!r} is not a valid {t.value}")
+            if lo is not None and v < lo:
+                return ("min", f"{v!r} is before the minimum {lo!r}")
+            if hi is not None and v > hi:
+                return ("max", f"{v!r} is after the maximum {hi!r}")
+            return None
+        try:
+            raw = ranged.raw_of(v)
+        except (ValueError, OverflowError):
+            return ("format", f"{v!r} does not match the format {ranged.strftime!r}")
+        if spec.min is not None and raw < ranged.lo:
+            return ("min", f"{v!r} is before the minimum {ranged.out(ranged.lo)!r}")
+        if spec.max is not None and raw > ranged.hi:
+            return ("max", f"{v!r} is after the maximum {ranged.out(ranged.hi)!r}")
         return None
 
     return check
@@ -121,4 +160,4 @@ def type_check(spec: FieldSpec, path: str, window: tuple[int, int], year: int) -
         FieldType.CURRENCY: _regex_check(_CURRENCY, "ISO 4217 currency code"),
         FieldType.IP: _ip_check,
     }
-    return simple.get(t, _str_check)
+    return simple.get(t, str_check)

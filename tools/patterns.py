@@ -6,7 +6,6 @@ template's value space), so they never repeat, look random, and need no memory o
 
 from __future__ import annotations
 
-import math
 import random
 import re
 from collections.abc import Callable
@@ -75,29 +74,59 @@ def parse_template(text: str, year: int, origin: str) -> Template:
     return Template(text, tuple(parts), re.compile(pattern))
 
 
+def _segment_writer(chars: str, n: int) -> Callable[[int], str]:
+    """Writes the integer v (0 <= v < len(chars)**n) as n characters of the alphabet."""
+    if chars == ALPHABETS["digits"]:
+        return lambda v: f"{v:0{n}d}"
+    if chars == ALPHABETS["hex"]:
+        return lambda v: f"{v:0{n}x}"
+    k = len(chars)
+
+    def write(v: int) -> str:
+        out = []
+        for _ in range(n):
+            v, d = divmod(v, k)
+            out.append(chars[d])
+        return "".join(out)
+
+    return write
+
+
+def _segments(tpl: Template) -> list[tuple[str, int, Callable[[int], str]] | str]:
+    return [
+        p if isinstance(p, str) else (ALPHABETS[p[0]], p[1], _segment_writer(ALPHABETS[p[0]], p[1]))
+        for p in tpl.parts
+    ]
+
+
 def random_maker(tpl: Template, rnd: Callable[[], float]) -> Callable[[], str]:
-    parts = [(p, None) if isinstance(p, str) else (ALPHABETS[p[0]], p[1]) for p in tpl.parts]
+    parts: list[tuple[str, int, Callable[[int], str]]] = []
+    for seg in _segments(tpl):
+        if isinstance(seg, str):
+            parts.append((seg, 0, str))
+            continue
+        chars, n, _ = seg
+        # One draw per segment while it fits a double's 53 bits exactly; else split the segment.
+        while n:
+            take = n
+            while len(chars) ** take > 2**52:
+                take -= 1
+            parts.append((chars, len(chars) ** take, _segment_writer(chars, take)))
+            n -= take
 
     def make() -> str:
-        out = []
-        for chars, n in parts:
-            if n is None:
-                out.append(chars)
-            else:
-                k = len(chars)
-                out.append("".join([chars[int(rnd() * k)] for _ in range(n)]))
-        return "".join(out)
+        return "".join([text if space == 0 else write(int(rnd() * space)) for text, space, write in parts])
 
     return make
 
 
 def unique_maker(tpl: Template, rng: random.Random, origin: str) -> Callable[[], str]:
     """Values that never repeat within one generator, until the template's space runs out."""
-    slots = [(ALPHABETS[p[0]], p[1]) for p in tpl.parts if isinstance(p, tuple)]
-    radices = [len(chars) for chars, n in slots for _ in range(n)]
+    segs = _segments(tpl)
     space = tpl.space
-    perm = Bijection(space, rng, radices)
+    perm = Bijection(space, rng)
     counter = iter(range(space))
+    sizes = [len(s[0]) ** s[1] for s in segs if not isinstance(s, str)]
 
     def make() -> str:
         k = next(counter, None)
@@ -105,58 +134,42 @@ def unique_maker(tpl: Template, rng: random.Random, origin: str) -> Callable[[],
             raise InvalidRequest(
                 origin, f"template {tpl.text!r} has only {space} distinct values", "widen it"
             )
-        digits = perm.digits(k)
+        v = perm(k)
         out, i = [], 0
-        for p in tpl.parts:
-            if isinstance(p, str):
-                out.append(p)
+        for seg in segs:
+            if isinstance(seg, str):
+                out.append(seg)
                 continue
-            chars = ALPHABETS[p[0]]
-            out.append("".join(chars[d] for d in digits[i : i + p[1]]))
-            i += p[1]
+            v, part = divmod(v, sizes[i])
+            out.append(seg[2](part))
+            i += 1
         return "".join(out)
 
     return make
 
 
 class Bijection:
-    """A seeded permutation of range(space): affine, mixed-radix digit reversal, affine."""
+    """A seeded permutation of range(space) that looks random and needs no memory.
 
-    def __init__(self, space: int, rng: random.Random, radices: list[int] | None = None) -> None:
+    A bijection on the next power of two (multiply by an odd number, xor-shift, twice), restricted to
+    range(space) by cycle walking: values that land outside are mapped again until they land inside.
+    """
+
+    def __init__(self, space: int, rng: random.Random) -> None:
         self.space = space
-        self.radices = radices or [space]
-        self.a, self.b = _coprime(space, rng), rng.randrange(space)
-        self.c, self.d = _coprime(space, rng), rng.randrange(space)
-
-    def digits(self, k: int) -> list[int]:
-        x = (self.a * k + self.b) % self.space
-        # Reverse the digits: write x least-significant first, read it back most-significant first.
-        ds = []
-        for r in self.radices:
-            x, d = divmod(x, r)
-            ds.append(d)
-        y = 0
-        for r, d in zip(self.radices, ds, strict=True):
-            y = y * r + d
-        y = (self.c * y + self.d) % self.space
-        out = []
-        for r in reversed(self.radices):
-            y, d = divmod(y, r)
-            out.append(d)
-        return out[::-1]
+        bits = max(2, (space - 1).bit_length())
+        self.mask = (1 << bits) - 1
+        self.shift = max(1, bits // 2)
+        self.a = rng.getrandbits(bits) | 1
+        self.b = rng.getrandbits(bits)
+        self.c = rng.getrandbits(bits) | 1
 
     def __call__(self, k: int) -> int:
-        ds = self.digits(k)
-        n = 0
-        for r, d in zip(self.radices, ds, strict=True):
-            n = n * r + d
-        return n
-
-
-def _coprime(space: int, rng: random.Random) -> int:
-    if space <= 2:
-        return 1
-    while True:
-        a = rng.randrange(2, space)
-        if math.gcd(a, space) == 1:
-            return a
+        x, mask, shift, space = k, self.mask, self.shift, self.space
+        while True:
+            x = (x * self.a + self.b) & mask
+            x ^= x >> shift
+            x = (x * self.c) & mask
+            x ^= x >> shift
+            if x < space:
+                return x

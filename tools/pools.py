@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from faker import Faker
@@ -41,7 +42,7 @@ SOURCES: dict[str, Maker] = {
     "hostname": lambda f: f.hostname(),
     "ipv4": lambda f: f.ipv4_public(),
     "ipv6": lambda f: f.ipv6(),
-    "user_agent": lambda f: f.random_element(MODERN_USER_AGENTS),
+    "user_agent": lambda f: f.random_element(_user_agents()),
     "word": lambda f: f.word(),
     "sentence": lambda f: f.sentence(nb_words=10),
     "paragraph": lambda f: f.paragraph(nb_sentences=4),
@@ -53,25 +54,16 @@ SOURCES: dict[str, Maker] = {
 # Whole addresses are drawn as one tuple so street, city, state and zip agree with each other.
 ADDRESS_KEYS = ("street", "city", "state", "zip", "country")
 
-# Faker's user agents are a decade old (Presto, iOS 4); real traffic today looks like this.
-MODERN_USER_AGENTS = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
-    "Mozilla/5.0 (Linux; Android 14; SM-S921B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Mobile Safari/537.36",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Linux; Android 13; SM-A536U) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Mobile Safari/537.36",
-)
-
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "MXN", "BRL", "INR", "CNY")
 CURRENCY_WEIGHTS = (40, 18, 10, 6, 5, 5, 3, 2, 3, 3, 3, 2)
 LANGUAGES = ("en-US", "es-US", "en-GB", "fr-FR", "de-DE", "es-ES", "pt-BR", "ja-JP", "zh-CN", "it-IT")
+
+
+@cache
+def _user_agents() -> tuple[str, ...]:
+    # Faker's user agents are a decade old (Presto, iOS 4); real traffic today looks like these.
+    lines = (Path(__file__).parent / "data" / "user_agents.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(line for line in lines if line and not line.startswith("#"))
 
 
 def _state(fake: Faker) -> str:

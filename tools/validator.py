@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tools.checks import type_check
+from tools.checks import str_check, type_check
 from tools.compiler import item_bounds
 from tools.expressions import compile_expression
 from tools.ranged import make_ranged, precision_of
@@ -31,7 +31,22 @@ class Violation:
 
 
 Out = list[Violation]
-ValueCheck = Callable[[Any, str, Out], None]
+# Where a value sits: "" for the row, or (parent, key) with key a field name or an item index. Paths are
+# rendered only when a violation is reported, so checking a valid row builds no strings.
+Where = Any
+ValueCheck = Callable[[Any, Where, Out], None]
+
+
+def render(where: Where) -> str:
+    if not isinstance(where, tuple):
+        return where
+    parent, key = where
+    head = render(parent)
+    if isinstance(key, int):
+        return f"{head}[{key}]"
+    return f"{head}.{key}" if head else key
+
+
 META_KEYS = frozenset({"_scenario", "_index", "_edge_case", "_violates"})
 
 
@@ -72,30 +87,37 @@ def check_value(spec: FieldSpec, value: Any, path: str) -> list[Violation]:
     return out
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
-
-
 def _field_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCheck:
+    if spec.type not in (FieldType.OBJECT, FieldType.ARRAY):
+        return _leaf_check(spec, window, year)
     nullable = spec.is_nullable
     if spec.type is FieldType.OBJECT:
         inner = _object_check(spec, window, year, root=False)
-    elif spec.type is FieldType.ARRAY:
-        inner = _array_check(spec, window, year)
     else:
-        inner = _leaf_check(spec, window, year)
+        inner = _array_check(spec, window, year)
 
-    def check(value: Any, path: str, out: Out) -> None:
+    def check(value: Any, path: Where, out: Out) -> None:
         if value is None:
             if not nullable:
-                out.append(Violation(path, "required", "is required but missing or null"))
+                out.append(Violation(render(path), "required", "is required but missing or null"))
             return
         inner(value, path, out)
 
     return check
 
 
+def _report(path: Where, out: Out, rule: str, message: str) -> None:
+    out.append(Violation(render(path), rule, message))
+
+
+def _missing(nullable: bool, path: Where, out: Out) -> None:
+    if not nullable:
+        out.append(Violation(render(path), "required", "is required but missing or null"))
+
+
 def _leaf_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCheck:
+    """A leaf's checks in one closure (null-ness included): the validator's hot path."""
+    nullable = spec.is_nullable
     base = type_check(spec, spec.name, window, year)
     allowed = None
     if spec.values:
@@ -103,21 +125,48 @@ def _leaf_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueChe
     regex = re.compile(spec.regex) if spec.regex else None
     lo, hi = spec.min_length, spec.max_length
     measured = spec.type not in NUMERIC_TYPES and spec.type not in TEMPORAL_TYPES
+    plain = allowed is None and regex is None and lo is None and hi is None
 
-    def check(value: Any, path: str, out: Out) -> None:
+    if plain and base is str_check:
+        # The common case (names, ids, free text): one type test, nothing else.
+        def check_str(value: Any, path: Where, out: Out) -> None:
+            if type(value) is not str:
+                if value is None:
+                    _missing(nullable, path, out)
+                else:
+                    _report(path, out, "type", f"expected a string, got {type(value).__name__}")
+
+        return check_str
+
+    if plain:
+
+        def check_plain(value: Any, path: Where, out: Out) -> None:
+            if value is None:
+                _missing(nullable, path, out)
+                return
+            problem = base(value)
+            if problem is not None:
+                _report(path, out, problem[0], problem[1])
+
+        return check_plain
+
+    def check(value: Any, path: Where, out: Out) -> None:
+        if value is None:
+            _missing(nullable, path, out)
+            return
         problem = base(value)
         if problem is not None:
-            out.append(Violation(path, problem[0], problem[1]))
+            _report(path, out, problem[0], problem[1])
             return
         if allowed is not None and value not in allowed:
-            out.append(Violation(path, "enum", f"{value!r} is not one of {sorted(map(str, allowed))}"))
+            _report(path, out, "enum", f"{value!r} is not one of {sorted(map(str, allowed))}")
         if measured and isinstance(value, str):
             if lo is not None and len(value) < lo:
-                out.append(Violation(path, "min_length", f"has {len(value)} characters, fewer than {lo}"))
+                _report(path, out, "min_length", f"has {len(value)} characters, fewer than {lo}")
             if hi is not None and len(value) > hi:
-                out.append(Violation(path, "max_length", f"has {len(value)} characters, more than {hi}"))
+                _report(path, out, "max_length", f"has {len(value)} characters, more than {hi}")
             if regex is not None and not regex.fullmatch(value):
-                out.append(Violation(path, "regex", f"{value!r} does not match {regex.pattern!r}"))
+                _report(path, out, "regex", f"{value!r} does not match {regex.pattern!r}")
 
     return check
 
@@ -127,16 +176,16 @@ def _array_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCh
     explicit_lo, explicit_hi = spec.min_items is not None, spec.max_items is not None
     item = _field_check(spec.items or FieldSpec(name="items[]", type=FieldType.STRING), window, year)
 
-    def check(value: Any, path: str, out: Out) -> None:
-        if not isinstance(value, list):
-            out.append(Violation(path, "type", f"expected an array, got {type(value).__name__}"))
+    def check(value: Any, path: Where, out: Out) -> None:
+        if type(value) is not list:
+            out.append(Violation(render(path), "type", f"expected an array, got {type(value).__name__}"))
             return
         if explicit_lo and len(value) < lo:
-            out.append(Violation(path, "min_items", f"has {len(value)} items, fewer than {lo}"))
+            out.append(Violation(render(path), "min_items", f"has {len(value)} items, fewer than {lo}"))
         if explicit_hi and len(value) > hi:
-            out.append(Violation(path, "max_items", f"has {len(value)} items, more than {hi}"))
+            out.append(Violation(render(path), "max_items", f"has {len(value)} items, more than {hi}"))
         for i, v in enumerate(value):
-            item(v, f"{path}[{i}]", out)
+            item(v, (path, i), out)
 
     return check
 
@@ -146,17 +195,19 @@ def _object_check(spec: FieldSpec, window: tuple[int, int], year: int, root: boo
     known = frozenset(f.name for f in spec.fields) | (META_KEYS if root else frozenset())
     rules = _rule_checks(spec, window)
 
-    def check(value: Any, path: str, out: Out) -> None:
-        if not isinstance(value, dict):
-            out.append(Violation(path, "type", f"expected an object, got {type(value).__name__}"))
+    def check(value: Any, path: Where, out: Out) -> None:
+        if type(value) is not dict:
+            out.append(Violation(render(path), "type", f"expected an object, got {type(value).__name__}"))
             return
         get = value.get
         for name, fcheck in fields:
-            fcheck(get(name), _join(path, name), out)
+            fcheck(get(name), (path, name), out)
         if len(value) > len(fields):
             for key in value:
                 if key not in known:
-                    out.append(Violation(_join(path, key), "unknown_field", "is not a field of this schema"))
+                    out.append(
+                        Violation(render((path, key)), "unknown_field", "is not a field of this schema")
+                    )
         for rule in rules:
             rule(value, path, out)
 
@@ -183,7 +234,7 @@ def _derive_check(spec: FieldSpec, target: str, expression: str) -> ValueCheck:
     digits = precision_of(field)
     tolerance = 0.5 if integer else 0.5 * 10**-digits
 
-    def check(obj: dict[str, Any], path: str, out: Out) -> None:
+    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
         try:
             expected = fn(obj)
         except (TypeError, KeyError, ZeroDivisionError):
@@ -194,7 +245,7 @@ def _derive_check(spec: FieldSpec, target: str, expression: str) -> ValueCheck:
         expected = round(expected) if integer else round(expected, digits)
         if abs(actual - expected) >= tolerance - 1e-12:
             out.append(
-                Violation(_join(path, target), "derive", f"is {actual!r} but {expression} = {expected!r}")
+                Violation(render((path, target)), "derive", f"is {actual!r} but {expression} = {expected!r}")
             )
 
     return check
@@ -209,7 +260,7 @@ def _order_check(spec: FieldSpec, names: list[str], label: str, window: tuple[in
         unit = 86400 if f.type is FieldType.DATE else (1 / r.scale if f.type in NUMERIC_TYPES else 1)
         keys.append((n, r.raw_of, unit))
 
-    def check(obj: dict[str, Any], path: str, out: Out) -> None:
+    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
         prev_name, prev = None, None
         for name, raw_of, unit in keys:
             value = obj.get(name)
@@ -221,7 +272,7 @@ def _order_check(spec: FieldSpec, names: list[str], label: str, window: tuple[in
                 return  # a malformed value is reported by its own check
             if prev is not None and cur < prev:
                 out.append(
-                    Violation(_join(path, name), "order", f"{value!r} is before {prev_name} ({label})")
+                    Violation(render((path, name)), "order", f"{value!r} is before {prev_name} ({label})")
                 )
             prev_name, prev = name, cur
 
@@ -229,7 +280,7 @@ def _order_check(spec: FieldSpec, names: list[str], label: str, window: tuple[in
 
 
 def _present_check(name: str, when: str, allowed: frozenset[Any]) -> ValueCheck:
-    def check(obj: dict[str, Any], path: str, out: Out) -> None:
+    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
         cond = obj.get(when)
         try:
             should = cond in allowed
@@ -239,12 +290,12 @@ def _present_check(name: str, when: str, allowed: frozenset[Any]) -> ValueCheck:
         if has and not should:
             out.append(
                 Violation(
-                    _join(path, name),
+                    render((path, name)),
                     "present_if",
                     f"must be null unless {when} is one of {sorted(map(str, allowed))}",
                 )
             )
         elif should and not has:
-            out.append(Violation(_join(path, name), "present_if", f"is required when {when} is {cond!r}"))
+            out.append(Violation(render((path, name)), "present_if", f"is required when {when} is {cond!r}"))
 
     return check

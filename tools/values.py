@@ -130,7 +130,9 @@ def _ranged_pools_by(spec: FieldSpec, ranged: Ranged, rnd: Callable[[], float]) 
     def fitting(values: Sequence[Any]) -> list[Any]:
         return [ranged.out(r) for r in (ranged.raw_of(v) for v in values) if ranged.lo <= r <= ranged.hi]
 
-    pickers = {pool_key(k): chooser(vs, None, rnd) for k, v in spec.pools_by.pools.items() if (vs := fitting(v))}
+    pickers = {
+        pool_key(k): chooser(vs, None, rnd) for k, v in spec.pools_by.pools.items() if (vs := fitting(v))
+    }
     fallback_values = fitting(spec.pool or [])
     fallback = (
         chooser(
@@ -156,24 +158,43 @@ def ranged_of(spec: FieldSpec, path: str, env: Env) -> Ranged:
 
 def _product_price_maker(ranged: Ranged, rnd: Callable[[], float]) -> Maker:
     scale = ranged.scale
+    bounds: dict[str, tuple[int, int]] = {}  # product id -> its raw price range inside the field's
+
+    def product_bounds(p: Product) -> tuple[int, int]:
+        lo = max(ranged.lo, round(p.price_low * scale))
+        hi = min(ranged.hi, round(p.price_high * scale))
+        return (lo, hi) if lo <= hi else (ranged.lo, ranged.hi)
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
         p = ctx.product
-        lo, hi = ranged.lo, ranged.hi
-        if p is not None:
-            lo = max(lo, round(p.price_low * scale))
-            hi = min(hi, round(p.price_high * scale))
-            if lo > hi:
-                lo, hi = ranged.lo, ranged.hi
+        if p is None:
+            lo, hi = ranged.lo, ranged.hi
+        else:
+            b = bounds.get(p.id)
+            if b is None:
+                b = bounds[p.id] = product_bounds(p)
+            lo, hi = b
         raw = lo + int(rnd() * (hi - lo + 1))
         if scale == 100 and rnd() < 0.7:
             # Shelf prices end in .99 or .49 far more often than not.
             snapped = raw - raw % 100 + (99 if rnd() < 0.8 else 49)
             if lo <= snapped <= hi:
                 raw = snapped
-        return ranged.out(raw)
+        return raw / scale
 
     return make
+
+
+def sample(seq: Sequence[Any], n: int, rnd: Callable[[], float]) -> list[Any]:
+    """n distinct items of seq (n <= len(seq)), drawn with the job's generator (partial shuffle)."""
+    size = len(seq)
+    order = list(range(size))
+    out = []
+    for i in range(n):
+        j = i + int(rnd() * (size - i))
+        order[i], order[j] = order[j], order[i]
+        out.append(seq[order[i]])
+    return out
 
 
 def _address_maker(spec: FieldSpec, env: Env) -> Maker:
