@@ -26,7 +26,7 @@ def plain_random_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[di
     out: list[dict[str, Any]] = []
     for i in range(n):
         products = rng.choice(themes)
-        items = []
+        items: list[dict[str, Any]] = []
         for p in rng.sample(products, rng.randint(1, 8)):
             price = round(rng.uniform(p.price_low, p.price_high), 2)
             qty = rng.choices((1, 2, 3, 4, 5), (62, 21, 9, 5, 3))[0]
@@ -65,7 +65,7 @@ def faker_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[dict[str,
     categories = [t.category for t in load_catalogue()]
     out: list[dict[str, Any]] = []
     for i in range(n):
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "sku": fake.bothify("???-######").upper(),
                 "name": fake.catch_phrase(),

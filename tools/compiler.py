@@ -72,7 +72,7 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
         raw: dict[str, float] = {}
         for name, plain, step in steps:
             if step is None:
-                obj[name] = plain(obj, ctx)
+                obj[name] = plain(obj, ctx)  # type: ignore[misc]  # plain is set when step is None
             else:
                 step(obj, raw, ctx)
         if fill_address is not None:

@@ -23,6 +23,14 @@ _POOL_SEED = 20250101  # a constant: pools must be identical in every process
 
 Maker = Callable[[Faker], Any]
 
+
+@cache
+def _user_agents() -> tuple[str, ...]:
+    # Faker's user agents are a decade old (Presto, iOS 4); real traffic today looks like these.
+    lines = (Path(__file__).parent / "data" / "user_agents.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
+
 # A source name -> how one value is made. Each pool holds POOL_SIZE values of it.
 SOURCES: dict[str, Maker] = {
     "first_name": lambda f: f.first_name(),
@@ -57,13 +65,6 @@ ADDRESS_KEYS = ("street", "city", "state", "zip", "country")
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "SEK", "MXN", "BRL", "INR", "CNY")
 CURRENCY_WEIGHTS = (40, 18, 10, 6, 5, 5, 3, 2, 3, 3, 3, 2)
 LANGUAGES = ("en-US", "es-US", "en-GB", "fr-FR", "de-DE", "es-ES", "pt-BR", "ja-JP", "zh-CN", "it-IT")
-
-
-@cache
-def _user_agents() -> tuple[str, ...]:
-    # Faker's user agents are a decade old (Presto, iOS 4); real traffic today looks like these.
-    lines = (Path(__file__).parent / "data" / "user_agents.txt").read_text(encoding="utf-8").splitlines()
-    return tuple(line for line in lines if line and not line.startswith("#"))
 
 
 def _state(fake: Faker) -> str:

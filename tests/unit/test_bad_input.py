@@ -1,0 +1,117 @@
+"""Bad input fails before a row is made, with the field path and the fix, and never hangs."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.request import DataRequest, ScenarioRequest
+from tests.helpers import rows_for
+from tools.constraints import FieldConstraint
+from tools.errors import DataError, GenerationFailed, InvalidRequest, SchemaNotFound
+
+
+def _fails(request: DataRequest, kind: type[DataError] = InvalidRequest) -> DataError:
+    with pytest.raises(kind) as info:
+        rows_for(request)
+    return info.value
+
+
+def test_min_above_max_names_the_field() -> None:
+    err = _fails(DataRequest(entity="cart", constraints={"items[].price": FieldConstraint(min=50, max=10)}))
+    assert "items[].price" in err.field and "min (50) is greater than max (10)" in err.message
+
+
+def test_min_length_above_max_length() -> None:
+    err = _fails(
+        DataRequest(entity="review", constraints={"title": FieldConstraint(min_length=9, max_length=3)})
+    )
+    assert "title" in err.field and "min_length" in err.message
+
+
+def test_invalid_regex() -> None:
+    err = _fails(DataRequest(entity="customer", constraints={"first_name": FieldConstraint(regex="([a-z")}))
+    assert "regex" in err.field and "invalid regex" in err.message
+
+
+def test_regex_that_cannot_fit_max_length_is_found_up_front() -> None:
+    c = FieldConstraint(regex="[A-Z]{12}", max_length=5)
+    err = _fails(DataRequest(entity="customer", constraints={"first_name": c}))
+    assert "needs at least 12 characters but max_length is 5" in err.message
+
+
+def test_enum_values_that_do_not_fit_the_field_type() -> None:
+    err = _fails(
+        DataRequest(entity="cart", constraints={"items[].quantity": FieldConstraint(enum_values=["many"])})
+    )
+    assert "enum_values" in err.field and "'many' is not an integer value" in err.message
+
+
+def test_constraint_on_a_field_the_entity_lacks_suggests_close_names() -> None:
+    err = _fails(DataRequest(entity="cart", constraints={"totl": FieldConstraint(min=1)}))
+    assert "has no field 'totl'" in err.message and "total" in err.fix
+
+
+def test_unknown_entity_suggests_close_names() -> None:
+    err = _fails(DataRequest(entity="carts"), SchemaNotFound)
+    assert err.field == "entity" and "cart" in err.fix
+
+
+def test_malformed_inline_schema_reports_line_and_column() -> None:
+    err = _fails(DataRequest(inline_schema='{"name": "x",\n "fields": {"a": {"type": "string"},}}'))
+    assert err.field == "inline_schema" and "line 2 column" in err.message
+
+
+def test_unknown_field_type() -> None:
+    err = _fails(DataRequest(custom_schema='{"name": "x", "fields": {"a": {"type": "colour"}}}'))
+    assert "custom_schema.fields.a" in err.field and "unknown field type 'colour'" in err.message
+
+
+def test_negative_count() -> None:
+    err = _fails(DataRequest(entity="cart", count=-1))
+    assert err.field == "count"
+
+
+def test_array_min_items_above_max_items() -> None:
+    schema = '{"name": "x", "fields": {"tags": {"type": "array", "min_items": 5, "max_items": 2}}}'
+    err = _fails(DataRequest(custom_schema=schema))
+    assert "tags" in err.field and "min_items (5) is greater than max_items (2)" in err.message
+
+
+def test_override_is_typed_and_checked() -> None:
+    bad_type = ScenarioRequest("s", 1, overrides={"items[].quantity": "lots"})
+    err = _fails(DataRequest(entity="cart", scenarios=[bad_type]))
+    assert "scenarios[0].overrides[items[].quantity]" in err.field
+    out_of_range = ScenarioRequest("s", 1, overrides={"items[].quantity": "50"})
+    err = _fails(DataRequest(entity="cart", scenarios=[out_of_range]))
+    assert "breaks max" in err.message
+    derived = ScenarioRequest("s", 1, overrides={"total": "5"})
+    err = _fails(DataRequest(entity="cart", scenarios=[derived]))
+    assert "computed from other fields" in err.message
+
+
+def test_scenario_counts_above_count() -> None:
+    request = DataRequest(
+        entity="cart", count=5, scenarios=[ScenarioRequest("a", 4), ScenarioRequest("b", 3)]
+    )
+    err = _fails(request)
+    assert err.field == "scenarios" and "add up to 7, more than count 5" in err.message
+
+
+def test_unknown_locale_and_format() -> None:
+    assert _fails(DataRequest(entity="cart", locale="xx_YY")).field == "locale"
+    assert _fails(DataRequest(entity="cart", output_format="xml")).field == "output_format"
+
+
+def test_contradictory_constraints_end_in_a_bounded_clear_error() -> None:
+    constraints = {"items[].price": FieldConstraint(min=100, max=200), "total": FieldConstraint(max=50)}
+    err = _fails(DataRequest(entity="cart", count=3, seed=1, constraints=constraints), GenerationFailed)
+    assert err.field == "total" and "max" in err.message and "loosen" in err.fix
+
+
+def test_rules_in_a_custom_schema_cannot_run_code() -> None:
+    schema = (
+        '{"name": "x", "fields": {"a": {"type": "integer"}, "b": {"type": "integer"}},'
+        ' "rules": [{"derive": "b = __import__(\\"os\\").getpid()"}]}'
+    )
+    err = _fails(DataRequest(custom_schema=schema))
+    assert "not allowed in a rule" in err.message
