@@ -1,0 +1,171 @@
+"""Resource wiring and the server's life: start, serve, shut down cleanly on SIGTERM or SIGINT.
+
+Clients are built once inside `resources()` and closed in reverse order; everything below gets them
+as plain objects. `start_service` is what `serve` runs and what the tests start on random ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+import grpc
+import uvicorn
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+from grpc_reflection.v1alpha import reflection
+
+from agent.pipeline import AgentDeps, Pipeline
+from protos.testdata.v1 import test_data_pb2 as pb
+from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
+from service.generation import Generator
+from service.health import DISABLED, OK, HealthState, constant
+from service.http import build_http_app
+from service.interceptors import AuthInterceptor
+from service.logs import log
+from service.servicer import TestDataServicer
+from service.settings import Settings
+from tools.registry import Registry, default_registry
+
+SERVICE_NAME = pb.DESCRIPTOR.services_by_name["TestDataService"].full_name
+
+
+def app_version() -> str:
+    try:
+        return version("test-data-agent")
+    except PackageNotFoundError:
+        return "dev"
+
+
+@dataclass
+class Resources:
+    registry: Registry
+    pipeline: Pipeline
+    health: HealthState
+
+
+@asynccontextmanager
+async def resources(settings: Settings) -> AsyncIterator[Resources]:
+    async with AsyncExitStack():
+        registry = default_registry()
+        deps = AgentDeps(model_configured=False, examples_available=False)
+        health = HealthState()
+
+        async def engine_probe() -> str:
+            return OK if registry.names() else "error: no entities loaded"
+
+        health.probes["engine"] = engine_probe
+        # Cache, examples and model arrive with their issues; until then they report disabled.
+        health.probes["cache"] = constant(DISABLED)
+        health.probes["examples"] = constant(DISABLED)
+        health.probes["model"] = constant(DISABLED)
+        yield Resources(registry, Pipeline(deps), health)
+
+
+@dataclass
+class RunningService:
+    grpc_server: grpc.aio.Server
+    http_server: uvicorn.Server
+    http_task: asyncio.Task[None]
+    grpc_health: health_aio.HealthServicer
+    health: HealthState
+    generator: Generator
+    grpc_port: int
+    http_port: int
+    grace_s: float
+
+    async def stop(self) -> None:
+        """NOT_SERVING first (probes stop sending traffic), then drain, then close HTTP."""
+        self.health.stopping = True
+        await self.grpc_health.enter_graceful_shutdown()
+        self.generator.stopping.set()
+        await self.grpc_server.stop(self.grace_s)
+        self.http_server.should_exit = True
+        await self.http_task
+
+
+def _grpc_server(settings: Settings) -> grpc.aio.Server:
+    options = [
+        ("grpc.max_send_message_length", settings.max_message_bytes),
+        ("grpc.max_receive_message_length", settings.max_message_bytes),
+        ("grpc.so_reuseport", 0),
+    ]
+    interceptors = [AuthInterceptor(settings.tokens)] if settings.tokens else []
+    return grpc.aio.server(interceptors=interceptors, options=options)
+
+
+def _bind(server: grpc.aio.Server, settings: Settings) -> int:
+    address = f"{settings.host}:{settings.grpc_port}"
+    if settings.tls_cert_file and settings.tls_key_file:
+        creds = grpc.ssl_server_credentials(
+            [(settings.tls_key_file.read_bytes(), settings.tls_cert_file.read_bytes())]
+        )
+        return server.add_secure_port(address, creds)
+    return server.add_insecure_port(address)
+
+
+async def start_service(settings: Settings, res: Resources) -> RunningService:
+    generator = Generator(settings, res.registry, res.pipeline)
+    server = _grpc_server(settings)
+    pb_grpc.add_TestDataServiceServicer_to_server(
+        TestDataServicer(generator, res.registry, res.health), server
+    )
+    grpc_health = health_aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(grpc_health, server)
+    reflection.enable_server_reflection(
+        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+        server,
+    )
+    grpc_port = _bind(server, settings)
+    await server.start()
+
+    config = uvicorn.Config(
+        build_http_app(res.health, app_version()),
+        host=settings.host,
+        port=settings.http_port,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+    )
+    http = uvicorn.Server(config)
+    http_task = asyncio.create_task(http.serve())
+    while not http.started:
+        if http_task.done():
+            await http_task  # surfaces a bind error
+            raise SystemExit(f"HTTP server on port {settings.http_port} did not start")
+        await asyncio.sleep(0.01)
+    http_port = http.servers[0].sockets[0].getsockname()[1]
+
+    for name in ("", SERVICE_NAME):
+        await grpc_health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    res.health.ready = True
+    log.info("serving", grpc_port=grpc_port, http_port=http_port, version=app_version())
+    return RunningService(
+        server,
+        http,
+        http_task,
+        grpc_health,
+        res.health,
+        generator,
+        grpc_port,
+        http_port,
+        settings.shutdown_grace_s,
+    )
+
+
+async def serve(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT, then shut down within the grace period and return."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with resources(settings) as res:
+        running = await start_service(settings, res)
+        await stop.wait()
+        log.info("shutting down", grace_s=settings.shutdown_grace_s)
+        await running.stop()
+    log.info("stopped")

@@ -1,0 +1,131 @@
+"""Proto <-> domain conversion. The only place (with the servicer) that touches generated code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.request import DataRequest, ScenarioRequest
+from protos.testdata.v1 import test_data_pb2 as pb
+from tools.constraints import FieldConstraint
+from tools.errors import InvalidRequest
+from tools.schema import EntitySchema, FieldSpec
+
+_FORMATS = {pb.JSON: "json", pb.CSV: "csv", pb.SQL: "sql", pb.JSONL: "jsonl"}
+_METHODS = {pb.TRADITIONAL: "traditional", pb.LLM: "llm", pb.RAG: "rag", pb.HYBRID: "hybrid"}
+_FIELD_TYPES = {
+    pb.STRING: "string", pb.INTEGER: "integer", pb.FLOAT: "float", pb.BOOLEAN: "boolean", pb.DATE: "date",
+    pb.DATETIME: "datetime", pb.EMAIL: "email", pb.PHONE: "phone", pb.ADDRESS: "address", pb.UUID: "uuid",
+    pb.ENUM: "enum", pb.OBJECT: "object", pb.ARRAY: "array",
+}  # fmt: skip
+
+
+def _enum(value: int, table: dict[Any, str], field: str, proto_enum: Any) -> str:
+    if value not in table:
+        names = ", ".join(proto_enum.keys())
+        raise InvalidRequest(field, f"{value} is not a valid value", f"use one of {names}")
+    return table[value]
+
+
+def _field(f: pb.Field, path: str) -> dict[str, Any]:
+    ftype = _enum(f.type, _FIELD_TYPES, f"{path}.type", pb.FieldType)
+    out: dict[str, Any] = {
+        "name": f.name,
+        "type": ftype,
+        "required": f.required,
+        "description": f.description,
+    }
+    nested = [_field(n, f"{path}.nested_fields[{i}]") for i, n in enumerate(f.nested_fields)]
+    if ftype == "array" and nested:
+        # An array's nested fields describe its items (objects).
+        out["items"] = {"type": "object", "fields": nested}
+    elif nested:
+        out["fields"] = nested
+    return out
+
+
+def to_request(msg: pb.GenerateRequest, request_id: str) -> DataRequest:
+    constraints = {
+        path: FieldConstraint(
+            min=c.min if c.HasField("min") else None,
+            max=c.max if c.HasField("max") else None,
+            enum_values=list(c.enum_values),
+            regex=c.regex if c.HasField("regex") else None,
+            min_length=c.min_length if c.HasField("min_length") else None,
+            max_length=c.max_length if c.HasField("max_length") else None,
+            format=c.format if c.HasField("format") else None,
+        )
+        for path, c in msg.constraints.field_constraints.items()
+    }
+    return DataRequest(
+        entity=msg.entity,
+        domain=msg.domain,
+        request_id=request_id,
+        count=msg.count,
+        output_format=_enum(msg.output_format, _FORMATS, "output_format", pb.OutputFormat),
+        seed=msg.seed if msg.HasField("seed") else None,
+        locale=msg.locale,
+        scenarios=[ScenarioRequest(s.name, s.count, dict(s.overrides), s.description) for s in msg.scenarios],
+        constraints=constraints,
+        context=msg.context,
+        hints=list(msg.hints),
+        custom_schema=msg.custom_schema,
+        inline_schema=msg.inline_schema,
+        schema_fields=[_field(f, f"schema.fields[{i}]") for i, f in enumerate(msg.schema.fields)],
+        predefined_schema=msg.schema.predefined_schema,
+        defect_triggering=msg.defect_triggering,
+        negative=msg.negative,
+        learn_from_history=msg.learn_from_history,
+        production_like=msg.production_like,
+        generation_method=(
+            _enum(msg.generation_method, _METHODS, "generation_method", pb.GenerationMethod)
+            if msg.HasField("generation_method")
+            else None
+        ),
+        use_cache=msg.use_cache if msg.HasField("use_cache") else None,
+        chunk_size=msg.chunk_size,
+    )
+
+
+def _example_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        import orjson
+
+        return orjson.dumps(value).decode()
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _field_infos(
+    fields: list[FieldSpec], example: dict[str, Any] | None, prefix: str
+) -> list[pb.SchemaFieldInfo]:
+    out = []
+    for f in fields:
+        value = (example or {}).get(f.name) if example is not None else None
+        out.append(
+            pb.SchemaFieldInfo(
+                name=prefix + f.name,
+                type=f.type.value,
+                required=f.required,
+                description=f.description,
+                example=_example_text(value if value is not None else f.example),
+            )
+        )
+        items = f.items.fields if f.items is not None else []
+        if items:
+            first = value[0] if isinstance(value, list) and value and isinstance(value[0], dict) else None
+            out.extend(_field_infos(items, first, f"{prefix}{f.name}[]."))
+        elif f.fields:
+            out.extend(
+                _field_infos(f.fields, value if isinstance(value, dict) else None, f"{prefix}{f.name}.")
+            )
+    return out
+
+
+def schema_info(schema: EntitySchema) -> pb.SchemaInfo:
+    return pb.SchemaInfo(
+        name=schema.name,
+        domain=schema.domain,
+        description=schema.description,
+        fields=_field_infos(schema.fields, schema.example, ""),
+    )

@@ -1,0 +1,132 @@
+"""Serving one generation request: limits, prepare, plan, then the executor, off the event loop.
+
+Generation is CPU work: it runs in worker threads a chunk at a time, so the event loop keeps serving
+health checks and other clients, and a cancelled stream stops after at most one chunk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+
+from agent.executor import Prepared, build_job, prepare, render_chunks, render_document
+from agent.pipeline import Pipeline, PlanOutcome
+from agent.request import DataRequest
+from service import metrics
+from service.errors import Unavailable
+from service.settings import Settings
+from tools.errors import InvalidRequest, LimitExceeded
+from tools.registry import Registry
+
+
+@dataclass
+class Served:
+    """A prepared and planned request, and what the response metadata reports."""
+
+    request: DataRequest
+    prepared: Prepared
+    outcome: PlanOutcome
+    started: float = field(default_factory=time.perf_counter)
+    chunks: Iterator[str] | None = None
+
+    @property
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000
+
+
+class Generator:
+    def __init__(self, settings: Settings, registry: Registry, pipeline: Pipeline) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.pipeline = pipeline
+        self.stopping = asyncio.Event()  # set on shutdown: open streams end with UNAVAILABLE
+        self.streams = 0  # streams generating right now
+        self.chunks_made = 0  # chunks generated since start (tests watch flow control with it)
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Returns once no stream is generating (a cancelled stream has stopped)."""
+        await self._idle.wait()
+
+    def _check_limits(self, request: DataRequest, unary: bool) -> None:
+        s = self.settings
+        if len(request.context) > s.max_context_chars:
+            raise LimitExceeded(
+                "context",
+                f"is {len(request.context):,} characters; the limit is {s.max_context_chars:,}",
+                "shorten the context",
+            )
+        if unary and request.count > s.max_sync_records:
+            raise InvalidRequest(
+                "count",
+                f"{request.count:,} is above the unary limit of {s.max_sync_records:,} records",
+                "use GenerateDataStream for large datasets",
+            )
+        if request.chunk_size < 0 or request.chunk_size > s.max_chunk_size:
+            raise InvalidRequest(
+                "chunk_size", f"must be between 0 and {s.max_chunk_size:,}", "send 0 for the default"
+            )
+
+    async def start(self, request: DataRequest, unary: bool) -> Served:
+        self._check_limits(request, unary)
+        started = time.perf_counter()
+        prepared = await asyncio.to_thread(prepare, request, self.registry)
+        limit = self.settings.max_sync_records if unary else self.settings.max_stream_records
+        if prepared.total > limit:
+            if unary:
+                raise InvalidRequest(
+                    "scenarios",
+                    f"the scenarios add up to {prepared.total:,} records, above the unary limit of {limit:,}",
+                    "use GenerateDataStream for large datasets",
+                )
+            raise LimitExceeded(
+                "count", f"{prepared.total:,} records is above the limit of {limit:,}", "ask for fewer"
+            )
+        outcome = await self.pipeline.plan(request, prepared)
+        if outcome.fallback_reason:
+            metrics.FALLBACKS.labels(reason=_reason_label(outcome.fallback_reason)).inc()
+        return Served(request, prepared, outcome, started)
+
+    async def document(self, served: Served) -> str:
+        job, _ = build_job(served.prepared, served.outcome.plan)
+        text = await asyncio.to_thread(render_document, served.prepared, job)
+        self._record(served)
+        return text
+
+    async def chunks(self, served: Served) -> AsyncIterator[str]:
+        size = served.request.chunk_size or self.settings.default_chunk_size
+        job, _ = build_job(served.prepared, served.outcome.plan, batch_size=size)
+        it = render_chunks(served.prepared, job)
+        self.streams += 1
+        self._idle.clear()
+        try:
+            while True:
+                if self.stopping.is_set():
+                    raise Unavailable(
+                        f"the server is shutting down (seed {served.prepared.seed}); "
+                        "retry on another replica with the same seed to get the same data"
+                    )
+                chunk = await asyncio.to_thread(next, it, None)
+                if chunk is None:
+                    break
+                self.chunks_made += 1
+                yield chunk
+        finally:
+            self.streams -= 1
+            if not self.streams:
+                self._idle.set()
+        self._record(served)
+
+    def _record(self, served: Served) -> None:
+        p = served.prepared
+        metrics.RECORDS.labels(domain=p.schema.domain, entity=p.schema.name).inc(p.total)
+        metrics.COHERENCE.labels(domain=p.schema.domain).set(p.coherence.score)
+        metrics.DURATION.labels(path=served.outcome.path).observe(served.elapsed_ms / 1000)
+
+
+def _reason_label(reason: str) -> str:
+    """A short, bounded label for the fallbacks counter (reasons carry details)."""
+    return reason.split(":", 1)[0].split(",", 1)[0][:40]

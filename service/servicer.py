@@ -1,0 +1,164 @@
+"""The testdata.v1 gRPC servicer: thin adapters from proto to the generator and back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import aclosing
+from typing import Any
+
+import grpc
+import structlog
+
+from protos.testdata.v1 import test_data_pb2 as pb
+from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
+from service import metrics
+from service.convert import schema_info, to_request
+from service.errors import Unavailable, status_for
+from service.generation import Generator, Served
+from service.health import HealthState
+from service.logs import log
+from tools.errors import DataError
+from tools.registry import Registry
+
+
+def request_id_of(msg_id: str, context: grpc.aio.ServicerContext) -> str:
+    if msg_id:
+        return msg_id[:128]
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-request-id" and value:
+            return str(value)[:128]
+    return uuid.uuid4().hex
+
+
+def _metadata(served: Served) -> pb.GenerationMetadata:
+    o, p = served.outcome, served.prepared
+    return pb.GenerationMetadata(
+        generation_path=o.path,
+        llm_tokens_used=o.tokens,
+        generation_time_ms=served.elapsed_ms,
+        coherence_score=p.coherence.score,
+        scenario_counts=p.scenario_counts,
+        fallback_reason=o.fallback_reason,
+        cache_hit=o.cache_hit,
+        seed=p.seed,
+        prompt_version=o.prompt_version,
+        llm_requests=o.requests,
+    )
+
+
+class TestDataServicer(pb_grpc.TestDataServiceServicer):
+    def __init__(self, generator: Generator, registry: Registry, health: HealthState) -> None:
+        self.generator = generator
+        self.registry = registry
+        self.health = health
+
+    async def _guard(
+        self,
+        method: str,
+        request_id: str,
+        context: grpc.aio.ServicerContext,
+        body: Callable[[], Awaitable[Any]],
+    ) -> Any:
+        """Runs an RPC body: binds the request id to logs, maps errors to status codes, counts it."""
+        structlog.contextvars.bind_contextvars(request_id=request_id, method=method)
+        started = time.perf_counter()
+        status, path = "OK", ""
+        try:
+            result, path = await body()
+            return result
+        except DataError as exc:
+            code = status_for(exc)
+            status = code.name
+            log.info("request rejected", code=status, field=exc.field, error=exc.message)
+            await context.abort(code, exc.message)
+        except Unavailable as exc:
+            status = grpc.StatusCode.UNAVAILABLE.name
+            await context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
+        except grpc.aio.AbortError:
+            raise
+        except asyncio.CancelledError:
+            status = grpc.StatusCode.CANCELLED.name  # the client went away or its deadline passed
+            raise
+        except Exception:
+            status = grpc.StatusCode.INTERNAL.name
+            log.exception("unexpected error")
+            await context.abort(grpc.StatusCode.INTERNAL, f"internal error; quote request id {request_id}")
+        finally:
+            metrics.REQUESTS.labels(method=method, path=path, status=status).inc()
+            log.info(
+                "request done", status=status, duration_ms=round((time.perf_counter() - started) * 1000, 2)
+            )
+            structlog.contextvars.clear_contextvars()
+
+    async def GenerateData(self, request: pb.GenerateRequest, context: grpc.aio.ServicerContext) -> Any:
+        request_id = request_id_of(request.request_id, context)
+
+        async def body() -> tuple[pb.GenerateResponse, str]:
+            served = await self.generator.start(to_request(request, request_id), unary=True)
+            _bind(served)
+            data = await self.generator.document(served)
+            response = pb.GenerateResponse(
+                request_id=request_id,
+                success=True,
+                data=data,
+                record_count=served.prepared.total,
+                metadata=_metadata(served),
+            )
+            return response, served.outcome.path
+
+        return await self._guard("GenerateData", request_id, context, body)
+
+    async def GenerateDataStream(
+        self, request: pb.GenerateRequest, context: grpc.aio.ServicerContext
+    ) -> None:
+        # A coroutine that writes (not an async generator): each awaited write waits for the client's
+        # flow-control window, so a slow client slows generation instead of filling memory.
+        request_id = request_id_of(request.request_id, context)
+
+        async def body() -> tuple[None, str]:
+            served = await self.generator.start(to_request(request, request_id), unary=False)
+            _bind(served)
+            await context.send_initial_metadata(
+                (("x-request-id", request_id), ("x-seed", str(served.prepared.seed)))
+            )
+            index, pending = 0, None
+            # One chunk of look-ahead so the last one sent can say is_final.
+            # aclosing: a cancelled or failed stream closes the generator at once, so it stops.
+            async with aclosing(self.generator.chunks(served)) as chunks:
+                async for chunk in chunks:
+                    if pending is not None:
+                        await context.write(
+                            pb.DataChunk(request_id=request_id, data=pending, chunk_index=index)
+                        )
+                        index += 1
+                    pending = chunk
+            final = pb.DataChunk(request_id=request_id, data=pending or "", chunk_index=index, is_final=True)
+            await context.write(final)
+            return None, served.outcome.path
+
+        await self._guard("GenerateDataStream", request_id, context, body)
+
+    async def GetSchemas(self, request: pb.GetSchemasRequest, context: grpc.aio.ServicerContext) -> Any:
+        async def body() -> tuple[pb.GetSchemasResponse, str]:
+            schemas = [schema_info(s) for s in self.registry.schemas(request.domain)]
+            return pb.GetSchemasResponse(schemas=schemas), ""
+
+        return await self._guard("GetSchemas", request_id_of("", context), context, body)
+
+    async def HealthCheck(self, request: pb.HealthCheckRequest, context: grpc.aio.ServicerContext) -> Any:
+        status, components = await self.health.report()
+        return pb.HealthCheckResponse(status=status, components=components)
+
+
+def _bind(served: Served) -> None:
+    p = served.prepared
+    structlog.contextvars.bind_contextvars(
+        entity=p.schema.name,
+        count=p.total,
+        path=served.outcome.path,
+        fallback=served.outcome.fallback_reason or None,
+        seed=p.seed,
+    )

@@ -1,0 +1,75 @@
+"""Settings: environment variables (and an optional .env file), read once at start-up, only here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# 10,000 records of the largest entity are about 20 MB of JSON; unary responses must fit.
+DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    grpc_port: int = Field(9001, ge=0, le=65535)
+    http_port: int = Field(8081, ge=0, le=65535)
+    host: str = "0.0.0.0"
+    max_sync_records: int = Field(10_000, ge=1, le=1_000_000)
+    max_stream_records: int = Field(50_000_000, ge=1)
+    default_chunk_size: int = Field(1000, ge=1, le=100_000)
+    max_chunk_size: int = Field(50_000, ge=1)
+    max_message_bytes: int = Field(DEFAULT_MAX_MESSAGE_BYTES, ge=1024 * 1024)
+    max_context_chars: int = Field(20_000, ge=0)
+    max_concurrent_requests: int = Field(64, ge=1)
+    shutdown_grace_s: float = Field(10.0, ge=0)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    anthropic_api_key: SecretStr | None = None
+    anthropic_model: str = "claude-sonnet-4-6"
+    redis_url: str | None = None
+    weaviate_url: str | None = None
+
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    # Comma-separated bearer tokens; empty means no auth.
+    api_tokens: SecretStr | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        return v.upper() if isinstance(v, str) else v
+
+    @field_validator("anthropic_api_key", "api_tokens", "redis_url", "weaviate_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        if (self.tls_cert_file is None) != (self.tls_key_file is None):
+            raise ValueError("TLS_CERT_FILE and TLS_KEY_FILE must be set together")
+        for path in (self.tls_cert_file, self.tls_key_file):
+            if path is not None and not path.is_file():
+                raise ValueError(f"{path} does not exist")
+        return self
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        raw = self.api_tokens.get_secret_value() if self.api_tokens else ""
+        return frozenset(t.strip() for t in raw.split(",") if t.strip())
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or one clear line naming what is wrong (SystemExit)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        raise SystemExit(f"invalid settings: {problems}") from None

@@ -1,0 +1,149 @@
+"""Every RPC through a real channel: data, metadata, schemas, health, reflection, HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+
+import grpc
+import httpx
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+from protos.testdata.v1 import test_data_pb2 as pb
+from tests.service.conftest import Live
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_generate_data_returns_rows_and_honest_metadata(live: Live) -> None:
+    request = pb.GenerateRequest(
+        request_id="req-1",
+        entity="cart",
+        count=10,
+        seed=42,
+        scenarios=[
+            pb.Scenario(name="happy_path", count=7),
+            pb.Scenario(name="high_value", count=2),
+            pb.Scenario(name="single_item", count=1, overrides={"items": "1"}),
+        ],
+    )
+    response = await live.stub.GenerateData(request)
+    rows = json.loads(response.data)
+    assert response.success and response.request_id == "req-1" and response.record_count == 10
+    meta = response.metadata
+    assert meta.generation_path == "traditional" and meta.fallback_reason == ""
+    assert dict(meta.scenario_counts) == {"happy_path": 7, "high_value": 2, "single_item": 1}
+    assert meta.seed == 42 and meta.coherence_score == pytest.approx(1.0)
+    assert meta.prompt_version and meta.llm_tokens_used == 0
+    assert [r["_scenario"] for r in rows].count("happy_path") == 7
+    assert len(rows[-1]["items"]) == 1
+    again = await live.stub.GenerateData(request)
+    assert again.data == response.data
+
+
+async def test_seed_is_picked_and_reported_when_absent(live: Live) -> None:
+    first = await live.stub.GenerateData(pb.GenerateRequest(entity="review", count=5))
+    replay = await live.stub.GenerateData(
+        pb.GenerateRequest(entity="review", count=5, seed=first.metadata.seed)
+    )
+    assert replay.data == first.data
+
+
+async def test_asking_for_the_llm_without_a_key_falls_back_and_says_why(live: Live) -> None:
+    request = pb.GenerateRequest(entity="cart", count=3, seed=1, generation_method=pb.LLM)
+    response = await live.stub.GenerateData(request)
+    assert response.metadata.generation_path == "traditional"
+    assert "ANTHROPIC_API_KEY" in response.metadata.fallback_reason
+
+
+async def test_formats_over_the_wire(live: Live) -> None:
+    csv_text = (
+        await live.stub.GenerateData(pb.GenerateRequest(entity="payment", count=5, output_format=pb.CSV))
+    ).data
+    assert len(list(csv.DictReader(io.StringIO(csv_text)))) == 5
+    jsonl = (
+        await live.stub.GenerateData(pb.GenerateRequest(entity="payment", count=5, output_format=pb.JSONL))
+    ).data
+    assert len([json.loads(line) for line in jsonl.splitlines()]) == 5
+    sql = (
+        await live.stub.GenerateData(pb.GenerateRequest(entity="payment", count=5, output_format=pb.SQL))
+    ).data
+    assert sql.startswith('CREATE TABLE IF NOT EXISTS "payment"') and sql.count("INSERT INTO") == 1
+
+
+async def test_request_id_comes_from_metadata_when_the_request_has_none(live: Live) -> None:
+    call = live.stub.GenerateData(
+        pb.GenerateRequest(entity="cart", count=1), metadata=[("x-request-id", "abc-9")]
+    )
+    assert (await call).request_id == "abc-9"
+
+
+async def test_proto_field_list_schema(live: Live) -> None:
+    schema = pb.Schema(
+        fields=[
+            pb.Field(name="email", type=pb.EMAIL, required=True),
+            pb.Field(name="signup", type=pb.DATE, required=True),
+            pb.Field(
+                name="tags",
+                type=pb.ARRAY,
+                nested_fields=[pb.Field(name="label", type=pb.STRING, required=True)],
+            ),
+            pb.Field(name="home", type=pb.ADDRESS, required=True),
+        ]
+    )
+    rows = json.loads(
+        (await live.stub.GenerateData(pb.GenerateRequest(entity="lead", schema=schema, count=5))).data
+    )
+    assert all("@" in r["email"] and set(r["home"]) >= {"street", "city", "zip"} for r in rows)
+    assert all(isinstance(t["label"], str) for r in rows for t in r["tags"])
+
+
+async def test_get_schemas_filters_by_domain_and_shows_examples(live: Live) -> None:
+    response = await live.stub.GetSchemas(pb.GetSchemasRequest(domain="ecommerce"))
+    by_name = {s.name: s for s in response.schemas}
+    assert len(by_name) == 36
+    fields = {f.name: f for f in by_name["cart"].fields}
+    assert fields["cart_id"].example == "CRT-2025-AB12CD3" and fields["cart_id"].required
+    assert fields["items[].price"].type == "money" and fields["total"].description
+    assert not (await live.stub.GetSchemas(pb.GetSchemasRequest(domain="banking"))).schemas
+
+
+async def test_health_rpc_standard_health_and_reflection(live: Live) -> None:
+    report = await live.stub.HealthCheck(pb.HealthCheckRequest())
+    assert report.status == "healthy"
+    assert dict(report.components) == {
+        "engine": "ok",
+        "cache": "disabled",
+        "examples": "disabled",
+        "model": "disabled",
+    }
+    health = health_pb2_grpc.HealthStub(live.channel)
+    for service in ("", "testdata.v1.TestDataService"):
+        reply = await health.Check(health_pb2.HealthCheckRequest(service=service))
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+    services = await asyncio.to_thread(_reflected_services, live.service.grpc_port)
+    assert "testdata.v1.TestDataService" in services and "grpc.health.v1.Health" in services
+
+
+def _reflected_services(port: int) -> list[str]:
+    # A blocking client: run it off the loop that serves the server.
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        return list(ProtoReflectionDescriptorDatabase(channel).get_services())
+
+
+async def test_http_health_ready_live_and_metrics(live: Live) -> None:
+    async with httpx.AsyncClient(base_url=live.http) as client:
+        health = (await client.get("/health")).json()
+        assert health["status"] == "healthy" and health["version"] and health["components"]["engine"] == "ok"
+        assert (await client.get("/health/live")).status_code == 200
+        assert (await client.get("/health/ready")).status_code == 200
+        await live.stub.GenerateData(pb.GenerateRequest(entity="order", count=4))
+        text = (await client.get("/metrics")).text
+    assert 'testdata_requests_total{method="GenerateData",path="traditional",status="OK"}' in text
+    assert 'testdata_records_generated_total{domain="ecommerce",entity="order"}' in text
+    assert "testdata_generation_duration_seconds_bucket" in text and "testdata_coherence_score" in text
+    assert "testdata_cache_hits_total" in text and "testdata_fallbacks_total" in text
