@@ -36,7 +36,6 @@ class OutputFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CSV: _ClassVar[OutputFormat]
     SQL: _ClassVar[OutputFormat]
     JSONL: _ClassVar[OutputFormat]
-
 STRING: FieldType
 INTEGER: FieldType
 FLOAT: FieldType
@@ -60,29 +59,7 @@ SQL: OutputFormat
 JSONL: OutputFormat
 
 class GenerateRequest(_message.Message):
-    __slots__ = (
-        "request_id",
-        "domain",
-        "entity",
-        "schema",
-        "constraints",
-        "scenarios",
-        "context",
-        "hints",
-        "output_format",
-        "count",
-        "use_cache",
-        "learn_from_history",
-        "defect_triggering",
-        "production_like",
-        "inline_schema",
-        "generation_method",
-        "custom_schema",
-        "seed",
-        "chunk_size",
-        "negative",
-        "locale",
-    )
+    __slots__ = ("request_id", "domain", "entity", "schema", "constraints", "scenarios", "context", "hints", "output_format", "count", "use_cache", "learn_from_history", "defect_triggering", "production_like", "inline_schema", "generation_method", "custom_schema", "seed", "chunk_size", "negative", "locale")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     ENTITY_FIELD_NUMBER: _ClassVar[int]
@@ -125,30 +102,7 @@ class GenerateRequest(_message.Message):
     chunk_size: int
     negative: bool
     locale: str
-    def __init__(
-        self,
-        request_id: _Optional[str] = ...,
-        domain: _Optional[str] = ...,
-        entity: _Optional[str] = ...,
-        schema: _Optional[_Union[Schema, _Mapping]] = ...,
-        constraints: _Optional[_Union[Constraints, _Mapping]] = ...,
-        scenarios: _Optional[_Iterable[_Union[Scenario, _Mapping]]] = ...,
-        context: _Optional[str] = ...,
-        hints: _Optional[_Iterable[str]] = ...,
-        output_format: _Optional[_Union[OutputFormat, str]] = ...,
-        count: _Optional[int] = ...,
-        use_cache: bool = ...,
-        learn_from_history: bool = ...,
-        defect_triggering: bool = ...,
-        production_like: bool = ...,
-        inline_schema: _Optional[str] = ...,
-        generation_method: _Optional[_Union[GenerationMethod, str]] = ...,
-        custom_schema: _Optional[str] = ...,
-        seed: _Optional[int] = ...,
-        chunk_size: _Optional[int] = ...,
-        negative: bool = ...,
-        locale: _Optional[str] = ...,
-    ) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entity: _Optional[str] = ..., schema: _Optional[_Union[Schema, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., scenarios: _Optional[_Iterable[_Union[Scenario, _Mapping]]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., count: _Optional[int] = ..., use_cache: bool = ..., learn_from_history: bool = ..., defect_triggering: bool = ..., production_like: bool = ..., inline_schema: _Optional[str] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., custom_schema: _Optional[str] = ..., seed: _Optional[int] = ..., chunk_size: _Optional[int] = ..., negative: bool = ..., locale: _Optional[str] = ...) -> None: ...
 
 class Schema(_message.Message):
     __slots__ = ("fields", "predefined_schema")
@@ -156,11 +110,7 @@ class Schema(_message.Message):
     PREDEFINED_SCHEMA_FIELD_NUMBER: _ClassVar[int]
     fields: _containers.RepeatedCompositeFieldContainer[Field]
     predefined_schema: str
-    def __init__(
-        self,
-        fields: _Optional[_Iterable[_Union[Field, _Mapping]]] = ...,
-        predefined_schema: _Optional[str] = ...,
-    ) -> None: ...
+    def __init__(self, fields: _Optional[_Iterable[_Union[Field, _Mapping]]] = ..., predefined_schema: _Optional[str] = ...) -> None: ...
 
 class Field(_message.Message):
     __slots__ = ("name", "type", "required", "description", "nested_fields")
@@ -174,14 +124,7 @@ class Field(_message.Message):
     required: bool
     description: str
     nested_fields: _containers.RepeatedCompositeFieldContainer[Field]
-    def __init__(
-        self,
-        name: _Optional[str] = ...,
-        type: _Optional[_Union[FieldType, str]] = ...,
-        required: bool = ...,
-        description: _Optional[str] = ...,
-        nested_fields: _Optional[_Iterable[_Union[Field, _Mapping]]] = ...,
-    ) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[_Union[FieldType, str]] = ..., required: bool = ..., description: _Optional[str] = ..., nested_fields: _Optional[_Iterable[_Union[Field, _Mapping]]] = ...) -> None: ...
 
 class Constraints(_message.Message):
     __slots__ = ("field_constraints",)
@@ -191,10 +134,7 @@ class Constraints(_message.Message):
         VALUE_FIELD_NUMBER: _ClassVar[int]
         key: str
         value: FieldConstraint
-        def __init__(
-            self, key: _Optional[str] = ..., value: _Optional[_Union[FieldConstraint, _Mapping]] = ...
-        ) -> None: ...
-
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[FieldConstraint, _Mapping]] = ...) -> None: ...
     FIELD_CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
     field_constraints: _containers.MessageMap[str, FieldConstraint]
     def __init__(self, field_constraints: _Optional[_Mapping[str, FieldConstraint]] = ...) -> None: ...
@@ -215,16 +155,7 @@ class FieldConstraint(_message.Message):
     min_length: int
     max_length: int
     format: str
-    def __init__(
-        self,
-        min: _Optional[float] = ...,
-        max: _Optional[float] = ...,
-        enum_values: _Optional[_Iterable[str]] = ...,
-        regex: _Optional[str] = ...,
-        min_length: _Optional[int] = ...,
-        max_length: _Optional[int] = ...,
-        format: _Optional[str] = ...,
-    ) -> None: ...
+    def __init__(self, min: _Optional[float] = ..., max: _Optional[float] = ..., enum_values: _Optional[_Iterable[str]] = ..., regex: _Optional[str] = ..., min_length: _Optional[int] = ..., max_length: _Optional[int] = ..., format: _Optional[str] = ...) -> None: ...
 
 class Scenario(_message.Message):
     __slots__ = ("name", "count", "overrides", "description")
@@ -235,7 +166,6 @@ class Scenario(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-
     NAME_FIELD_NUMBER: _ClassVar[int]
     COUNT_FIELD_NUMBER: _ClassVar[int]
     OVERRIDES_FIELD_NUMBER: _ClassVar[int]
@@ -244,13 +174,7 @@ class Scenario(_message.Message):
     count: int
     overrides: _containers.ScalarMap[str, str]
     description: str
-    def __init__(
-        self,
-        name: _Optional[str] = ...,
-        count: _Optional[int] = ...,
-        overrides: _Optional[_Mapping[str, str]] = ...,
-        description: _Optional[str] = ...,
-    ) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., count: _Optional[int] = ..., overrides: _Optional[_Mapping[str, str]] = ..., description: _Optional[str] = ...) -> None: ...
 
 class GenerateResponse(_message.Message):
     __slots__ = ("request_id", "success", "data", "record_count", "metadata", "error")
@@ -266,29 +190,10 @@ class GenerateResponse(_message.Message):
     record_count: int
     metadata: GenerationMetadata
     error: str
-    def __init__(
-        self,
-        request_id: _Optional[str] = ...,
-        success: bool = ...,
-        data: _Optional[str] = ...,
-        record_count: _Optional[int] = ...,
-        metadata: _Optional[_Union[GenerationMetadata, _Mapping]] = ...,
-        error: _Optional[str] = ...,
-    ) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., success: bool = ..., data: _Optional[str] = ..., record_count: _Optional[int] = ..., metadata: _Optional[_Union[GenerationMetadata, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class GenerationMetadata(_message.Message):
-    __slots__ = (
-        "generation_path",
-        "llm_tokens_used",
-        "generation_time_ms",
-        "coherence_score",
-        "scenario_counts",
-        "fallback_reason",
-        "cache_hit",
-        "seed",
-        "prompt_version",
-        "llm_requests",
-    )
+    __slots__ = ("generation_path", "llm_tokens_used", "generation_time_ms", "coherence_score", "scenario_counts", "fallback_reason", "cache_hit", "seed", "prompt_version", "llm_requests")
     class ScenarioCountsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -296,7 +201,6 @@ class GenerationMetadata(_message.Message):
         key: str
         value: int
         def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
-
     GENERATION_PATH_FIELD_NUMBER: _ClassVar[int]
     LLM_TOKENS_USED_FIELD_NUMBER: _ClassVar[int]
     GENERATION_TIME_MS_FIELD_NUMBER: _ClassVar[int]
@@ -317,19 +221,7 @@ class GenerationMetadata(_message.Message):
     seed: int
     prompt_version: str
     llm_requests: int
-    def __init__(
-        self,
-        generation_path: _Optional[str] = ...,
-        llm_tokens_used: _Optional[int] = ...,
-        generation_time_ms: _Optional[float] = ...,
-        coherence_score: _Optional[float] = ...,
-        scenario_counts: _Optional[_Mapping[str, int]] = ...,
-        fallback_reason: _Optional[str] = ...,
-        cache_hit: bool = ...,
-        seed: _Optional[int] = ...,
-        prompt_version: _Optional[str] = ...,
-        llm_requests: _Optional[int] = ...,
-    ) -> None: ...
+    def __init__(self, generation_path: _Optional[str] = ..., llm_tokens_used: _Optional[int] = ..., generation_time_ms: _Optional[float] = ..., coherence_score: _Optional[float] = ..., scenario_counts: _Optional[_Mapping[str, int]] = ..., fallback_reason: _Optional[str] = ..., cache_hit: bool = ..., seed: _Optional[int] = ..., prompt_version: _Optional[str] = ..., llm_requests: _Optional[int] = ...) -> None: ...
 
 class DataChunk(_message.Message):
     __slots__ = ("request_id", "data", "chunk_index", "is_final")
@@ -341,13 +233,7 @@ class DataChunk(_message.Message):
     data: str
     chunk_index: int
     is_final: bool
-    def __init__(
-        self,
-        request_id: _Optional[str] = ...,
-        data: _Optional[str] = ...,
-        chunk_index: _Optional[int] = ...,
-        is_final: bool = ...,
-    ) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., data: _Optional[str] = ..., chunk_index: _Optional[int] = ..., is_final: bool = ...) -> None: ...
 
 class GetSchemasRequest(_message.Message):
     __slots__ = ("domain",)
@@ -371,13 +257,7 @@ class SchemaInfo(_message.Message):
     domain: str
     description: str
     fields: _containers.RepeatedCompositeFieldContainer[SchemaFieldInfo]
-    def __init__(
-        self,
-        name: _Optional[str] = ...,
-        domain: _Optional[str] = ...,
-        description: _Optional[str] = ...,
-        fields: _Optional[_Iterable[_Union[SchemaFieldInfo, _Mapping]]] = ...,
-    ) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., domain: _Optional[str] = ..., description: _Optional[str] = ..., fields: _Optional[_Iterable[_Union[SchemaFieldInfo, _Mapping]]] = ...) -> None: ...
 
 class SchemaFieldInfo(_message.Message):
     __slots__ = ("name", "type", "required", "description", "example")
@@ -391,14 +271,7 @@ class SchemaFieldInfo(_message.Message):
     required: bool
     description: str
     example: str
-    def __init__(
-        self,
-        name: _Optional[str] = ...,
-        type: _Optional[str] = ...,
-        required: bool = ...,
-        description: _Optional[str] = ...,
-        example: _Optional[str] = ...,
-    ) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., required: bool = ..., description: _Optional[str] = ..., example: _Optional[str] = ...) -> None: ...
 
 class HealthCheckRequest(_message.Message):
     __slots__ = ()
@@ -413,11 +286,8 @@ class HealthCheckResponse(_message.Message):
         key: str
         value: str
         def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
-
     STATUS_FIELD_NUMBER: _ClassVar[int]
     COMPONENTS_FIELD_NUMBER: _ClassVar[int]
     status: str
     components: _containers.ScalarMap[str, str]
-    def __init__(
-        self, status: _Optional[str] = ..., components: _Optional[_Mapping[str, str]] = ...
-    ) -> None: ...
+    def __init__(self, status: _Optional[str] = ..., components: _Optional[_Mapping[str, str]] = ...) -> None: ...
