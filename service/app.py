@@ -20,6 +20,7 @@ from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 
 from agent.pipeline import AgentDeps, Pipeline
+from agent.warmup import warm_up
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from service.generation import Generator
@@ -52,6 +53,7 @@ class Resources:
 async def resources(settings: Settings) -> AsyncIterator[Resources]:
     async with AsyncExitStack():
         registry = default_registry()
+        await asyncio.to_thread(warm_up, registry)
         deps = AgentDeps(model_configured=False, examples_available=False)
         health = HealthState()
 

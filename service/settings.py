@@ -44,7 +44,15 @@ class Settings(BaseSettings):
     def _upper(cls, v: object) -> object:
         return v.upper() if isinstance(v, str) else v
 
-    @field_validator("anthropic_api_key", "api_tokens", "redis_url", "weaviate_url", mode="before")
+    @field_validator(
+        "anthropic_api_key",
+        "api_tokens",
+        "redis_url",
+        "weaviate_url",
+        "tls_cert_file",
+        "tls_key_file",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
