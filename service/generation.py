@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 
 from agent.executor import Prepared, build_job, prepare, render_chunks, render_document
@@ -96,7 +96,7 @@ class Generator:
         self._record(served)
         return text
 
-    async def chunks(self, served: Served) -> AsyncIterator[str]:
+    async def chunks(self, served: Served) -> AsyncGenerator[str, None]:
         size = served.request.chunk_size or self.settings.default_chunk_size
         job, _ = build_job(served.prepared, served.outcome.plan, batch_size=size)
         it = render_chunks(served.prepared, job)
