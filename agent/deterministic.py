@@ -8,6 +8,7 @@ the offline path, the fallback, and the TRADITIONAL path.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from agent.plan import FieldPlan, GenerationPlan, ScenarioPlan
 from agent.request import DataRequest
@@ -22,14 +23,24 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+@cache
+def _theme_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    out = []
+    for theme in load_catalogue():
+        words = "|".join(re.escape(k.lower()) for k in theme.keywords)
+        if words:
+            out.append((theme.name, re.compile(rf"\b(?:{words})(?:s|es)?\b")))
+    return tuple(out)
+
+
 def theme_weights(text: str) -> dict[str, float]:
-    """Catalogue themes whose keywords appear in the text, weighted by how many appear."""
+    """Catalogue themes whose keywords appear in the text, weighted by how many times they appear."""
     lowered = text.lower()
     found: dict[str, float] = {}
-    for theme in load_catalogue():
-        hits = sum(1 for k in theme.keywords if re.search(rf"\b{re.escape(k.lower())}(s|es)?\b", lowered))
+    for name, pattern in _theme_patterns():
+        hits = len(pattern.findall(lowered))
         if hits:
-            found[theme.name] = float(hits)
+            found[name] = float(hits)
     return found
 
 

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import argparse
 
-from bench import engine_bench, memory_bench
+from bench import engine_bench, memory_bench, service_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--rows", type=int, default=20_000, help="carts per throughput run")
-    parser.add_argument("--million", type=int, default=1_000_000, help="carts for the memory run")
+    parser.add_argument("--million", type=int, default=1_000_000, help="carts for the memory and stream runs")
+    parser.add_argument("--only", choices=["engine", "service"], help="run one part")
     args = parser.parse_args()
 
+    if args.only != "service":
+        engine_part(args)
+    if args.only != "engine":
+        service_part(args)
+
+
+def engine_part(args: argparse.Namespace) -> None:
     r = engine_bench.run(args.rows)
     engine, ceiling, faker = r["engine"], r["plain_random"], r["faker"]
     print("engine throughput (carts/s, validated and JSON-encoded, median of 5)")
@@ -26,6 +34,28 @@ def main() -> None:
     print(
         f"memory: peak RSS for {args.million:,} carts to /dev/null = {big:.0f} MiB"
         f" (10,000 carts: {small:.0f} MiB; target < 150 MiB)"
+    )
+
+
+def service_part(args: argparse.Namespace) -> None:
+    s = service_bench.run(args.million)
+    print("service (server in its own process, client here, loopback)")
+    print(
+        f"  stream {args.million:,} carts: {s['stream_1m']:,.0f} carts/s received;"
+        f" engine in-process {s['engine']:,.0f}/s; ratio {s['stream_1m'] / s['engine']:.2f} (target >= 0.8)"
+    )
+    print(
+        f"  server peak RSS: {s['rss_1m']:.0f} MiB streaming {args.million:,};"
+        f" {s['rss_100k']:.0f} MiB streaming 100,000 (idle {s['rss_before']:.0f});"
+        " target <= 200 and <= the 100k figure"
+    )
+    print(
+        f"  unary 10 carts: p50 {s['lat_p50']:.2f} ms, p99 {s['lat_p99']:.2f} ms (target p50 <= 3 ms);"
+        f" HealthCheck round trip p50 {s['lat_health_p50']:.2f} ms, p99 {s['lat_health_p99']:.2f} ms"
+    )
+    print(
+        f"  32 concurrent clients: {s['rps_generate']:,.0f} GenerateData(10 carts)/s;"
+        f" {s['rps_health']:,.0f} HealthCheck/s (transport ceiling)"
     )
 
 

@@ -12,6 +12,7 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from tools.errors import InvalidRequest
@@ -145,7 +146,9 @@ def _lookup(obj: ast.expr, key: str) -> ast.expr:
     return ast.Subscript(obj, ast.Constant(key), ast.Load())
 
 
+@lru_cache(maxsize=2048)
 def compile_expression(text: str, origin: str) -> Expression:
+    """Compiled once per (text, origin) per process: the result is a pure function of the text."""
     rewritten = _EACH.sub(lambda m: f"{_EACH_PREFIX}{m.group(1)}__{m.group(2)}", text)
     try:
         tree = ast.parse(rewritten.strip(), mode="eval")
