@@ -93,8 +93,38 @@ def _apply_one(spec: FieldSpec, c: FieldConstraint, where: str) -> None:
     if c.max_length is not None:
         spec.max_length = c.max_length
     if c.format:
-        spec.format = c.format
+        _apply_format(spec, c.format, f"{where}.format")
     _check_lengths(spec, where)
+
+
+# Named formats a client may put on a string field, and the type that generates and checks them.
+NAMED_FORMATS = {
+    "email": FieldType.EMAIL, "uuid": FieldType.UUID, "url": FieldType.URL, "uri": FieldType.URL,
+    "ipv4": FieldType.IP, "ipv6": FieldType.IP, "ip": FieldType.IP, "phone": FieldType.PHONE,
+    "date": FieldType.DATE, "date-time": FieldType.DATETIME, "datetime": FieldType.DATETIME,
+    "country": FieldType.COUNTRY, "currency": FieldType.CURRENCY,
+}  # fmt: skip
+
+
+def _apply_format(spec: FieldSpec, fmt: str, where: str) -> None:
+    name = fmt.strip().lower()
+    if spec.type in TEMPORAL_TYPES and "%" in fmt:
+        spec.format = fmt  # a strftime pattern for this date field
+        return
+    if "{" in fmt and spec.type in (FieldType.STRING, FieldType.PATTERN):
+        spec.type, spec.format = FieldType.PATTERN, fmt  # an id template such as "ID-{digits:6}"
+        spec.source, spec.pool, spec.pools_by = None, None, None
+        return
+    target = NAMED_FORMATS.get(name)
+    if target is None or spec.type not in (FieldType.STRING, FieldType.TEXT, target):
+        known = ", ".join(sorted(NAMED_FORMATS))
+        raise InvalidRequest(
+            where, f"format {fmt!r} does not apply to a {spec.type.value} field",
+            f"use one of {known}, an id template like ID-{{digits:6}}, or a strftime pattern for dates",
+        )  # fmt: skip
+    spec.type = target
+    spec.format = "ipv6" if name == "ipv6" else None
+    spec.source, spec.pool, spec.pools_by = None, None, None
 
 
 def _check_range(spec: FieldSpec, where: str) -> None:

@@ -80,6 +80,11 @@ def source_of(spec: FieldSpec) -> str | None:
 
 def make_leaf(spec: FieldSpec, path: str, env: Env) -> Maker:
     rnd = env.rnd
+    if spec.unique and (spec.values or spec.type in (FieldType.BOOLEAN, FieldType.ADDRESS)):
+        raise InvalidRequest(
+            path, f"unique cannot hold for a {spec.type.value} field with a fixed set of values",
+            "drop unique, or use a pattern field such as CODE-{alnum:8}",
+        )  # fmt: skip
     if spec.values:
         pick = chooser(spec.values, spec.weights, rnd)
         return lambda obj, ctx: pick()
@@ -107,6 +112,8 @@ def make_leaf(spec: FieldSpec, path: str, env: Env) -> Maker:
 def _ranged_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
     ranged = make_ranged(spec, path, env.window)
     rnd = env.rnd
+    if spec.unique:
+        return _unique_ranged(spec, ranged, path, env)
     if spec.pools_by is not None:
         return _ranged_pools_by(spec, ranged, rnd)
     if spec.pool:
@@ -120,6 +127,27 @@ def _ranged_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
         return _product_price_maker(ranged, rnd)
     out, draw, lo, hi = ranged.out, ranged.draw, ranged.lo, ranged.hi
     return lambda obj, ctx: out(draw(rnd, lo, hi))
+
+
+def _unique_ranged(spec: FieldSpec, ranged: Ranged, path: str, env: Env) -> Maker:
+    """Unique numbers or dates drawn as a permutation of the (raw) range: no repeats, no memory."""
+    key = f"{path}|unique-range"
+    if key not in env.unique_counters:
+        space = ranged.hi - ranged.lo + 1
+        perm = Bijection(space, env.rng)
+        env.unique_counters[key] = (perm, iter(range(space)), space)
+    perm, counter, space = env.unique_counters[key]
+    lo, out = ranged.lo, ranged.out
+
+    def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
+        k = next(counter, None)
+        if k is None:
+            raise InvalidRequest(
+                path, f"unique values ran out: the range holds only {space}", "widen min/max"
+            )
+        return out(lo + perm(k))
+
+    return make
 
 
 def _ranged_pools_by(spec: FieldSpec, ranged: Ranged, rnd: Callable[[], float]) -> Maker:

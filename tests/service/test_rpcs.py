@@ -147,3 +147,29 @@ async def test_http_health_ready_live_and_metrics(live: Live) -> None:
     assert 'testdata_records_generated_total{domain="ecommerce",entity="order"}' in text
     assert "testdata_generation_duration_seconds_bucket" in text and "testdata_coherence_score" in text
     assert "testdata_cache_hits_total" in text and "testdata_fallbacks_total" in text
+
+
+async def test_cli_against_the_server_streams_one_document(live: Live, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from service.cli import main
+
+    out = Path(str(tmp_path)) / "orders.json"
+    args = ["generate", "order", "--count", "2500", "--seed", "4", "--chunk-size", "1000"]
+    args += ["--server", f"127.0.0.1:{live.service.grpc_port}", "--out", str(out)]
+    assert await asyncio.to_thread(main, args) == 0
+    remote = json.loads(out.read_text())
+    local = json.loads(
+        (await live.stub.GenerateData(pb.GenerateRequest(entity="order", count=2500, seed=4))).data
+    )
+    assert remote == local
+
+
+async def test_max_sync_records_fit_in_one_message(live: Live) -> None:
+    options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{live.service.grpc_port}", options=options) as channel:
+        from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
+
+        stub = pb_grpc.TestDataServiceStub(channel)
+        response = await stub.GenerateData(pb.GenerateRequest(entity="user", count=10_000, seed=1))
+    assert response.record_count == 10_000 and len(response.data) > 4 * 1024 * 1024

@@ -100,3 +100,28 @@ def test_custom_schema_values_look_like_their_names() -> None:
         assert 18 <= row["age"] <= 99 and 0 <= row["score"] <= 1
         assert row["plan"] in ("free", "pro")
         assert "2024-01-01" <= row["signed_up"] <= "2024-12-31"
+
+
+def test_unique_integers_and_named_formats_on_string_fields() -> None:
+    schema = """{"name": "x", "fields": {"n": {"type": "integer", "min": 1, "max": 40, "unique": true},
+        "contact": {"type": "string"}, "ref": {"type": "string"}, "host": {"type": "string"}}}"""
+    constraints = {
+        "contact": FieldConstraint(format="email"),
+        "ref": FieldConstraint(format="REF-{digits:5}"),
+        "host": FieldConstraint(format="ipv6"),
+    }
+    rows = json_rows(DataRequest(custom_schema=schema, count=40, seed=8, constraints=constraints))
+    assert sorted(r["n"] for r in rows) == list(range(1, 41))
+    assert all(
+        "@" in r["contact"] and re.fullmatch(r"REF-\d{5}", r["ref"]) and ":" in r["host"] for r in rows
+    )
+
+
+def test_unique_on_a_fixed_set_of_values_is_refused() -> None:
+    import pytest
+
+    from tools.errors import InvalidRequest
+
+    schema = '{"name": "x", "fields": {"s": {"type": "enum", "values": ["a", "b"], "unique": true}}}'
+    with pytest.raises(InvalidRequest, match="unique cannot hold"):
+        rows_for(DataRequest(custom_schema=schema, count=3, seed=1))
