@@ -18,13 +18,17 @@ import uvicorn
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
+from pydantic_ai.models import Model
+from pydantic_ai.models.anthropic import AnthropicModel
+from pydantic_ai.providers.anthropic import AnthropicProvider
 
-from agent.pipeline import AgentDeps, Pipeline
+from agent.pipeline import AgentDeps, Pipeline, PlannerSettings
 from agent.warmup import warm_up
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
+from retrieval.cache import MemoryCache, PlanCache, RedisCache
 from service.generation import Generator
-from service.health import DISABLED, OK, HealthState, constant
+from service.health import DISABLED, OK, HealthState, Probe, constant
 from service.http import build_http_app
 from service.interceptors import AuthInterceptor
 from service.logs import log
@@ -51,21 +55,56 @@ class Resources:
 
 @asynccontextmanager
 async def resources(settings: Settings) -> AsyncIterator[Resources]:
-    async with AsyncExitStack():
+    """Every client, built once; closed in reverse order when the service stops."""
+    async with AsyncExitStack() as stack:
         registry = default_registry()
         await asyncio.to_thread(warm_up, registry)
-        deps = AgentDeps(model_configured=False, examples_available=False)
-        health = HealthState()
-
-        async def engine_probe() -> str:
-            return OK if registry.names() else "error: no entities loaded"
-
-        health.probes["engine"] = engine_probe
-        # Cache, examples and model arrive with their issues; until then they report disabled.
-        health.probes["cache"] = constant(DISABLED)
-        health.probes["examples"] = constant(DISABLED)
-        health.probes["model"] = constant(DISABLED)
+        cache: PlanCache = (
+            RedisCache(settings.redis_url, settings.redis_timeout_s) if settings.redis_url else MemoryCache()
+        )
+        stack.push_async_callback(cache.close)
+        deps = AgentDeps(
+            registry=registry,
+            model=build_model(settings),
+            model_name=settings.anthropic_model,
+            cache=cache,
+            settings=PlannerSettings(
+                timeout_s=settings.model_timeout_s,
+                request_limit=settings.model_request_limit,
+                token_budget=settings.model_token_budget,
+                max_tokens=settings.model_max_tokens,
+                max_retries=settings.model_max_retries,
+                cache_ttl_s=settings.cache_ttl_s,
+                cache_default=settings.cache_default,
+            ),
+        )
+        health = HealthState(probes=probes(deps))
         yield Resources(registry, Pipeline(deps), health)
+
+
+def build_model(settings: Settings) -> Model | None:
+    if settings.anthropic_api_key is None:
+        return None
+    provider = AnthropicProvider(
+        api_key=settings.anthropic_api_key.get_secret_value(), base_url=settings.anthropic_base_url
+    )
+    return AnthropicModel(settings.anthropic_model, provider=provider)
+
+
+def probes(deps: AgentDeps) -> dict[str, Probe]:
+    async def engine() -> str:
+        return OK if deps.registry.names() else "error: no entities loaded"
+
+    async def cache() -> str:
+        return await deps.cache.ping()
+
+    async def model() -> str:
+        if deps.model is None:
+            return DISABLED
+        return f"error: {deps.model_state.error}" if deps.model_state.error else OK
+
+    # Example retrieval arrives with its issue; until then it reports disabled.
+    return {"engine": engine, "cache": cache, "examples": constant(DISABLED), "model": model}
 
 
 @dataclass

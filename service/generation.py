@@ -16,6 +16,7 @@ from agent.pipeline import Pipeline, PlanOutcome
 from agent.request import DataRequest
 from service import metrics
 from service.errors import Unavailable
+from service.logs import log
 from service.settings import Settings
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.registry import Registry
@@ -70,7 +71,7 @@ class Generator:
                 "chunk_size", f"must be between 0 and {s.max_chunk_size:,}", "send 0 for the default"
             )
 
-    async def start(self, request: DataRequest, unary: bool) -> Served:
+    async def start(self, request: DataRequest, unary: bool, deadline_s: float | None = None) -> Served:
         self._check_limits(request, unary)
         started = time.perf_counter()
         prepared = await asyncio.to_thread(prepare, request, self.registry)
@@ -85,10 +86,21 @@ class Generator:
             raise LimitExceeded(
                 "count", f"{prepared.total:,} records is above the limit of {limit:,}", "ask for fewer"
             )
-        outcome = await self.pipeline.plan(request, prepared)
-        if outcome.fallback_reason:
-            metrics.FALLBACKS.labels(reason=_reason_label(outcome.fallback_reason)).inc()
+        outcome = await self.pipeline.plan(request, prepared, deadline_s)
+        self._count(outcome)
         return Served(request, prepared, outcome, started)
+
+    def _count(self, outcome: PlanOutcome) -> None:
+        if outcome.fallback_key:
+            metrics.FALLBACKS.labels(reason=outcome.fallback_key).inc()
+            log.warning("fallback", reason=outcome.fallback_reason)
+        if outcome.cache_error:
+            metrics.FALLBACKS.labels(reason="cache_unavailable").inc()
+            log.warning("served without cache", error=outcome.cache_error)
+        if outcome.cache_checked:
+            (metrics.CACHE_HITS if outcome.cache_hit else metrics.CACHE_MISSES).inc()
+        if outcome.tokens:
+            metrics.TOKENS.labels(model=self.pipeline.deps.model_name).inc(outcome.tokens)
 
     async def document(self, served: Served) -> str:
         job, _ = build_job(served.prepared, served.outcome.plan)
@@ -125,8 +137,3 @@ class Generator:
         metrics.RECORDS.labels(domain=p.schema.domain, entity=p.schema.name).inc(p.total)
         metrics.COHERENCE.labels(domain=p.schema.domain).set(p.coherence.score)
         metrics.DURATION.labels(path=served.outcome.path).observe(served.elapsed_ms / 1000)
-
-
-def _reason_label(reason: str) -> str:
-    """A short, bounded label for the fallbacks counter (reasons carry details)."""
-    return reason.split(":", 1)[0].split(",", 1)[0][:40]

@@ -97,7 +97,9 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         request_id = request_id_of(request.request_id, context)
 
         async def body() -> tuple[pb.GenerateResponse, str]:
-            served = await self.generator.start(to_request(request, request_id), unary=True)
+            served = await self.generator.start(
+                to_request(request, request_id), True, context.time_remaining()
+            )
             _bind(served)
             data = await self.generator.document(served)
             response = pb.GenerateResponse(
@@ -119,7 +121,9 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         request_id = request_id_of(request.request_id, context)
 
         async def body() -> tuple[None, str]:
-            served = await self.generator.start(to_request(request, request_id), unary=False)
+            served = await self.generator.start(
+                to_request(request, request_id), False, context.time_remaining()
+            )
             _bind(served)
             await context.send_initial_metadata(
                 (("x-request-id", request_id), ("x-seed", str(served.prepared.seed)))

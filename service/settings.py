@@ -31,7 +31,18 @@ class Settings(BaseSettings):
 
     anthropic_api_key: SecretStr | None = None
     anthropic_model: str = "claude-sonnet-4-6"
+    anthropic_base_url: str | None = None
+    # The model's whole budget per request; past it the deterministic plan serves.
+    model_timeout_s: float = Field(20.0, gt=0, le=600)
+    model_request_limit: int = Field(8, ge=1, le=50)
+    model_token_budget: int = Field(60_000, ge=1000)
+    model_max_tokens: int = Field(8192, ge=256, le=21_333)
+    model_max_retries: int = Field(2, ge=0, le=5)
     redis_url: str | None = None
+    redis_timeout_s: float = Field(0.25, gt=0, le=10)
+    cache_ttl_s: int = Field(86_400, ge=1)
+    # What `use_cache` means when a request leaves it unset.
+    cache_default: bool = True
     weaviate_url: str | None = None
 
     tls_cert_file: Path | None = None

@@ -117,7 +117,7 @@ async def test_health_rpc_standard_health_and_reflection(live: Live) -> None:
     assert report.status == "healthy"
     assert dict(report.components) == {
         "engine": "ok",
-        "cache": "disabled",
+        "cache": "ok",
         "examples": "disabled",
         "model": "disabled",
     }

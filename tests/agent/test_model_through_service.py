@@ -1,0 +1,221 @@
+"""The real Anthropic SDK (HTTP mocked with respx) behind the real gRPC service: what is sent, what is
+reported, the plan cache, and a fallback with the right reason for every failure mode."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import grpc
+import httpx
+import pytest
+import pytest_asyncio
+import respx
+from pydantic_ai import models
+
+from protos.testdata.v1 import test_data_pb2 as pb
+from tests.agent.scripts import FITNESS_PLAN
+from tests.service.conftest import Live, live_service, make_settings
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+KEY = "sk-ant-test-0123456789"
+URL = "https://api.anthropic.com/v1/messages"
+
+
+def message(
+    content: list[dict[str, Any]], stop: str = "tool_use", tokens: tuple[int, int] = (1200, 300)
+) -> dict:
+    return {
+        "id": "msg_test",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-6",
+        "content": content,
+        "stop_reason": stop,
+        "usage": {"input_tokens": tokens[0], "output_tokens": tokens[1]},
+    }
+
+
+def final(plan: dict[str, Any], tokens: tuple[int, int] = (1200, 300)) -> httpx.Response:
+    block = {"type": "tool_use", "id": "toolu_final", "name": "final_result", "input": plan}
+    return httpx.Response(200, json=message([block], tokens=tokens))
+
+
+def error(status: int, kind: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(
+        status, headers=headers, json={"type": "error", "error": {"type": kind, "message": kind}}
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def live() -> AsyncIterator[Live]:
+    settings = make_settings(
+        anthropic_api_key=KEY, model_max_retries=1, model_timeout_s=3.0, model_token_budget=50_000
+    )
+    with models.override_allow_model_requests(True):
+        async for item in live_service(settings):
+            yield item
+
+
+@pytest.fixture
+def api(respx_mock: respx.MockRouter) -> Iterator[respx.Route]:
+    yield respx_mock.post(URL)
+
+
+def cart_request(context: str, **fields: Any) -> pb.GenerateRequest:
+    base: dict[str, Any] = {
+        "entity": "cart",
+        "count": 20,
+        "seed": 5,
+        "context": context,
+        "scenarios": [pb.Scenario(name="happy_path", count=15), pb.Scenario(name="high_value", count=5)],
+    }
+    base.update(fields)
+    return pb.GenerateRequest(**base)
+
+
+async def test_a_plan_from_claude_what_was_sent_and_what_is_reported(
+    live: Live, api: respx.Route, capfd: pytest.CaptureFixture[str]
+) -> None:
+    api.side_effect = [final(FITNESS_PLAN)]
+    response = await live.stub.GenerateData(cart_request("home gym shoppers, fitness fans"), timeout=10)
+    meta = response.metadata
+    assert (meta.generation_path, meta.fallback_reason, meta.cache_hit) == ("llm", "", False)
+    assert meta.llm_tokens_used == 1500 and meta.llm_requests == 1
+    sent = api.calls[0].request
+    body = json.loads(sent.content)
+    assert body["model"] == "claude-sonnet-4-6" and body["max_tokens"] == 8192
+    assert {t["name"] for t in body["tools"]} >= {
+        "lookup_schema",
+        "preview_rows",
+        "check_plan",
+        "final_result",
+    }
+    user_text = json.dumps(body["messages"])
+    assert '<data label=\\"context\\">\\nhome gym shoppers, fitness fans\\n</data>' in user_text
+    system = json.dumps(body["system"])
+    assert "Schema summary" in system and "items[].price" in system
+    assert KEY in (sent.headers.get("authorization", "") + sent.headers.get("x-api-key", ""))
+    assert KEY not in sent.content.decode()
+    rows = json.loads(response.data)
+    assert all(i["price"] >= 150 for r in rows if r["_scenario"] == "high_value" for i in r["items"])
+    assert KEY not in capfd.readouterr().out
+
+
+async def test_the_cached_plan_serves_any_count_at_no_cost_and_reproduces_rows(
+    live: Live, api: respx.Route
+) -> None:
+    api.side_effect = [final(FITNESS_PLAN), final(FITNESS_PLAN)]
+    first = await live.stub.GenerateData(cart_request("cache me: yoga and running"))
+    hit = await live.stub.GenerateData(cart_request("cache me: yoga and running"))
+    bigger = await live.stub.GenerateData(
+        cart_request(
+            "cache me: yoga and running",
+            count=0,
+            scenarios=[pb.Scenario(name="happy_path", count=150), pb.Scenario(name="high_value", count=50)],
+        )
+    )
+    assert api.call_count == 1
+    assert (first.metadata.cache_hit, hit.metadata.cache_hit, bigger.metadata.cache_hit) == (
+        False,
+        True,
+        True,
+    )
+    assert hit.metadata.llm_tokens_used == 0 and hit.metadata.generation_path == "llm"
+    assert hit.data == first.data
+    skip = await live.stub.GenerateData(cart_request("cache me: yoga and running", use_cache=False))
+    assert api.call_count == 2 and not skip.metadata.cache_hit
+
+
+FAILURES = [
+    (
+        "rate limited",
+        lambda: [error(429, "rate_limit_error", {"retry-after": "0"})] * 3,
+        "rate limited (429)",
+    ),
+    ("overloaded", lambda: [error(529, "overloaded_error")] * 3, "overloaded (529)"),
+    ("server error", lambda: [error(500, "api_error")] * 3, "model API failed (500)"),
+    ("not JSON", lambda: [httpx.Response(200, text="<html>bad gateway</html>")] * 3, "not JSON"),
+    (
+        "malformed tool call",
+        lambda: (
+            [
+                httpx.Response(
+                    200, json=message([{"type": "tool_use", "id": "t", "name": "nope", "input": {}}])
+                )
+            ]
+            * 9
+        ),
+        "invalid plan after retries",
+    ),
+    (
+        "invalid plan after retries",
+        lambda: [final({"scenarios": [{"name": "ghost"}]})] * 9,
+        "invalid plan after retries",
+    ),
+    ("budget exceeded", lambda: [final(FITNESS_PLAN, tokens=(60_000, 10))], "budget exceeded"),
+]
+
+
+@pytest.mark.parametrize(("name", "responses", "reason"), FAILURES, ids=[f[0] for f in FAILURES])
+async def test_failures_fall_back_with_the_reason(
+    live: Live, api: respx.Route, name: str, responses: Any, reason: str
+) -> None:
+    api.side_effect = responses()
+    response = await live.stub.GenerateData(cart_request(f"failure case {name}"), timeout=10)
+    meta = response.metadata
+    assert response.success and meta.generation_path == "traditional"
+    assert "deterministic planner served" in meta.fallback_reason
+    assert reason in meta.fallback_reason
+    assert len(json.loads(response.data)) == 20
+
+
+async def test_rate_limit_with_retry_after_is_honoured_then_served_by_the_model(
+    live: Live, api: respx.Route
+) -> None:
+    api.side_effect = [error(429, "rate_limit_error", {"retry-after": "0"}), final(FITNESS_PLAN)]
+    response = await live.stub.GenerateData(cart_request("retry after a 429"), timeout=10)
+    assert response.metadata.generation_path == "llm" and api.call_count == 2
+
+
+async def test_a_slow_model_times_out_inside_the_deadline(live: Live, api: respx.Route) -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return final(FITNESS_PLAN)
+
+    api.side_effect = slow
+    response = await live.stub.GenerateData(cart_request("a slow model"), timeout=10)
+    assert response.metadata.generation_path == "traditional"
+    assert "timeout: no plan within 3.0 s" in response.metadata.fallback_reason
+
+
+async def test_a_tight_client_deadline_still_gets_data(live: Live, api: respx.Route) -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        return final(FITNESS_PLAN)
+
+    api.side_effect = slow
+    response = await live.stub.GenerateData(cart_request("deadline"), timeout=1.5)
+    assert response.success and "timeout" in response.metadata.fallback_reason
+
+
+async def test_401_falls_back_and_health_says_degraded(live: Live, api: respx.Route) -> None:
+    api.side_effect = [error(401, "authentication_error")]
+    response = await live.stub.GenerateData(cart_request("bad key"), timeout=10)
+    assert "authentication failed (401)" in response.metadata.fallback_reason
+    report = await live.stub.HealthCheck(pb.HealthCheckRequest())
+    assert report.status == "degraded" and "authentication failed" in report.components["model"]
+    assert KEY not in report.components["model"]
+    api.side_effect = [final(FITNESS_PLAN)]
+    await live.stub.GenerateData(cart_request("good key again"), timeout=10)
+    assert (await live.stub.HealthCheck(pb.HealthCheckRequest())).status == "healthy"
+
+
+async def test_grpc_status_stays_ok_for_every_fallback(live: Live, api: respx.Route) -> None:
+    api.side_effect = [error(500, "api_error")] * 3
+    try:
+        await live.stub.GenerateData(cart_request("still ok"), timeout=10)
+    except grpc.aio.AioRpcError as exc:  # pragma: no cover - the assertion below explains
+        raise AssertionError(f"a model failure must not fail the request: {exc.code()}") from exc
