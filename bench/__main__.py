@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import argparse
 
-from bench import engine_bench, memory_bench, service_bench
+from bench import agent_bench, engine_bench, memory_bench, service_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--rows", type=int, default=20_000, help="carts per throughput run")
     parser.add_argument("--million", type=int, default=1_000_000, help="carts for the memory and stream runs")
-    parser.add_argument("--only", choices=["engine", "service"], help="run one part")
+    parser.add_argument("--only", choices=["engine", "service", "agent"], help="run one part")
     args = parser.parse_args()
 
-    if args.only != "service":
+    if args.only in (None, "engine"):
         engine_part(args)
-    if args.only != "engine":
+    if args.only in (None, "service"):
         service_part(args)
+    if args.only in (None, "agent"):
+        agent_part()
 
 
 def engine_part(args: argparse.Namespace) -> None:
@@ -57,6 +59,15 @@ def service_part(args: argparse.Namespace) -> None:
         f"  32 concurrent clients: {s['rps_generate']:,.0f} GenerateData(10 carts)/s;"
         f" {s['rps_health']:,.0f} HealthCheck/s (transport ceiling)"
     )
+
+
+def agent_part() -> None:
+    a = agent_bench.run()
+    print("agent (real Anthropic SDK, mocked HTTP transport)")
+    print(f"  tokens per plan: count 10 -> {a['tokens_10']}, count 100,000 -> {a['tokens_100k']} (equal)")
+    print(f"  plan latency: cache miss {a['miss_ms']:.2f} ms, cache hit {a['hit_ms']:.2f} ms (median of 30)")
+    for name, (ms, key) in a["fallbacks"].items():
+        print(f"  time to fallback, {name:<18} {ms:7.1f} ms  ({key})")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ import pytest_asyncio
 import respx
 from pydantic_ai import models
 
+from evals.scripted import FITNESS_PLAN
 from protos.testdata.v1 import test_data_pb2 as pb
-from tests.agent.scripts import FITNESS_PLAN
 from tests.service.conftest import Live, live_service, make_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

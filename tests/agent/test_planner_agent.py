@@ -12,7 +12,7 @@ from agent.plan import GenerationPlan
 from agent.planner_agent import PlanDeps, planner_agent
 from agent.prompts import user_prompt
 from agent.request import DataRequest, ScenarioRequest
-from tests.agent.scripts import FITNESS_PLAN, scripted, tool_returns
+from evals.scripted import FITNESS_PLAN, scripted, tool_returns
 from tools.engine import generate
 from tools.registry import default_registry
 from tools.validator import compile_validator

@@ -9,8 +9,8 @@ import pytest
 import respx
 from pydantic_ai import models
 
+from evals.scripted import FITNESS_PLAN
 from protos.testdata.v1 import test_data_pb2 as pb
-from tests.agent.scripts import FITNESS_PLAN
 from tests.redis_server import private_redis
 from tests.service.conftest import live_service, make_settings
 

@@ -1,4 +1,4 @@
-"""Scripted planners for tests and offline evals: FunctionModel handlers that act like a careful model."""
+"""Scripted planners for tests, offline evals and benches: FunctionModels that act like a careful model."""
 
 from __future__ import annotations
 
