@@ -20,6 +20,7 @@ from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
 from tools.errors import InvalidRequest
 from tools.formats import FORMATS, Writer, columns_for, make_writer
+from tools.imitation import Template
 from tools.pools import check_locale
 from tools.registry import Registry
 from tools.scenarios import DEFAULT_COUNT, reconcile_counts, typed_overrides
@@ -99,8 +100,16 @@ def prepare(request: DataRequest, registry: Registry) -> Prepared:
     return Prepared(request, schema, scenarios, seed, locale, fmt)
 
 
-def build_job(prepared: Prepared, plan: GenerationPlan, batch_size: int = 1000) -> tuple[Job, list[str]]:
-    """The engine job for a prepared request under a plan, and the plan problems that were skipped."""
+def build_job(
+    prepared: Prepared,
+    plan: GenerationPlan,
+    batch_size: int = 1000,
+    templates: list[Template] | None = None,
+    defects: list[Template] | None = None,
+    template_share: float = 0.0,
+) -> tuple[Job, list[str]]:
+    """The engine job for a prepared request under a plan (and the examples it imitates or replays),
+    and the plan problems that were skipped."""
     base, problems = apply_field_plans(prepared.schema, plan.fields)
     scenarios = []
     shares = []
@@ -126,6 +135,9 @@ def build_job(prepared: Prepared, plan: GenerationPlan, batch_size: int = 1000) 
         theme_weights=plan.themes,
         batch_size=batch_size,
         edge_kinds=list(plan.edge_cases),
+        templates=list(templates or []),
+        template_share=template_share if templates else 0.0,
+        defects=list(defects or []),
     )
     return job, problems
 

@@ -7,7 +7,10 @@ descriptions) only ever enter a prompt through `fenced`, as labelled data.
 
 from __future__ import annotations
 
+import json
+
 from agent.request import DataRequest
+from retrieval.examples import Example
 from tools.schema import EntitySchema
 
 PROMPT_VERSION = "2026-11-28.2"
@@ -44,7 +47,7 @@ def fenced(label: str, text: str) -> str:
     return f'<data label="{label}">\n{safe}\n</data>'
 
 
-def user_prompt(request: DataRequest, schema: EntitySchema) -> str:
+def user_prompt(request: DataRequest, schema: EntitySchema, examples: list[Example] | None = None) -> str:
     lines = [f"Plan the dataset for entity `{schema.name}` (domain {schema.domain})."]
     if request.scenarios:
         block = ["Scenarios (plan each by this exact name):"]
@@ -73,4 +76,9 @@ def user_prompt(request: DataRequest, schema: EntitySchema) -> str:
     for s in request.scenarios:
         if s.description.strip():
             lines.append(fenced(f"scenario {s.name} description", s.description))
+    if examples:
+        lines.append("Stored examples to imitate where they fit (name the ids you use in `examples`):")
+        for ex in examples:
+            shown = {"description": ex.description, "scenario": ex.scenario, "records": ex.data[:2]}
+            lines.append(fenced(f"example {ex.id} ({ex.kind})", json.dumps(shown, ensure_ascii=False)))
     return "\n\n".join(lines)

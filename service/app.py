@@ -22,13 +22,16 @@ from pydantic_ai.models import Model
 from pydantic_ai.models.anthropic import AnthropicModel
 from pydantic_ai.providers.anthropic import AnthropicProvider
 
-from agent.pipeline import AgentDeps, Pipeline, PlannerSettings
+from agent.model_planner import ModelPlanner, PlannerSettings
+from agent.pipeline import AgentDeps, Pipeline
 from agent.warmup import warm_up
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.cache import MemoryCache, PlanCache, RedisCache
+from retrieval.embedded_store import EmbeddedStore
+from retrieval.examples import ExampleStore
 from service.generation import Generator
-from service.health import DISABLED, OK, HealthState, Probe, constant
+from service.health import DISABLED, OK, HealthState, Probe
 from service.http import build_http_app
 from service.interceptors import AuthInterceptor
 from service.logs import log
@@ -51,6 +54,7 @@ class Resources:
     registry: Registry
     pipeline: Pipeline
     health: HealthState
+    store: ExampleStore
 
 
 @asynccontextmanager
@@ -63,23 +67,34 @@ async def resources(settings: Settings) -> AsyncIterator[Resources]:
             RedisCache(settings.redis_url, settings.redis_timeout_s) if settings.redis_url else MemoryCache()
         )
         stack.push_async_callback(cache.close)
-        deps = AgentDeps(
-            registry=registry,
-            model=build_model(settings),
-            model_name=settings.anthropic_model,
-            cache=cache,
-            settings=PlannerSettings(
-                timeout_s=settings.model_timeout_s,
-                request_limit=settings.model_request_limit,
-                token_budget=settings.model_token_budget,
-                max_tokens=settings.model_max_tokens,
-                max_retries=settings.model_max_retries,
-                cache_ttl_s=settings.cache_ttl_s,
-                cache_default=settings.cache_default,
-            ),
+        store = await open_store(settings)
+        stack.push_async_callback(store.close)
+        model = build_model(settings)
+        planner = (
+            ModelPlanner(model, settings.anthropic_model, registry, cache, planner_settings(settings))
+            if model is not None
+            else None
         )
-        health = HealthState(probes=probes(deps))
-        yield Resources(registry, Pipeline(deps), health)
+        deps = AgentDeps(registry=registry, planner=planner, store=store)
+        health = HealthState(probes=probes(deps, cache))
+        yield Resources(registry, Pipeline(deps), health, store)
+
+
+async def open_store(settings: Settings) -> ExampleStore:
+    """The embedded BM25 store (seed examples plus EXAMPLES_DIR); Weaviate when WEAVIATE_URL is set."""
+    return await asyncio.to_thread(EmbeddedStore, settings.examples_dir)
+
+
+def planner_settings(settings: Settings) -> PlannerSettings:
+    return PlannerSettings(
+        timeout_s=settings.model_timeout_s,
+        request_limit=settings.model_request_limit,
+        token_budget=settings.model_token_budget,
+        max_tokens=settings.model_max_tokens,
+        max_retries=settings.model_max_retries,
+        cache_ttl_s=settings.cache_ttl_s,
+        cache_default=settings.cache_default,
+    )
 
 
 def build_model(settings: Settings) -> Model | None:
@@ -91,20 +106,27 @@ def build_model(settings: Settings) -> Model | None:
     return AnthropicModel(settings.anthropic_model, provider=provider)
 
 
-def probes(deps: AgentDeps) -> dict[str, Probe]:
+def probes(deps: AgentDeps, cache: PlanCache) -> dict[str, Probe]:
     async def engine() -> str:
         return OK if deps.registry.names() else "error: no entities loaded"
 
-    async def cache() -> str:
-        return await deps.cache.ping()
+    async def cache_probe() -> str:
+        return await cache.ping()
+
+    async def examples() -> str:
+        if deps.store is None:
+            return DISABLED
+        if deps.store_state.error:
+            return f"error: {deps.store_state.error}"
+        return await deps.store.ping()
 
     async def model() -> str:
-        if deps.model is None:
+        if deps.planner is None:
             return DISABLED
-        return f"error: {deps.model_state.error}" if deps.model_state.error else OK
+        error = deps.planner.model_state.error
+        return f"error: {error}" if error else OK
 
-    # Example retrieval arrives with its issue; until then it reports disabled.
-    return {"engine": engine, "cache": cache, "examples": constant(DISABLED), "model": model}
+    return {"engine": engine, "cache": cache_probe, "examples": examples, "model": model}
 
 
 @dataclass
@@ -153,7 +175,7 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
     generator = Generator(settings, res.registry, res.pipeline)
     server = _grpc_server(settings)
     pb_grpc.add_TestDataServiceServicer_to_server(
-        TestDataServicer(generator, res.registry, res.health), server
+        TestDataServicer(generator, res.registry, res.health, res.store), server
     )
     grpc_health = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(grpc_health, server)

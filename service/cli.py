@@ -107,6 +107,54 @@ def _schemas(args: argparse.Namespace) -> None:
         print(f"{schema.name} ({schema.domain}): {schema.description}\n    {fields}")
 
 
+def _read_examples(path: str) -> list[dict]:
+    """A JSON array (or one object) or JSON Lines of examples."""
+    import json
+
+    text = open(path, encoding="utf-8").read().strip()  # noqa: SIM115
+    if text.startswith("["):
+        return list(json.loads(text))
+    if text.startswith("{") and "\n" not in text:
+        return [json.loads(text)]
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _examples(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from retrieval.embedded_store import EmbeddedStore
+    from retrieval.examples import Example
+    from retrieval.validate_examples import check_example
+    from tools.registry import default_registry
+
+    store = EmbeddedStore(Path(args.dir))
+    if args.action == "search":
+        hits = asyncio.run(store.search(args.target, entity=args.entity, kind=args.kind, k=args.k))
+        for hit in hits:
+            ex = hit.example
+            print(f"{hit.score:6.2f}  {ex.id}  {ex.entity}/{ex.kind}/{ex.scenario}: {ex.description}")
+        return 0
+    good, problems = [], []
+    for i, raw in enumerate(_read_examples(args.target)):
+        try:
+            example = Example.model_validate(raw)
+        except ValidationError as exc:
+            problems.append(f"[{i}] {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
+            continue
+        reasons = check_example(example, default_registry())
+        if reasons:
+            problems.append(f"[{i}] " + "; ".join(reasons))
+        else:
+            good.append(example)
+    asyncio.run(store.add(good))
+    for p in problems:
+        sys.stderr.write(f"rejected {p}\n")
+    print(f"added {len(good)}, rejected {len(problems)} (store: {args.dir})")
+    return 0 if not problems else 1
+
+
 def _serve() -> None:
     from service.app import serve
     from service.logs import configure
@@ -138,6 +186,13 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--chunk-size", type=int, default=0)
     s = sub.add_parser("schemas", help="list the entities")
     s.add_argument("--domain", default="")
+    e = sub.add_parser("examples", help="add examples to, or search, the embedded example store")
+    e.add_argument("action", choices=["add", "search"])
+    e.add_argument("target", help="add: a JSON or JSONL file of examples; search: the query")
+    e.add_argument("--dir", default="var/examples", help="the store's directory (EXAMPLES_DIR)")
+    e.add_argument("--entity", default="")
+    e.add_argument("--kind", default="", choices=["", "pattern", "defect", "production_sample"])
+    e.add_argument("--k", type=int, default=5)
     return p
 
 
@@ -149,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "schemas":
         _schemas(args)
         return 0
+    if args.command == "examples":
+        return _examples(args)
     try:
         out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
         try:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from agent.request import DataRequest, ScenarioRequest
 from protos.testdata.v1 import test_data_pb2 as pb
+from retrieval.examples import Example
 from tools.constraints import FieldConstraint
 from tools.errors import InvalidRequest
 from tools.schema import EntitySchema, FieldSpec
@@ -129,3 +132,32 @@ def schema_info(schema: EntitySchema) -> pb.SchemaInfo:
         description=schema.description,
         fields=_field_infos(schema.fields, schema.example, ""),
     )
+
+
+def to_examples(msg: pb.AddExamplesRequest) -> tuple[list[tuple[int, Example]], list[str]]:
+    """(position, example) for each readable example, and one reason per example that is not."""
+    good, rejected = [], []
+    for i, e in enumerate(msg.examples):
+        fields = {
+            "domain": e.domain or "ecommerce",
+            "entity": e.entity,
+            "kind": e.kind,
+            "scenario": e.scenario,
+            "description": e.description,
+            "data": e.data,
+            "tags": list(e.tags),
+            "quality_score": e.quality_score if e.quality_score else 0.5,
+        }
+        try:
+            good.append((i, Example(**fields)))
+        except (ValidationError, ValueError) as exc:
+            rejected.append(f"examples[{i}]: {_first_error(exc)}")
+    return good, rejected
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        return f"{where}: {err['msg']}"
+    return f"data: not valid JSON ({exc})"

@@ -18,6 +18,7 @@ from service import metrics
 from service.errors import Unavailable
 from service.logs import log
 from service.settings import Settings
+from tools.engine import Job
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.registry import Registry
 
@@ -100,17 +101,22 @@ class Generator:
         if outcome.cache_checked:
             (metrics.CACHE_HITS if outcome.cache_hit else metrics.CACHE_MISSES).inc()
         if outcome.tokens:
-            metrics.TOKENS.labels(model=self.pipeline.deps.model_name).inc(outcome.tokens)
+            metrics.TOKENS.labels(model=self.pipeline.model_name).inc(outcome.tokens)
+
+    def _job(self, served: Served, batch_size: int = 1000) -> Job:
+        o = served.outcome
+        job, _ = build_job(served.prepared, o.plan, batch_size, o.templates, o.defects, o.template_share)
+        return job
 
     async def document(self, served: Served) -> str:
-        job, _ = build_job(served.prepared, served.outcome.plan)
+        job = self._job(served)
         text = await asyncio.to_thread(render_document, served.prepared, job)
         self._record(served)
         return text
 
     async def chunks(self, served: Served) -> AsyncGenerator[str, None]:
         size = served.request.chunk_size or self.settings.default_chunk_size
-        job, _ = build_job(served.prepared, served.outcome.plan, batch_size=size)
+        job = self._job(served, size)
         it = render_chunks(served.prepared, job)
         self.streams += 1
         self._idle.clear()

@@ -14,14 +14,18 @@ import structlog
 
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
+from retrieval.examples import ExampleStore, RetrievalError
+from retrieval.validate_examples import check_example
 from service import metrics
-from service.convert import schema_info, to_request
+from service.convert import schema_info, to_examples, to_request
 from service.errors import Unavailable, status_for
 from service.generation import Generator, Served
 from service.health import HealthState
 from service.logs import log
-from tools.errors import DataError
+from tools.errors import DataError, LimitExceeded
 from tools.registry import Registry
+
+MAX_EXAMPLES_PER_CALL = 1000
 
 
 def request_id_of(msg_id: str, context: grpc.aio.ServicerContext) -> str:
@@ -50,10 +54,13 @@ def _metadata(served: Served) -> pb.GenerationMetadata:
 
 
 class TestDataServicer(pb_grpc.TestDataServiceServicer):
-    def __init__(self, generator: Generator, registry: Registry, health: HealthState) -> None:
+    def __init__(
+        self, generator: Generator, registry: Registry, health: HealthState, store: ExampleStore
+    ) -> None:
         self.generator = generator
         self.registry = registry
         self.health = health
+        self.store = store
 
     async def _guard(
         self,
@@ -152,9 +159,39 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
 
         return await self._guard("GetSchemas", request_id_of("", context), context, body)
 
+    async def AddExamples(self, request: pb.AddExamplesRequest, context: grpc.aio.ServicerContext) -> Any:
+        async def body() -> tuple[pb.AddExamplesResponse, str]:
+            if len(request.examples) > MAX_EXAMPLES_PER_CALL:
+                raise LimitExceeded(
+                    "examples",
+                    f"{len(request.examples)} examples in one call",
+                    f"send at most {MAX_EXAMPLES_PER_CALL}",
+                )
+            parsed, rejected = to_examples(request)
+            accepted = []
+            for i, example in parsed:
+                reasons = await asyncio.to_thread(check_example, example, self.registry)
+                if reasons:
+                    rejected.append(f"examples[{i}]: " + "; ".join(reasons))
+                else:
+                    accepted.append(example)
+            if accepted:
+                try:
+                    await self.store.add(accepted)
+                except RetrievalError as exc:
+                    raise Unavailable(f"the example store is unavailable: {exc}") from None
+            log.info("examples added", added=len(accepted), rejected=len(rejected))
+            return pb.AddExamplesResponse(added=len(accepted), rejected=sorted(rejected, key=_position)), ""
+
+        return await self._guard("AddExamples", request_id_of("", context), context, body)
+
     async def HealthCheck(self, request: pb.HealthCheckRequest, context: grpc.aio.ServicerContext) -> Any:
         status, components = await self.health.report()
         return pb.HealthCheckResponse(status=status, components=components)
+
+
+def _position(reason: str) -> int:
+    return int(reason.split("]", 1)[0].removeprefix("examples["))
 
 
 def _bind(served: Served) -> None:

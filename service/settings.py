@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # What `use_cache` means when a request leaves it unset.
     cache_default: bool = True
     weaviate_url: str | None = None
+    weaviate_grpc_port: int = Field(50051, ge=1, le=65535)
+    weaviate_api_key: SecretStr | None = None
+    # Examples added at run time (AddExamples, `examples add`) are kept here across restarts.
+    examples_dir: Path = Path("var/examples")
 
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
@@ -60,6 +64,7 @@ class Settings(BaseSettings):
         "api_tokens",
         "redis_url",
         "weaviate_url",
+        "weaviate_api_key",
         "tls_cert_file",
         "tls_key_file",
         mode="before",

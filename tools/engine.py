@@ -18,6 +18,7 @@ from tools import edge_cases, negative
 from tools.catalogue import load_catalogue
 from tools.compiler import ItemCount, Retry, compile_derives, compile_object, constant
 from tools.errors import GenerationFailed
+from tools.imitation import Imitator, Template
 from tools.schema import EntitySchema
 from tools.temporal import REFERENCE_TIME, default_window
 from tools.validator import Violation, compile_validator
@@ -48,6 +49,10 @@ class Job:
     theme_weights: dict[str, float] = field(default_factory=dict)
     batch_size: int = DEFAULT_BATCH
     edge_kinds: list[str] = field(default_factory=list)  # favoured edge-case kinds; empty: all
+    # Examples to imitate (share of rows that do) and defect examples replayed as edge cases.
+    templates: list[Template] = field(default_factory=list)
+    template_share: float = 0.0
+    defects: list[Template] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -89,6 +94,7 @@ class _ScenarioRunner:
     def __init__(self, job: Job, scenario: Scenario, env: Env, window: tuple[int, int]) -> None:
         self.schema = scenario.schema or job.schema
         self.env = env
+        self.rnd = env.rnd
         self.forced = {
             p: (v if isinstance(v, ItemCount) else constant(v)) for p, v in scenario.overrides.items()
         }
@@ -105,20 +111,48 @@ class _ScenarioRunner:
         self.edge_turn = 0
         self.edge_makers: dict[str, Maker] = {}
         self.mutations = negative.mutations(self.schema, window) if job.negative else []
+        self.imitator = Imitator(self.schema, env.rnd)
+        self.templates = list(job.templates)
+        self.pick_template = _template_chooser(self.templates, env.rnd)
+        self.template_share = job.template_share if self.templates else 0.0
+        self.template_makers: dict[str, Maker] = {}
+        # Defect examples found real bugs: every third edge-case row replays one.
+        self.defects = [edge_cases.EdgeCase(f"defect:{t.example_id}", "", t) for t in job.defects]
         self.mutation_turn = 0
         self.derives = compile_derives(self.schema.as_object(), "") if job.negative else []
 
     def row(self, pick_theme: Any) -> dict[str, Any]:
         ctx_theme = pick_theme()
-        if self.edge_share and self.edges:
+        if self.edge_share and (self.edges or self.defects):
             self.edge_acc += self.edge_share
             if self.edge_acc >= 1.0 - 1e-9:
                 self.edge_acc -= 1.0
                 row = self._edge_row(ctx_theme)
                 if row is not None:
                     return self._negate(row) if self.mutations else row
-        row = self._valid_row(self.maker, ctx_theme)
+        row = self._imitation(ctx_theme) if self.template_share and self.rnd() < self.template_share else None
+        if row is None:
+            row = self._valid_row(self.maker, ctx_theme)
         return self._negate(row) if self.mutations else row
+
+    def _imitation(self, theme: Any) -> dict[str, Any] | None:
+        while self.templates:
+            template = self.pick_template()
+            if template not in self.templates:
+                continue
+            maker = self.template_makers.get(template.example_id)
+            if maker is None:
+                others = [t for t in self.templates if t is not template]
+                forced = {**self.imitator.vary(template, others), **self.forced}
+                maker = compile_object(self.schema.as_object(), "", self.env, forced)
+                self.template_makers[template.example_id] = maker
+            try:
+                return self._valid_row(maker, theme, attempts=8)
+            except _EdgeInfeasible:
+                # This example cannot be imitated under the request's constraints: stop using it.
+                self.templates.remove(template)
+                self.pick_template = _template_chooser(self.templates, self.rnd)
+        return None
 
     def _valid_row(self, maker: Maker, theme: Any, attempts: int = MAX_ROW_ATTEMPTS) -> dict[str, Any]:
         try:
@@ -159,20 +193,27 @@ class _ScenarioRunner:
         )
 
     def _edge_row(self, theme: Any) -> dict[str, Any] | None:
-        while self.edges:
-            case = self.edges[self.edge_turn % len(self.edges)]
+        while self.edges or self.defects:
             self.edge_turn += 1
+            use_defect = self.defects and (self.edge_turn % 3 == 0 or not self.edges)
+            pool = self.defects if use_defect else self.edges
+            case = pool[(self.edge_turn // 3 if use_defect else self.edge_turn) % len(pool)]
             maker = self.edge_makers.get(case.label)
             if maker is None:
                 forced = dict(self.forced)
-                forced[case.path] = case.value if isinstance(case.value, ItemCount) else constant(case.value)
+                if isinstance(case.value, Template):
+                    forced.update(self.imitator.replay(case.value))
+                elif isinstance(case.value, ItemCount):
+                    forced[case.path] = case.value
+                else:
+                    forced[case.path] = constant(case.value)
                 maker = compile_object(self.schema.as_object(), "", self.env, forced)
                 self.edge_makers[case.label] = maker
             try:
                 row = self._valid_row(maker, theme, attempts=8)
             except _EdgeInfeasible:
                 # This kind cannot hold in this schema (a bound, an order rule): drop it for good.
-                self.edges.remove(case)
+                pool.remove(case)
                 continue
             row["_edge_case"] = case.label
             return row
@@ -195,6 +236,12 @@ class _ScenarioRunner:
                 candidate["_violates"] = {"rule": m.rule, "path": found[0].path, "error": str(found[0])}
                 return candidate
         raise GenerationFailed("negative", "this schema has no rule a single change can break alone", "")
+
+
+def _template_chooser(templates: list[Template], rnd: Any) -> Any:
+    if not templates:
+        return lambda: None
+    return chooser(templates, [max(t.weight, 1e-6) for t in templates], rnd)
 
 
 def _favoured(cases: list[edge_cases.EdgeCase], kinds: list[str]) -> list[edge_cases.EdgeCase]:

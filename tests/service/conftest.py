@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -25,7 +26,13 @@ class Live:
 
 
 def make_settings(**overrides: object) -> Settings:
-    base: dict[str, object] = {"grpc_port": 0, "http_port": 0, "host": "127.0.0.1", "shutdown_grace_s": 2.0}
+    base: dict[str, object] = {
+        "grpc_port": 0,
+        "http_port": 0,
+        "host": "127.0.0.1",
+        "shutdown_grace_s": 2.0,
+        "examples_dir": tempfile.mkdtemp(prefix="examples-"),
+    }
     base.update(overrides)
     return Settings(_env_file=None, **base)  # type: ignore[call-arg]
 

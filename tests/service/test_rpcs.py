@@ -118,7 +118,7 @@ async def test_health_rpc_standard_health_and_reflection(live: Live) -> None:
     assert dict(report.components) == {
         "engine": "ok",
         "cache": "ok",
-        "examples": "disabled",
+        "examples": "ok",
         "model": "disabled",
     }
     health = health_pb2_grpc.HealthStub(live.channel)

@@ -291,3 +291,37 @@ class HealthCheckResponse(_message.Message):
     status: str
     components: _containers.ScalarMap[str, str]
     def __init__(self, status: _Optional[str] = ..., components: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class Example(_message.Message):
+    __slots__ = ("domain", "entity", "kind", "scenario", "description", "data", "tags", "quality_score")
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SCENARIO_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    QUALITY_SCORE_FIELD_NUMBER: _ClassVar[int]
+    domain: str
+    entity: str
+    kind: str
+    scenario: str
+    description: str
+    data: str
+    tags: _containers.RepeatedScalarFieldContainer[str]
+    quality_score: float
+    def __init__(self, domain: _Optional[str] = ..., entity: _Optional[str] = ..., kind: _Optional[str] = ..., scenario: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., quality_score: _Optional[float] = ...) -> None: ...
+
+class AddExamplesRequest(_message.Message):
+    __slots__ = ("examples",)
+    EXAMPLES_FIELD_NUMBER: _ClassVar[int]
+    examples: _containers.RepeatedCompositeFieldContainer[Example]
+    def __init__(self, examples: _Optional[_Iterable[_Union[Example, _Mapping]]] = ...) -> None: ...
+
+class AddExamplesResponse(_message.Message):
+    __slots__ = ("added", "rejected")
+    ADDED_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_FIELD_NUMBER: _ClassVar[int]
+    added: int
+    rejected: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, added: _Optional[int] = ..., rejected: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -54,6 +54,11 @@ class TestDataServiceStub(object):
                 request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.HealthCheckRequest.SerializeToString,
                 response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.HealthCheckResponse.FromString,
                 _registered_method=True)
+        self.AddExamples = channel.unary_unary(
+                '/testdata.v1.TestDataService/AddExamples',
+                request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesRequest.SerializeToString,
+                response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesResponse.FromString,
+                _registered_method=True)
 
 
 class TestDataServiceServicer(object):
@@ -85,6 +90,13 @@ class TestDataServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddExamples(self, request, context):
+        """Store examples (patterns, defects that found bugs, production-like samples) for later requests.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TestDataServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -107,6 +119,11 @@ def add_TestDataServiceServicer_to_server(servicer, server):
                     servicer.HealthCheck,
                     request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.HealthCheckRequest.FromString,
                     response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.HealthCheckResponse.SerializeToString,
+            ),
+            'AddExamples': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddExamples,
+                    request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesRequest.FromString,
+                    response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -217,6 +234,33 @@ class TestDataService(object):
             '/testdata.v1.TestDataService/HealthCheck',
             protos_dot_testdata_dot_v1_dot_test__data__pb2.HealthCheckRequest.SerializeToString,
             protos_dot_testdata_dot_v1_dot_test__data__pb2.HealthCheckResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddExamples(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/testdata.v1.TestDataService/AddExamples',
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesRequest.SerializeToString,
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesResponse.FromString,
             options,
             channel_credentials,
             insecure,
