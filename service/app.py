@@ -29,7 +29,8 @@ from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.cache import MemoryCache, PlanCache, RedisCache
 from retrieval.embedded_store import EmbeddedStore
-from retrieval.examples import ExampleStore
+from retrieval.examples import ExampleStore, RetrievalError
+from retrieval.weaviate_store import WeaviateStore
 from service.generation import Generator
 from service.health import DISABLED, OK, HealthState, Probe
 from service.http import build_http_app
@@ -81,8 +82,23 @@ async def resources(settings: Settings) -> AsyncIterator[Resources]:
 
 
 async def open_store(settings: Settings) -> ExampleStore:
-    """The embedded BM25 store (seed examples plus EXAMPLES_DIR); Weaviate when WEAVIATE_URL is set."""
-    return await asyncio.to_thread(EmbeddedStore, settings.examples_dir)
+    """Weaviate when WEAVIATE_URL is set, else the embedded BM25 store (seed examples plus EXAMPLES_DIR)."""
+    if not settings.weaviate_url:
+        return await asyncio.to_thread(EmbeddedStore, settings.examples_dir)
+    key = settings.weaviate_api_key.get_secret_value() if settings.weaviate_api_key else ""
+    store = WeaviateStore(
+        settings.weaviate_url,
+        grpc_port=settings.weaviate_grpc_port,
+        api_key=key,
+        timeout_s=settings.weaviate_timeout_s,
+    )
+    try:
+        await store.connect()
+    except RetrievalError as exc:
+        # Start anyway: the store reconnects on its next call; until then requests plan without
+        # examples and health says degraded.
+        log.warning("weaviate unavailable at start-up", error=str(exc))
+    return store
 
 
 def planner_settings(settings: Settings) -> PlannerSettings:

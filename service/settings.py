@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     cache_default: bool = True
     weaviate_url: str | None = None
     weaviate_grpc_port: int = Field(50051, ge=1, le=65535)
+    weaviate_timeout_s: float = Field(2.0, gt=0, le=60)
     weaviate_api_key: SecretStr | None = None
     # Examples added at run time (AddExamples, `examples add`) are kept here across restarts.
     examples_dir: Path = Path("var/examples")

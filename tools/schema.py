@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tools.links import DatasetLink
+
 
 class FieldType(StrEnum):
     # The contract's 13 types, in its enum order.
@@ -193,6 +195,8 @@ class EntitySchema(BaseModel):
     # What realistic rows must show beyond the rules (for the coherence score), e.g. "items_one_theme".
     checks: list[str] = Field(default_factory=list)
     example: dict[str, Any] | None = None
+    # Where this entity hangs in a linked dataset (parent, cardinality, what it takes from ancestors).
+    dataset: DatasetLink | None = None
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:
