@@ -29,12 +29,14 @@ _WORD_SPLIT = re.compile(r"\s+")
 
 
 class RowCtx:
-    __slots__ = ("product", "queue", "theme")
+    __slots__ = ("links", "product", "queue", "theme")
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, links: dict[str, Any] | None = None) -> None:
         self.theme = theme
         self.product: Product | None = None
         self.queue: list[Product] = []
+        # In a linked dataset: the ancestor rows (by entity), the parent's current item, the sibling before.
+        self.links = links
 
 
 @dataclass

@@ -1,0 +1,201 @@
+"""Making one entity's rows: plain rows, edge-case rows, rows that imitate examples, negative rows.
+
+Every row passes the compiled validator before it is returned; rows that cannot hold are drawn
+again a bounded number of times, then the request fails with the rule that could not be met.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from tools import edge_cases, negative
+from tools.catalogue import Theme
+from tools.compiler import Forced, ItemCount, Retry, compile_derives, compile_object, constant
+from tools.errors import GenerationFailed
+from tools.imitation import Imitator, Template
+from tools.validator import Violation, compile_validator
+from tools.values import Env, Maker, RowCtx, chooser
+
+if TYPE_CHECKING:
+    from tools.engine import Job, Scenario
+
+MAX_ROW_ATTEMPTS = 60
+
+
+class RowRunner:
+    """Makes one entity's rows for one scenario: plain, edge-case, imitating, or negative, each validated."""
+
+    def __init__(self, job: Job, scenario: Scenario, env: Env, window: tuple[int, int]) -> None:
+        self.schema = scenario.schema or job.schema
+        self.env = env
+        self.rnd = env.rnd
+        self.links: dict[str, Any] | None = None
+        self.forced: Forced = {
+            p: (v if isinstance(v, ItemCount) else constant(v)) for p, v in scenario.overrides.items()
+        }
+        self.forced.update(scenario.makers)
+        self.maker = compile_object(self.schema.as_object(), "", env, dict(self.forced))
+        self.validate = compile_validator(self.schema, window, env.year)
+        self.edge_share = (
+            job.edge_case_share if scenario.edge_case_share is None else scenario.edge_case_share
+        )
+        self.edge_acc = 0.0
+        self.edges = _favoured(
+            [e for e in edge_cases.catalogue(self.schema, window) if e.path not in scenario.overrides],
+            job.edge_kinds,
+        )
+        self.edge_turn = 0
+        self.edge_makers: dict[str, Maker] = {}
+        self.mutations = negative.mutations(self.schema, window) if job.negative else []
+        self.imitator = Imitator(self.schema, env.rnd)
+        self.templates = list(job.templates)
+        self.pick_template = _template_chooser(self.templates, env.rnd)
+        self.template_share = job.template_share if self.templates else 0.0
+        self.template_makers: dict[str, Maker] = {}
+        # Defect examples found real bugs: every third edge-case row replays one.
+        self.defects = [edge_cases.EdgeCase(f"defect:{t.example_id}", "", t) for t in job.defects]
+        self.mutation_turn = 0
+        self.derives = compile_derives(self.schema.as_object(), "") if job.negative else []
+
+    def row(self, theme: Theme, links: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One validated row. `links` are the rows it hangs from in a linked dataset (see dataset.py)."""
+        self.links = links
+        ctx_theme = theme
+        if self.edge_share and (self.edges or self.defects):
+            self.edge_acc += self.edge_share
+            if self.edge_acc >= 1.0 - 1e-9:
+                self.edge_acc -= 1.0
+                row = self._edge_row(ctx_theme)
+                if row is not None:
+                    return self._negate(row) if self.mutations else row
+        row = self._imitation(ctx_theme) if self.template_share and self.rnd() < self.template_share else None
+        if row is None:
+            row = self._valid_row(self.maker, ctx_theme)
+        return self._negate(row) if self.mutations else row
+
+    def _imitation(self, theme: Any) -> dict[str, Any] | None:
+        while self.templates:
+            template = self.pick_template()
+            if template not in self.templates:
+                continue
+            maker = self.template_makers.get(template.example_id)
+            if maker is None:
+                others = [t for t in self.templates if t is not template]
+                forced = {**self.imitator.vary(template, others), **self.forced}
+                maker = compile_object(self.schema.as_object(), "", self.env, forced)
+                self.template_makers[template.example_id] = maker
+            try:
+                return self._valid_row(maker, theme, attempts=8)
+            except _EdgeInfeasible:
+                # This example cannot be imitated under the request's constraints: stop using it.
+                self.templates.remove(template)
+                self.pick_template = _template_chooser(self.templates, self.rnd)
+        return None
+
+    def _valid_row(self, maker: Maker, theme: Any, attempts: int = MAX_ROW_ATTEMPTS) -> dict[str, Any]:
+        try:
+            row = maker({}, RowCtx(theme, self.links))
+            if not self.validate(row):
+                return row  # the common case: valid by construction, first time
+        except Retry:
+            pass
+        return self._retry(maker, theme, attempts - 1)
+
+    def _retry(self, maker: Maker, theme: Any, attempts: int) -> dict[str, Any]:
+        problems: Counter[tuple[str, str]] = Counter()
+        sample: dict[tuple[str, str], Violation] = {}
+        for _ in range(attempts):
+            try:
+                row = maker({}, RowCtx(theme, self.links))
+            except Retry:
+                problems[("order", "order")] += 1
+                continue
+            violations = self.validate(row)
+            if not violations:
+                return row
+            for v in violations:
+                key = (v.path.split("[")[0], v.rule)
+                problems[key] += 1
+                sample.setdefault(key, v)
+        if attempts < MAX_ROW_ATTEMPTS - 1:
+            raise _EdgeInfeasible
+        if not problems:
+            problems[("row", "order")] += 1
+        (where, rule), _ = problems.most_common(1)[0]
+        detail = sample.get((where, rule))
+        raise GenerationFailed(
+            where,
+            f"no row satisfied the {rule} rule in {attempts} attempts"
+            + (f" (last: {detail.message})" if detail else ""),
+            "the constraints contradict each other or the entity's rules; loosen them",
+        )
+
+    def _edge_row(self, theme: Any) -> dict[str, Any] | None:
+        while self.edges or self.defects:
+            self.edge_turn += 1
+            use_defect = self.defects and (self.edge_turn % 3 == 0 or not self.edges)
+            pool = self.defects if use_defect else self.edges
+            case = pool[(self.edge_turn // 3 if use_defect else self.edge_turn) % len(pool)]
+            maker = self.edge_makers.get(case.label)
+            if maker is None:
+                forced = dict(self.forced)
+                if isinstance(case.value, Template):
+                    forced.update(self.imitator.replay(case.value))
+                elif isinstance(case.value, ItemCount):
+                    forced[case.path] = case.value
+                else:
+                    forced[case.path] = constant(case.value)
+                maker = compile_object(self.schema.as_object(), "", self.env, forced)
+                self.edge_makers[case.label] = maker
+            try:
+                row = self._valid_row(maker, theme, attempts=8)
+            except _EdgeInfeasible:
+                # This kind cannot hold in this schema (a bound, an order rule): drop it for good.
+                pool.remove(case)
+                continue
+            row["_edge_case"] = case.label
+            return row
+        return None
+
+    def _negate(self, row: dict[str, Any]) -> dict[str, Any]:
+        for _ in range(len(self.mutations)):
+            m = self.mutations[self.mutation_turn % len(self.mutations)]
+            self.mutation_turn += 1
+            candidate = _copy_row(row)
+            try:
+                m.apply(candidate)
+            except (KeyError, IndexError, TypeError, ValueError):
+                continue
+            if m.rederive:
+                for target, fn in self.derives:
+                    candidate[target] = fn(candidate)
+            found = self.validate(candidate)
+            if len(found) == 1 and found[0].rule == m.rule:
+                candidate["_violates"] = {"rule": m.rule, "path": found[0].path, "error": str(found[0])}
+                return candidate
+        raise GenerationFailed("negative", "this schema has no rule a single change can break alone", "")
+
+
+def _template_chooser(templates: list[Template], rnd: Any) -> Any:
+    if not templates:
+        return lambda: None
+    return chooser(templates, [max(t.weight, 1e-6) for t in templates], rnd)
+
+
+def _favoured(cases: list[edge_cases.EdgeCase], kinds: list[str]) -> list[edge_cases.EdgeCase]:
+    """The catalogue narrowed to the plan's favoured kinds (`min`, `rtl_text`, `price=max`), if any match."""
+    if not kinds:
+        return cases
+    wanted = {k.strip().lower() for k in kinds}
+    chosen = [c for c in cases if c.kind.lower() in wanted or c.label.lower() in wanted]
+    return chosen or cases
+
+
+class _EdgeInfeasible(Exception):
+    pass
+
+
+def _copy_row(row: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(row)
