@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
 from tools.errors import DataError
 
@@ -155,6 +155,41 @@ def _examples(args: argparse.Namespace) -> int:
     return 0 if not problems else 1
 
 
+def _dataset(args: argparse.Namespace, out: TextIO) -> None:
+    """`dataset customer=100 --format sql`: the whole family, parents first, one document per format."""
+    from agent.datasets import DatasetRequest, DatasetRun
+    from tools.registry import default_registry
+
+    entities = {}
+    for spec in args.entities:
+        name, _, count = spec.partition("=")
+        if count and not count.isdigit():
+            raise DataError(f"entities[{name}]", f"count {count!r} is not a number", "write customer=100")
+        entities[name.strip().lower()] = int(count or 0)
+    request = DatasetRequest(entities, seed=args.seed, output_format=args.format, context=args.context)
+    run = DatasetRun(request, default_registry(), max_rows=10**9)
+    chunks = (c.data for c in run.chunks())
+    if args.format == "json":
+        # JSON: one object per document, entity -> array, so a whole dataset stays one JSON value.
+        _dataset_json(run, out)
+    else:
+        for piece in chunks:
+            out.write(piece)
+    counts = ", ".join(f"{e}={n:,}" for e, n in run.counts.items())
+    sys.stderr.write(f"{counts}; seed {run.seed}\n")
+
+
+def _dataset_json(run: Any, out: TextIO) -> None:
+    import orjson
+
+    parts: dict[str, list[str]] = {}
+    for chunk in run.chunks():
+        inner = chunk.data.strip()[1:-1]
+        if inner:
+            parts.setdefault(chunk.entity, []).append(inner)
+    out.write("{" + ",".join(f"{orjson.dumps(e).decode()}:[{','.join(p)}]" for e, p in parts.items()) + "}")
+
+
 def _serve() -> None:
     from service.app import serve
     from service.logs import configure
@@ -186,6 +221,14 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--chunk-size", type=int, default=0)
     s = sub.add_parser("schemas", help="list the entities")
     s.add_argument("--domain", default="")
+    d = sub.add_parser("dataset", help="linked entities: customers with their carts, orders, payments, ...")
+    d.add_argument(
+        "entities", nargs="+", help="entity=count for roots (customer=100); a child's count caps it"
+    )
+    d.add_argument("--format", choices=["json", "jsonl", "csv", "sql"], default="sql")
+    d.add_argument("--seed", type=int)
+    d.add_argument("--context", default="", help='e.g. "holiday rush with split shipments and some refunds"')
+    d.add_argument("--out", help="write here instead of stdout")
     e = sub.add_parser("examples", help="add examples to, or search, the embedded example store")
     e.add_argument("action", choices=["add", "search"])
     e.add_argument("target", help="add: a JSON or JSONL file of examples; search: the query")
@@ -209,7 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
         try:
-            (_generate_remote if args.server else _generate_local)(args, out)
+            if args.command == "dataset":
+                _dataset(args, out)
+            else:
+                (_generate_remote if args.server else _generate_local)(args, out)
         finally:
             if args.out:
                 out.close()

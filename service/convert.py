@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from agent.datasets import DatasetRequest
 from agent.request import DataRequest, ScenarioRequest
 from protos.testdata.v1 import test_data_pb2 as pb
 from retrieval.examples import Example
@@ -161,3 +162,28 @@ def _first_error(exc: Exception) -> str:
         where = ".".join(str(p) for p in err["loc"])
         return f"{where}: {err['msg']}"
     return f"data: not valid JSON ({exc})"
+
+
+def to_dataset_request(msg: pb.DatasetRequest, request_id: str) -> DatasetRequest:
+    entities: dict[str, int] = {}
+    for i, e in enumerate(msg.entities):
+        name = e.entity.strip().lower()
+        if not name:
+            raise InvalidRequest(f"entities[{i}].entity", "is empty", "name an entity, e.g. customer")
+        if name in entities:
+            raise InvalidRequest(f"entities[{i}]", f"{name} is listed twice", "list each entity once")
+        entities[name] = e.count
+    return DatasetRequest(
+        entities=entities,
+        domain=msg.domain,
+        request_id=request_id,
+        seed=msg.seed if msg.HasField("seed") else None,
+        output_format=_enum(msg.output_format, _FORMATS, "output_format", pb.OutputFormat),
+        context=msg.context,
+        hints=list(msg.hints),
+        generation_method=(
+            _enum(msg.generation_method, _METHODS, "generation_method", pb.GenerationMethod)
+            if msg.HasField("generation_method")
+            else None
+        ),
+    )

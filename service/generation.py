@@ -10,7 +10,9 @@ import asyncio
 import time
 from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from agent.datasets import Chunk, DatasetRequest, DatasetRun
 from agent.executor import Prepared, build_job, prepare, render_chunks, render_document
 from agent.pipeline import Pipeline, PlanOutcome
 from agent.request import DataRequest
@@ -21,6 +23,8 @@ from service.settings import Settings
 from tools.engine import Job
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.registry import Registry
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -117,14 +121,20 @@ class Generator:
     async def chunks(self, served: Served) -> AsyncGenerator[str, None]:
         size = served.request.chunk_size or self.settings.default_chunk_size
         job = self._job(served, size)
-        it = render_chunks(served.prepared, job)
+        async for chunk in self._drain(render_chunks(served.prepared, job), served.prepared.seed):
+            yield chunk
+        self._record(served)
+
+    async def _drain(self, it: Iterator[T], seed: int) -> AsyncGenerator[T, None]:
+        """Pulls a stream's chunks one at a time in a worker thread, counting open streams, and
+        ends the stream with UNAVAILABLE once shutdown starts."""
         self.streams += 1
         self._idle.clear()
         try:
             while True:
                 if self.stopping.is_set():
                     raise Unavailable(
-                        f"the server is shutting down (seed {served.prepared.seed}); "
+                        f"the server is shutting down (seed {seed}); "
                         "retry on another replica with the same seed to get the same data"
                     )
                 chunk = await asyncio.to_thread(next, it, None)
@@ -136,7 +146,24 @@ class Generator:
             self.streams -= 1
             if not self.streams:
                 self._idle.set()
-        self._record(served)
+
+    async def start_dataset(self, request: DatasetRequest) -> tuple[DatasetRun, str]:
+        """A checked, planned dataset run and the fallback reason (empty when none was needed)."""
+        run = await asyncio.to_thread(DatasetRun, request, self.registry, self.settings.max_stream_records)
+        reason = ""
+        if request.generation_method in ("llm", "hybrid", "rag"):
+            # Honest until the agent plans families: say so rather than pretend.
+            reason = (
+                "the model and retrieval do not plan linked datasets yet; the deterministic planner served"
+            )
+            metrics.FALLBACKS.labels(reason="dataset_deterministic").inc()
+        return run, reason
+
+    async def dataset_chunks(self, run: DatasetRun) -> AsyncGenerator[Chunk, None]:
+        async for chunk in self._drain(run.chunks(), run.seed):
+            yield chunk
+        for entity, n in run.counts.items():
+            metrics.RECORDS.labels(domain="ecommerce", entity=entity).inc(n)
 
     def _record(self, served: Served) -> None:
         p = served.prepared

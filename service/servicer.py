@@ -12,12 +12,13 @@ from typing import Any
 import grpc
 import structlog
 
+from agent.datasets import Chunk
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.examples import ExampleStore, RetrievalError
 from retrieval.validate_examples import check_example
 from service import metrics
-from service.convert import schema_info, to_examples, to_request
+from service.convert import schema_info, to_dataset_request, to_examples, to_request
 from service.errors import Unavailable, status_for
 from service.generation import Generator, Served
 from service.health import HealthState
@@ -152,6 +153,27 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
 
         await self._guard("GenerateDataStream", request_id, context, body)
 
+    async def GenerateDataset(self, request: pb.DatasetRequest, context: grpc.aio.ServicerContext) -> None:
+        request_id = request_id_of(request.request_id, context)
+
+        async def body() -> tuple[None, str]:
+            run, reason = await self.generator.start_dataset(to_dataset_request(request, request_id))
+            structlog.contextvars.bind_contextvars(entities=dict(request_entities(request)), seed=run.seed)
+            meta = (("x-request-id", request_id), ("x-seed", str(run.seed)), ("x-fallback-reason", reason))
+            await context.send_initial_metadata(meta)
+            index, pending = 0, None
+            async with aclosing(self.generator.dataset_chunks(run)) as chunks:
+                async for chunk in chunks:
+                    if pending is not None:
+                        await context.write(_dataset_chunk(request_id, pending, index, False))
+                        index += 1
+                    pending = chunk
+            if pending is not None:
+                await context.write(_dataset_chunk(request_id, pending, index, True))
+            return None, "traditional"
+
+        await self._guard("GenerateDataset", request_id, context, body)
+
     async def GetSchemas(self, request: pb.GetSchemasRequest, context: grpc.aio.ServicerContext) -> Any:
         async def body() -> tuple[pb.GetSchemasResponse, str]:
             schemas = [schema_info(s) for s in self.registry.schemas(request.domain)]
@@ -188,6 +210,16 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
     async def HealthCheck(self, request: pb.HealthCheckRequest, context: grpc.aio.ServicerContext) -> Any:
         status, components = await self.health.report()
         return pb.HealthCheckResponse(status=status, components=components)
+
+
+def request_entities(request: pb.DatasetRequest) -> list[tuple[str, int]]:
+    return [(e.entity, e.count) for e in request.entities]
+
+
+def _dataset_chunk(request_id: str, chunk: Chunk, index: int, final: bool) -> pb.DatasetChunk:
+    return pb.DatasetChunk(
+        request_id=request_id, entity=chunk.entity, data=chunk.data, chunk_index=index, is_final=final
+    )
 
 
 def _position(reason: str) -> int:

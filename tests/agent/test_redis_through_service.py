@@ -11,6 +11,7 @@ from pydantic_ai import models
 
 from evals.scripted import FITNESS_PLAN
 from protos.testdata.v1 import test_data_pb2 as pb
+from service import metrics
 from tests.redis_server import private_redis
 from tests.service.conftest import live_service, make_settings
 
@@ -55,4 +56,4 @@ async def test_redis_hit_then_redis_stops_and_requests_are_still_served(respx_mo
             async with httpx.AsyncClient(base_url=live.http) as client:
                 text = (await client.get("/metrics")).text
             assert 'testdata_fallbacks_total{reason="cache_unavailable"}' in text
-            assert "testdata_cache_hits_total 1.0" in text
+            assert metrics.CACHE_HITS._value.get() >= 1  # process-wide: other tests may have added hits

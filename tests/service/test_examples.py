@@ -69,7 +69,7 @@ async def test_learn_from_history_imitates_stored_examples_without_copying(live:
                 entity="order",
                 kind="pattern",
                 scenario="holiday_rush",
-                description="holiday rush orders of board games",
+                description="quokkafest orders of board games",
                 data=json.dumps(stored),
                 quality_score=1.0,
             )
@@ -78,7 +78,7 @@ async def test_learn_from_history_imitates_stored_examples_without_copying(live:
     assert (await live.stub.AddExamples(add)).added == 1
     response = await live.stub.GenerateData(
         pb.GenerateRequest(
-            entity="order", count=200, seed=3, context="holiday rush board games", learn_from_history=True
+            entity="order", count=200, seed=3, context="quokkafest board games", learn_from_history=True
         )
     )
     meta = response.metadata
@@ -115,8 +115,9 @@ async def test_defect_examples_become_tagged_edge_case_rows(live: Live) -> None:
     )
     rows = json.loads(response.data)
     replayed = [r for r in rows if str(r.get("_edge_case", "")).startswith("defect:")]
-    assert replayed and all(r["body"] == nasty["body"] for r in replayed)
-    assert all(r["review_id"] != nasty["review_id"] for r in replayed)
+    mine = [r for r in replayed if r["body"] == nasty["body"]]  # other stored defects may replay too
+    assert mine and all(r["review_id"] != nasty["review_id"] for r in mine)
+    assert all(r["_edge_case"].startswith("defect:def-") for r in replayed)
     validate = compile_validator(default_registry().get("review"))
     assert all(validate(r) == [] for r in rows)
 

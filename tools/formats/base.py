@@ -44,7 +44,13 @@ def columns_for(schema: EntitySchema, edge_cases: bool, negative: bool) -> list[
     return cols
 
 
-def make_writer(fmt: str, schema: EntitySchema, columns: list[str], negative: bool = False) -> Writer:
+def make_writer(
+    fmt: str,
+    schema: EntitySchema,
+    columns: list[str],
+    negative: bool = False,
+    foreign_keys: dict[str, tuple[str, str]] | None = None,
+) -> Writer:
     from tools.formats.csv_format import CsvWriter
     from tools.formats.json_format import JsonLinesWriter, JsonWriter
     from tools.formats.sql_format import SqlWriter
@@ -59,7 +65,7 @@ def make_writer(fmt: str, schema: EntitySchema, columns: list[str], negative: bo
     if key not in table:
         raise InvalidRequest("output_format", f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     if key == "sql":
-        return SqlWriter(schema, columns, negative=negative)
+        return SqlWriter(schema, columns, negative=negative, foreign_keys=foreign_keys)
     return table[key](schema, columns)
 
 

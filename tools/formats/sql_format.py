@@ -68,9 +68,16 @@ class SqlWriter(Writer):
     name = "sql"
     media_type = "application/sql"
 
-    def __init__(self, schema: EntitySchema, columns: list[str], negative: bool = False) -> None:
+    def __init__(
+        self,
+        schema: EntitySchema,
+        columns: list[str],
+        negative: bool = False,
+        foreign_keys: dict[str, tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(schema, columns)
         self.negative = negative
+        self.foreign_keys = foreign_keys or {}  # column -> (table, column), for linked datasets
         self.table = ident(schema.name)
         self.column_list = ", ".join(ident(c) for c in columns)
 
@@ -80,6 +87,9 @@ class SqlWriter(Writer):
             line = f"  {ident(c)} {column_type(self.schema, c, self.negative)}"
             if c == self.schema.id_field and not self.negative:
                 line += " PRIMARY KEY"
+            if c in self.foreign_keys:
+                table, column = self.foreign_keys[c]
+                line += f" REFERENCES {ident(table)} ({ident(column)})"
             defs.append(line)
         return f"CREATE TABLE IF NOT EXISTS {self.table} (\n" + ",\n".join(defs) + "\n);\n"
 

@@ -325,3 +325,45 @@ class AddExamplesResponse(_message.Message):
     added: int
     rejected: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, added: _Optional[int] = ..., rejected: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class EntityCount(_message.Message):
+    __slots__ = ("entity", "count")
+    ENTITY_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    entity: str
+    count: int
+    def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class DatasetRequest(_message.Message):
+    __slots__ = ("request_id", "domain", "entities", "seed", "output_format", "context", "hints", "generation_method")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    ENTITIES_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    HINTS_FIELD_NUMBER: _ClassVar[int]
+    GENERATION_METHOD_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    domain: str
+    entities: _containers.RepeatedCompositeFieldContainer[EntityCount]
+    seed: int
+    output_format: OutputFormat
+    context: str
+    hints: _containers.RepeatedScalarFieldContainer[str]
+    generation_method: GenerationMethod
+    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., seed: _Optional[int] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ...) -> None: ...
+
+class DatasetChunk(_message.Message):
+    __slots__ = ("request_id", "entity", "data", "chunk_index", "is_final")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_INDEX_FIELD_NUMBER: _ClassVar[int]
+    IS_FINAL_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    entity: str
+    data: str
+    chunk_index: int
+    is_final: bool
+    def __init__(self, request_id: _Optional[str] = ..., entity: _Optional[str] = ..., data: _Optional[str] = ..., chunk_index: _Optional[int] = ..., is_final: bool = ...) -> None: ...

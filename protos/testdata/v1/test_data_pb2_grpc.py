@@ -59,6 +59,11 @@ class TestDataServiceStub(object):
                 request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesRequest.SerializeToString,
                 response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesResponse.FromString,
                 _registered_method=True)
+        self.GenerateDataset = channel.unary_stream(
+                '/testdata.v1.TestDataService/GenerateDataset',
+                request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetRequest.SerializeToString,
+                response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetChunk.FromString,
+                _registered_method=True)
 
 
 class TestDataServiceServicer(object):
@@ -97,6 +102,14 @@ class TestDataServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GenerateDataset(self, request, context):
+        """A family of linked entities (customers, their carts, orders, payments, shipments, ...), parents
+        always before their children; each chunk holds one entity's rows and parses on its own.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TestDataServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -124,6 +137,11 @@ def add_TestDataServiceServicer_to_server(servicer, server):
                     servicer.AddExamples,
                     request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesRequest.FromString,
                     response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesResponse.SerializeToString,
+            ),
+            'GenerateDataset': grpc.unary_stream_rpc_method_handler(
+                    servicer.GenerateDataset,
+                    request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetRequest.FromString,
+                    response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -261,6 +279,33 @@ class TestDataService(object):
             '/testdata.v1.TestDataService/AddExamples',
             protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesRequest.SerializeToString,
             protos_dot_testdata_dot_v1_dot_test__data__pb2.AddExamplesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateDataset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/testdata.v1.TestDataService/GenerateDataset',
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetRequest.SerializeToString,
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,126 @@
+"""Linked datasets end to end: the request, a plan from its context, and chunks per entity.
+
+A dataset plan changes cardinalities and state weights for the whole family (many split shipments,
+some refunds); the engine then makes every row, parents before children, memory flat in size.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from tools.dataset import DatasetGenerator, Node, plan_tree, walk
+from tools.errors import InvalidRequest, LimitExceeded
+from tools.formats import FORMATS, Writer, make_writer
+from tools.pools import check_locale
+from tools.registry import Registry
+from tools.schema import EntitySchema
+
+MAX_SEED = 2**63 - 1
+
+
+@dataclass
+class DatasetRequest:
+    entities: dict[str, int]
+    domain: str = ""
+    request_id: str = ""
+    seed: int | None = None
+    output_format: str = "json"
+    context: str = ""
+    hints: list[str] = field(default_factory=list)
+    generation_method: str | None = None
+    locale: str = ""
+
+
+@dataclass
+class Chunk:
+    entity: str
+    data: str
+    rows: int
+
+
+# Context words -> changes to the family's shape: (entity, what, value).
+CONTEXT_RULES: list[tuple[str, str, str, list[float]]] = [
+    (r"split shipments?|multiple shipments|several packages", "shipment", "count", [1, 3]),
+    (r"split shipments?|multiple shipments|several packages", "shipment", "weights", [30, 50, 20]),
+    (r"holiday|black friday|cyber monday|rush|peak season", "order", "weights", [10, 20, 25, 25, 20]),
+]
+STATUS_RULES: list[tuple[str, dict[str, float]]] = [
+    (r"refunds?|chargebacks?", {"returned": 12, "cancelled": 8}),
+    (r"returns?|exchanges?", {"returned": 15}),
+    (r"cancel", {"cancelled": 15}),
+]
+
+
+def shaped(schema: EntitySchema, context: str) -> EntitySchema:
+    """The entity's schema with the context's changes (cardinalities, order-status mix) applied."""
+    text = context.lower()
+    out = schema
+    for pattern, entity, what, value in CONTEXT_RULES:
+        if entity == schema.name and out.dataset is not None and re.search(pattern, text):
+            link = out.dataset.model_copy(
+                update={what: [int(v) for v in value] if what == "count" else value}
+            )
+            out = out.model_copy(update={"dataset": link})
+    if schema.name == "order":
+        for pattern, extra in STATUS_RULES:
+            if re.search(pattern, text):
+                out = _more_statuses(out, extra)
+    return out
+
+
+def _more_statuses(schema: EntitySchema, extra: dict[str, float]) -> EntitySchema:
+    schema = schema.model_copy(deep=True)
+    status = schema.field("status")
+    if status is not None and status.values and status.weights:
+        total = sum(status.weights)
+        status.weights = [
+            w + total * extra.get(v, 0) / 100 for v, w in zip(status.values, status.weights, strict=True)
+        ]
+    return schema
+
+
+class DatasetRun:
+    def __init__(self, request: DatasetRequest, registry: Registry, max_rows: int) -> None:
+        fmt = (request.output_format or "json").lower()
+        if fmt not in FORMATS:
+            raise InvalidRequest(
+                "output_format", f"unknown format {request.output_format!r}", f"use one of {FORMATS}"
+            )
+        if request.seed is not None and not 0 <= request.seed <= MAX_SEED:
+            raise InvalidRequest("seed", "must be between 0 and 2^63-1", "send a non-negative 64-bit integer")
+        roots_requested = sum(n for e, n in request.entities.items() if registry.get(e).dataset is None)
+        if roots_requested > max_rows:
+            raise LimitExceeded(
+                "entities", f"{roots_requested:,} root records is above {max_rows:,}", "ask for fewer"
+            )
+        self.format = fmt
+        self.seed = request.seed if request.seed is not None else secrets.randbits(63)
+        self.roots = plan_tree(registry, request.entities, request.domain)
+        for node in walk(self.roots):
+            node.schema = shaped(node.schema, " ".join([request.context, *request.hints]))
+        self.locale = check_locale(request.locale)
+        self.writers = {n.name: self._writer(n) for n in walk(self.roots)}
+        self.counts: dict[str, int] = {}
+
+    def _writer(self, node: Node) -> Writer:
+        names = {n.name for n in walk(self.roots)}
+        ids = {n.name: n.schema.id_field for n in walk(self.roots)}
+        fks = {
+            f.name: (f.ref, ids[f.ref] or "")
+            for f in node.schema.fields
+            if f.ref in names and f.ref != node.name and ids.get(f.ref)
+        }
+        columns = [f.name for f in node.schema.fields] + ["_index"]
+        return make_writer(self.format, node.schema, columns, foreign_keys=fks)
+
+    def chunks(self) -> Iterator[Chunk]:
+        started: set[str] = set()
+        generator = DatasetGenerator(self.roots, self.seed, self.locale)
+        for entity, rows in generator.batches():
+            first = entity not in started
+            started.add(entity)
+            self.counts[entity] = self.counts.get(entity, 0) + len(rows)
+            yield Chunk(entity, self.writers[entity].chunk(rows, first), len(rows))

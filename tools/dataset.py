@@ -1,0 +1,225 @@
+"""Linked datasets: entities that reference each other, generated parents first, memory flat in size.
+
+The registry's `dataset:` sections form a tree (customer -> order -> payment -> shipment -> tracking).
+Roots are made in batches; after each batch of roots come their children, then grandchildren, so
+every chunk's foreign keys point at rows already sent and only one batch's family is ever in memory.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools.engine import Job, Scenario, theme_chooser
+from tools.errors import InvalidRequest
+from tools.link_makers import link_makers, resolve, walk_times
+from tools.registry import Registry
+from tools.runner import RowRunner
+from tools.schema import EntitySchema
+from tools.temporal import REFERENCE_TIME, default_window, parse_datetime, parse_duration
+from tools.values import Env, chooser, pool_key
+
+ROOT_BATCH = 200
+
+
+@dataclass
+class Node:
+    schema: EntitySchema
+    count: int | None  # roots: how many; children: a cap (None: follow the cardinalities)
+    children: list[Node] = field(default_factory=list)
+    made: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.schema.name
+
+
+def parent_of(schema: EntitySchema) -> str | None:
+    return schema.dataset.parent if schema.dataset is not None else None
+
+
+def plan_tree(registry: Registry, requested: dict[str, int], domain: str = "") -> list[Node]:
+    """Root nodes for the requested entities, their ancestors, and (for a bare root) its whole family."""
+    if not requested:
+        raise InvalidRequest("entities", "no entities requested", "send at least one, e.g. customer=100")
+    for name, n in requested.items():
+        registry.get(name, domain)
+        if n < 0:
+            raise InvalidRequest(f"entities[{name}]", "count must not be negative", "send 0 or more")
+    wanted = set(requested)
+    bare_roots = [n for n in requested if parent_of(registry.get(n)) is None]
+    if len(wanted) == len(bare_roots):
+        wanted |= {s.name for s in registry.schemas(domain) if _root_of(registry, s.name) in wanted}
+    for name in list(wanted):
+        p = parent_of(registry.get(name))
+        while p is not None:
+            wanted.add(p)
+            p = parent_of(registry.get(p))
+    nodes = {n: Node(registry.get(n), requested.get(n) or None) for n in sorted(wanted)}
+    roots: list[Node] = []
+    for name in sorted(
+        wanted, key=lambda n: (_depth(registry, n), _sibling_refs(nodes[n].schema) != set(), n)
+    ):
+        p = parent_of(nodes[name].schema)
+        (nodes[p].children if p else roots).append(nodes[name])
+    for root in roots:
+        if root.count is None and not _capped(root):
+            raise InvalidRequest(
+                "entities", f"give {root.name} a count (it is the root)", f"e.g. {root.name}=100"
+            )
+    return roots
+
+
+def _sibling_refs(schema: EntitySchema) -> set[str]:
+    """Siblings a child reads (an order takes its customer's cart): those are made before it."""
+    link = schema.dataset
+    if link is None:
+        return set()
+    return {p.removeprefix("sibling:").split(".")[0] for p in link.copy_.values() if p.startswith("sibling:")}
+
+
+def _root_of(registry: Registry, name: str) -> str:
+    while (p := parent_of(registry.get(name))) is not None:
+        name = p
+    return name
+
+
+def _depth(registry: Registry, name: str) -> int:
+    depth = 0
+    while (p := parent_of(registry.get(name))) is not None:
+        name, depth = p, depth + 1
+    return depth
+
+
+def _capped(node: Node) -> bool:
+    return any(c.count is not None or _capped(c) for c in node.children)
+
+
+def walk(roots: list[Node]) -> list[Node]:
+    """Every node, parents before children (the order chunks are sent in)."""
+    out: list[Node] = []
+    for root in roots:
+        stack = [root]
+        while stack:
+            node = stack.pop(0)
+            out.append(node)
+            stack[0:0] = node.children
+    return out
+
+
+class DatasetGenerator:
+    def __init__(
+        self, roots: list[Node], seed: int, locale: str = "en_US", root_batch: int = ROOT_BATCH
+    ) -> None:
+        self.roots = roots
+        self.nodes = walk(roots)
+        self.root_batch = root_batch
+        window = default_window(REFERENCE_TIME)
+        self.rng = random.Random(f"{seed}/dataset")
+        ids = {n.name: n.schema.id_field or "" for n in self.nodes}
+        self.runners: dict[str, RowRunner] = {}
+        self.envs: dict[str, Env] = {}
+        for node in self.nodes:
+            env = Env(
+                rng=random.Random(f"{seed}/{node.name}"),
+                locale=locale,
+                year=REFERENCE_TIME.year,
+                window=window,
+            )
+            link = node.schema.dataset if parent_of(node.schema) in ids else None
+            ancestors = {a: ids[a] for a in self._ancestors(node)}
+            makers = link_makers(node.schema, link, ancestors, env) if link is not None else {}
+            job = Job(schema=node.schema, scenarios=[], seed=seed, locale=locale)
+            self.runners[node.name] = RowRunner(job, Scenario("default", 0, makers=makers), env, window)
+            self.envs[node.name] = env
+        self.pick_theme = theme_chooser({}, self.rng)
+
+    def _ancestors(self, node: Node) -> list[str]:
+        out, p = [], parent_of(node.schema)
+        by_name = {n.name: n for n in self.nodes}
+        while p is not None and p in by_name:
+            out.append(p)
+            p = parent_of(by_name[p].schema)
+        return out
+
+    def batches(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        for root in self.roots:
+            while self._root_more(root):
+                take = self.root_batch if root.count is None else min(self.root_batch, root.count - root.made)
+                families: list[tuple[dict[str, Any], dict[str, Any]]] = []
+                rows = []
+                for _ in range(take):
+                    theme = self.pick_theme()
+                    row = self._emit(root, self.runners[root.name].row(theme, {"_theme": theme}))
+                    rows.append(row)
+                    families.append((row, {"_theme": theme, root.name: row}))
+                yield root.name, rows
+                yield from self._children(root, families)
+
+    def _root_more(self, root: Node) -> bool:
+        if root.count is not None:
+            return root.made < root.count
+        return any(c.count is not None and c.made < c.count for c in walk(root.children))
+
+    def _emit(self, node: Node, row: dict[str, Any]) -> dict[str, Any]:
+        row["_index"] = node.made
+        node.made += 1
+        return row
+
+    def _children(self, node: Node, families: list[tuple[dict[str, Any], dict[str, Any]]]) -> Iterator:
+        for child in node.children:
+            made: list[tuple[dict[str, Any], dict[str, Any]]] = []
+            for _parent, links in families:
+                made.extend(self._family(child, links))
+            if made:
+                yield child.name, [row for row, _ in made]
+            yield from self._children(child, made)
+
+    def _family(self, child: Node, links: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        link = child.schema.dataset
+        assert link is not None
+        if any(
+            pool_key(resolve(links, path)) not in {pool_key(v) for v in allowed}
+            for path, allowed in link.when.items()
+        ):
+            return []
+        siblings = links.setdefault("_siblings", {})
+        out = []
+        for extra in self._slots(child, links):
+            if child.count is not None and child.made >= child.count:
+                break
+            theme = links["_theme"]
+            row = self._emit(
+                child, self.runners[child.name].row(theme, {**links, **extra, "_siblings": siblings})
+            )
+            siblings.setdefault(child.name, []).append(row)
+            out.append((row, {**links, child.name: row, "_siblings": {}}))
+        return out
+
+    def _slots(self, child: Node, links: dict[str, Any]) -> list[dict[str, Any]]:
+        """One dict of per-child links per child to make: its item, or its state and time in a walk."""
+        link = child.schema.dataset
+        assert link is not None
+        rnd = self.envs[child.name].rnd
+        if link.per_item:
+            return [{"_item": item} for item in resolve(links, link.per_item) or []]
+        if link.sequence is not None:
+            seq = link.sequence
+            key = pool_key(resolve(links, seq.by))
+            steps = seq.steps.get(key) or seq.steps.get("*") or []
+            anchors = {s: _seconds(resolve(links, p)) for s, p in seq.anchors.items()}
+            start = _seconds(resolve(links, link.after.get(seq.time, ""))) or default_window()[0]
+            times = walk_times(start, steps, anchors, parse_duration(seq.gap), rnd)
+            return [{"_seq": s, "_time": t} for s, t in zip(steps, times, strict=True)]
+        lo, hi = link.count
+        values = list(range(lo, hi + 1))
+        n = chooser(
+            values, link.weights if link.weights and len(link.weights) == len(values) else None, rnd
+        )()
+        return [{} for _ in range(n)]
+
+
+def _seconds(value: Any) -> int | None:
+    return parse_datetime(value) if value not in (None, "") else None
