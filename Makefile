@@ -23,7 +23,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy tools agent retrieval service evals
+	$(BIN)/mypy tools agent retrieval service evals bench
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from bench import agent_bench, engine_bench, memory_bench, service_bench
+from bench import agent_bench, dataset_bench, engine_bench, memory_bench, service_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--rows", type=int, default=20_000, help="carts per throughput run")
     parser.add_argument("--million", type=int, default=1_000_000, help="carts for the memory and stream runs")
-    parser.add_argument("--only", choices=["engine", "service", "agent"], help="run one part")
+    parser.add_argument("--only", choices=["engine", "service", "agent", "dataset"], help="run one part")
+    parser.add_argument("--customers", type=int, default=100_000, help="customers for the dataset run")
     args = parser.parse_args()
 
     if args.only in (None, "engine"):
@@ -20,6 +21,8 @@ def main() -> None:
         service_part(args)
     if args.only in (None, "agent"):
         agent_part()
+    if args.only in (None, "dataset"):
+        dataset_part(args.customers)
 
 
 def engine_part(args: argparse.Namespace) -> None:
@@ -59,6 +62,18 @@ def service_part(args: argparse.Namespace) -> None:
         f"  32 concurrent clients: {s['rps_generate']:,.0f} GenerateData(10 carts)/s;"
         f" {s['rps_health']:,.0f} HealthCheck/s (transport ceiling)"
     )
+
+
+def dataset_part(customers: int) -> None:
+    d = dataset_bench.run(customers)
+    print("linked dataset (customers with every descendant, SQL to /dev/null, fresh process each)")
+    for label, n in (("small", customers // 10), ("big", customers)):
+        r = d[label]
+        print(
+            f"  {n:>9,} customers: {r['rows']:>11,.0f} rows, {r['rows'] / r['seconds']:,.0f} rows/s,"
+            f" peak RSS {r['peak_mib']:.0f} MiB"
+        )
+    print(f"  peak RSS ratio big/small = {d['big']['peak_mib'] / d['small']['peak_mib']:.2f} (flat = 1.0)")
 
 
 def agent_part() -> None:

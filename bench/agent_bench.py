@@ -19,7 +19,8 @@ from pydantic_ai.models.anthropic import AnthropicModel
 from pydantic_ai.providers.anthropic import AnthropicProvider
 
 from agent.executor import prepare
-from agent.pipeline import AgentDeps, Pipeline, PlannerSettings
+from agent.model_planner import ModelPlanner, PlannerSettings
+from agent.pipeline import AgentDeps, Pipeline
 from agent.planner_agent import PlanDeps, planner_agent
 from agent.prompts import user_prompt
 from agent.request import DataRequest
@@ -72,9 +73,8 @@ def _pipeline(handler: Handler, retries: int = 0) -> Pipeline:
         "claude-sonnet-4-6", provider=AnthropicProvider(api_key="sk-bench", http_client=client)
     )
     settings = PlannerSettings(max_retries=retries, timeout_s=20)
-    return Pipeline(
-        AgentDeps(registry=default_registry(), model=model, model_name="claude-sonnet-4-6", settings=settings)
-    )
+    planner = ModelPlanner(model, "claude-sonnet-4-6", default_registry(), settings=settings)
+    return Pipeline(AgentDeps(registry=default_registry(), planner=planner))
 
 
 async def _plan_ms(pipeline: Pipeline, request: DataRequest) -> tuple[float, Any]:
