@@ -86,6 +86,8 @@ def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
         probe = Ranged(t, 0, 0, 1, strf)
         lo = _bound(probe, spec.min, path, "min", window[0] // div)
         hi = _bound(probe, spec.max, path, "max", window[1] // div)
+        if t is FieldType.DATETIME and isinstance(spec.max, str) and len(spec.max.strip()) == 10:
+            hi += temporal.DAY - 1  # a date-only maximum includes that whole day
         if spec.min is not None and spec.max is None:
             hi = max(hi, lo + temporal.DEFAULT_SPAN_DAYS * temporal.DAY // div)
         if spec.max is not None and spec.min is None:
