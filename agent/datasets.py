@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tools.dataset import DatasetGenerator, Node, plan_tree, walk
+from tools.dataset import DatasetGenerator, Node, ancestors, plan_tree, sibling_refs, walk
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.formats import FORMATS, Writer, make_writer
 from tools.pools import check_locale
@@ -106,12 +106,14 @@ class DatasetRun:
         self.counts: dict[str, int] = {}
 
     def _writer(self, node: Node) -> Writer:
-        names = {n.name for n in walk(self.roots)}
+        # Foreign keys only where the generator guarantees the parent row: ancestors in the tree and
+        # siblings it reads (an order's cart). Product ids point at the catalogue, not at a table.
         ids = {n.name: n.schema.id_field for n in walk(self.roots)}
+        linked = ancestors(self.roots, node.name) | sibling_refs(node.schema)
         fks = {
             f.name: (f.ref, ids[f.ref] or "")
             for f in node.schema.fields
-            if f.ref in names and f.ref != node.name and ids.get(f.ref)
+            if f.ref in linked and f.ref in ids and ids.get(f.ref)
         }
         columns = [f.name for f in node.schema.fields] + ["_index"]
         return make_writer(self.format, node.schema, columns, foreign_keys=fks)

@@ -17,6 +17,7 @@ from typing import Any
 from tools.catalogue import load_catalogue
 from tools.errors import InvalidRequest
 from tools.expressions import compile_expression
+from tools.patterns import Bijection
 from tools.ranged import precision_of
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
@@ -57,12 +58,16 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
     steps = [_field_step(spec, n, join(path, n), env, forced, rules) for n in _generation_order(spec, rules)]
     derives = compile_derives(spec, path)
     uses_product = any((source_of(f) or "").startswith("product.") for f in spec.fields)
+    unique_product = any(f.unique and (source_of(f) or "").startswith("product.") for f in spec.fields)
+    walk = _catalogue_walk(env, path) if unique_product else None
     products = load_catalogue()
     rnd = env.rnd
     fill_address = _address_filler(spec, env) if spec.source == "address" else None
 
     def make(parent: dict[str, Any], ctx: RowCtx) -> dict[str, Any]:
-        if uses_product:
+        if walk is not None:
+            ctx.product, ctx.product_round = walk()
+        elif uses_product:
             if ctx.queue:
                 ctx.product = ctx.queue.pop()
             else:
@@ -116,6 +121,24 @@ def _address_filler(spec: FieldSpec, env: Env) -> Callable[[dict[str, Any]], Non
             obj[name] = address[i]
 
     return fill
+
+
+def _catalogue_walk(env: Env, path: str) -> Callable[[], tuple[Any, int]]:
+    """Every catalogue product once, in a seeded order, then again (round 1, 2, ...): a product table
+    with unique ids. Shared by every maker of this path in the job."""
+    key = f"{path}|catalogue-walk"
+    if key not in env.unique_counters:
+        everything = [p for theme in load_catalogue() for p in theme.products]
+        perm = Bijection(len(everything), env.rng)
+        counter = iter(range(10**12))
+
+        def step() -> tuple[Any, int]:
+            k = next(counter)
+            turn, i = divmod(k, len(everything))
+            return everything[perm(i)], turn
+
+        env.unique_counters[key] = step
+    return env.unique_counters[key]  # type: ignore[no-any-return]
 
 
 def _generation_order(spec: FieldSpec, rules: ScopeRules) -> list[str]:

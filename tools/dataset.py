@@ -60,7 +60,7 @@ def plan_tree(registry: Registry, requested: dict[str, int], domain: str = "") -
     nodes = {n: Node(registry.get(n), requested.get(n) or None) for n in sorted(wanted)}
     roots: list[Node] = []
     for name in sorted(
-        wanted, key=lambda n: (_depth(registry, n), _sibling_refs(nodes[n].schema) != set(), n)
+        wanted, key=lambda n: (_depth(registry, n), sibling_refs(nodes[n].schema) != set(), n)
     ):
         p = parent_of(nodes[name].schema)
         (nodes[p].children if p else roots).append(nodes[name])
@@ -72,7 +72,7 @@ def plan_tree(registry: Registry, requested: dict[str, int], domain: str = "") -
     return roots
 
 
-def _sibling_refs(schema: EntitySchema) -> set[str]:
+def sibling_refs(schema: EntitySchema) -> set[str]:
     """Siblings a child reads (an order takes its customer's cart): those are made before it."""
     link = schema.dataset
     if link is None:
@@ -95,6 +95,16 @@ def _depth(registry: Registry, name: str) -> int:
 
 def _capped(node: Node) -> bool:
     return any(c.count is not None or _capped(c) for c in node.children)
+
+
+def ancestors(roots: list[Node], name: str) -> set[str]:
+    """The entities a node hangs from, up to its root."""
+    parents = {c.name: n.name for n in walk(roots) for c in n.children}
+    out = set()
+    while name in parents:
+        name = parents[name]
+        out.add(name)
+    return out
 
 
 def walk(roots: list[Node]) -> list[Node]:

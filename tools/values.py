@@ -29,12 +29,13 @@ _WORD_SPLIT = re.compile(r"\s+")
 
 
 class RowCtx:
-    __slots__ = ("links", "product", "queue", "theme")
+    __slots__ = ("links", "product", "product_round", "queue", "theme")
 
     def __init__(self, theme: Theme, links: dict[str, Any] | None = None) -> None:
         self.theme = theme
         self.product: Product | None = None
         self.queue: list[Product] = []
+        self.product_round = 0  # how many times a catalogue walk has come round (unique products)
         # In a linked dataset: the ancestor rows (by entity), the parent's current item, the sibling before.
         self.links = links
 
@@ -304,12 +305,24 @@ def _text_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
         base = lambda obj, ctx: table[int(rnd() * len(table))]  # noqa: E731
     if spec.min_length is not None or spec.max_length is not None:
         base = _fit_length(base, spec, env, reserve=8 if spec.unique else 0)
-    if spec.unique:
+    if spec.unique and (source or "").startswith("product."):
+        # The object walks the whole catalogue before any product repeats (compiler.py); a repeat
+        # gets its round number appended, so ids stay unique past the catalogue's size.
+        base = _with_round(base)
+    elif spec.unique:
         key = f"{path}|suffix"
         if key not in env.unique_counters:
             env.unique_counters[key] = unique_numbers(env.rng)
         base = _unique_suffix(base, env.unique_counters[key])
     return base
+
+
+def _with_round(base: Maker) -> Maker:
+    def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
+        value = base(obj, ctx)
+        return f"{value}-{ctx.product_round}" if ctx.product_round else value
+
+    return make
 
 
 def _pools_by_maker(spec: FieldSpec, env: Env) -> Maker:

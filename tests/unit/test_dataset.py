@@ -100,3 +100,18 @@ def test_context_shapes_the_family() -> None:
 def test_bad_dataset_requests(entities: dict[str, int], error: type[Exception], text: str) -> None:
     with pytest.raises(error, match=text):
         DatasetRun(DatasetRequest(entities), REGISTRY, 10**6)
+
+
+@pytest.mark.parametrize("root", ["product", "discount"])
+def test_other_roots_bring_their_families(root: str) -> None:
+    problems, counts = _problems({root: 320}, seed=12)
+    assert problems == []
+    assert len(counts) >= 3 and counts[root] == 320
+
+
+def test_a_product_table_walks_the_catalogue_before_repeating() -> None:
+    run = DatasetRun(DatasetRequest({"product": 320}, seed=1), REGISTRY, 10**6)
+    ids = [r["product_id"] for c in run.chunks() if c.entity == "product" for r in json.loads(c.data)]
+    assert len(set(ids)) == 320
+    catalogue = [i for i in ids if i.count("-") == 1]
+    assert len(catalogue) == 288 and all(i.endswith("-1") for i in ids if i not in catalogue)
