@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench proto evals clean
+.PHONY: venv run test lint bench proto evals evals-live clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,6 +34,9 @@ proto: $(STAMP)
 
 evals: $(STAMP)
 	$(BIN)/python -m evals.run
+
+evals-live: $(STAMP)
+	$(BIN)/python -m evals.run --live
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -51,6 +51,9 @@ def _apply_pool(spec: FieldSpec, fp: FieldPlan) -> list[str]:
     assert fp.pool is not None
     if spec.type in (FieldType.OBJECT, FieldType.ARRAY, FieldType.ADDRESS) or spec.type is FieldType.PATTERN:
         return [f"{fp.path}: pools are for scalar fields, not {spec.type.value}"]
+    if spec.pools_by is not None:
+        # A flat pool would cut the link (a 5-star review titled "Terrible quality"): refuse it.
+        return [f"{fp.path}: its values follow {spec.pools_by.field} (pools_by); leave it out of the plan"]
     weights = fp.weights if fp.weights and len(fp.weights) == len(fp.pool) else None
     kept: list[Any] = []
     kept_w: list[float] = []
@@ -110,7 +113,8 @@ def _apply_items(spec: FieldSpec, fp: FieldPlan) -> list[str]:
     hi_candidates = [v for v in (spec.max_items, fp.max_items) if v is not None]
     hi = min(hi_candidates) if hi_candidates else None
     if hi is not None and lo > hi:
-        return [f"{fp.path}: item bounds {fp.min_items}..{fp.max_items} miss the field's range; ignored"]
+        have = f"{spec.min_items or 0}..{spec.max_items if spec.max_items is not None else 'any'}"
+        return [f"{fp.path}: item bounds {fp.min_items}..{fp.max_items} miss the field's {have}; ignored"]
     spec.min_items = lo
     if hi is not None:
         spec.max_items = hi

@@ -73,9 +73,14 @@ def _scenario_plan(name: str, description: str, schema: EntitySchema) -> Scenari
         for sub in a.items.fields
         if sub.type is FieldType.MONEY
     ]
-    if words & {"single", "one"} and arrays:
+    text = f"{name} {description}".lower().replace("_", " ")
+    single = bool(re.search(r"\bsingle\b|\b(one|1) (item|product|line)\b", text))
+    bulk = bool(words & {"bulk", "large", "many", "full"})
+    if single and bulk:
+        plan.intent += " (single and bulk both mentioned: item counts left to the schema)"
+    elif single and arrays:
         plan.fields += [FieldPlan(path=a.name, min_items=1, max_items=1) for a in arrays]
-    if words & {"bulk", "large", "many", "full"} and arrays:
+    elif bulk and arrays:
         plan.fields += [
             FieldPlan(path=a.name, min_items=max(a.min_items or 1, (a.max_items or 5) - 2)) for a in arrays
         ]

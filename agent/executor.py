@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.apply_plan import apply_field_plans
+from agent.deterministic import DEFECT_SHARE, EDGE_HINTS
 from agent.plan import GenerationPlan
 from agent.request import DataRequest
 from tools.coherence import CoherenceMeter
@@ -125,6 +126,11 @@ def build_job(
         )
         scenarios.append(Scenario(s.name, s.count, s.overrides, schema, themes, share))
         shares.append(share)
+    if _wants_edges(prepared.request):
+        # The request's promise (at least half the rows are edge cases) holds whoever wrote the plan.
+        shares = [max(s, DEFECT_SHARE) for s in shares]
+        for s in scenarios:
+            s.edge_case_share = max(s.edge_case_share or 0.0, DEFECT_SHARE)
     job = Job(
         schema=base,
         scenarios=scenarios,
@@ -140,6 +146,10 @@ def build_job(
         defects=list(defects or []),
     )
     return job, problems
+
+
+def _wants_edges(request: DataRequest) -> bool:
+    return request.defect_triggering or bool({h.strip().lower() for h in request.hints} & EDGE_HINTS)
 
 
 def writer_for(prepared: Prepared, job: Job) -> Writer:

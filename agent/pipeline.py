@@ -113,7 +113,9 @@ class Pipeline:
         reasons: Reasons,
         wants_patterns: bool,
     ) -> PlanOutcome:
-        templates = ex.templates(found.patterns)
+        # Examples are imitated only on the RAG route (asked for, or the fallback of a request that
+        # asked for them): a model route's look-up for resolving plan ids must not leak into rows.
+        templates = ex.templates(found.patterns) if route == RAG else []
         if route == RAG and not templates:
             if wants_patterns and not found.error:
                 reasons.append(("no_examples", "no stored example matches this request"))

@@ -43,6 +43,8 @@ def _describe(spec: FieldSpec) -> str:
         parts.append(f"values={spec.values[:12]}")
     if spec.unique:
         parts.append("unique")
+    if spec.pools_by is not None:
+        parts.append(f"values follow {spec.pools_by.field} (do not pool)")
     text = ", ".join(parts)
     return f"{text}: {spec.description}" if spec.description else text
 

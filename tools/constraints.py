@@ -77,8 +77,8 @@ def _apply_one(spec: FieldSpec, c: FieldConstraint, where: str) -> None:
                 where, f"min/max need a number or date field; {spec.name} is {spec.type}", ""
             )
         # For date fields the contract's double min/max are epoch seconds; ranged.py reads both.
-        spec.min = c.min if c.min is not None else spec.min
-        spec.max = c.max if c.max is not None else spec.max
+        spec.min = float(c.min) if c.min is not None else spec.min
+        spec.max = float(c.max) if c.max is not None else spec.max
         spec.pool = None  # a tighter range replaces the typical-value pool
         _check_range(spec, where)
     if c.enum_values:

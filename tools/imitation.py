@@ -38,15 +38,16 @@ class Imitator:
         self.derived = {r.target for r in scope_rules(schema.as_object(), schema.name).derives}
         self.window = default_window()
 
-    def vary(self, template: Template, others: list[Template]) -> dict[str, Maker]:
+    def vary(self, template: Template) -> dict[str, Maker]:
         forced: dict[str, Maker] = {}
         for spec in self.schema.fields:
             value = template.record.get(spec.name)
             if value is None or not self._copyable(spec) or spec.type in TEMPORAL_TYPES:
                 continue
             if spec.type is FieldType.ARRAY and isinstance(value, list) and value:
-                pool = value + [v for o in others for v in (o.record.get(spec.name) or [])]
-                forced[spec.name] = self._recombiner(spec, pool, len(value))
+                # Items come from this example only: mixing examples mixes themes (a yoga mat in a
+                # kitchen cart).
+                forced[spec.name] = self._recombiner(spec, value, len(value))
             else:
                 forced[spec.name] = self._perturber(spec, value)
         return forced

@@ -82,8 +82,7 @@ class RowRunner:
                 continue
             maker = self.template_makers.get(template.example_id)
             if maker is None:
-                others = [t for t in self.templates if t is not template]
-                forced = {**self.imitator.vary(template, others), **self.forced}
+                forced = {**self.imitator.vary(template), **self.forced}
                 maker = compile_object(self.schema.as_object(), "", self.env, forced)
                 self.template_makers[template.example_id] = maker
             try:

@@ -89,7 +89,22 @@ def make_leaf(spec: FieldSpec, path: str, env: Env) -> Maker:
             "drop unique, or use a pattern field such as CODE-{alnum:8}",
         )  # fmt: skip
     if spec.values:
-        pick = chooser(spec.values, spec.weights, rnd)
+        # A plan's pool narrows an enum (apply_plan kept only allowed values); else the enum's weights.
+        allowed = [v for v in spec.pool or [] if v in spec.values]
+        if allowed:
+            weights = (
+                spec.pool_weights
+                if spec.pool_weights and len(spec.pool_weights) == len(spec.pool or [])
+                else None
+            )
+            kept = (
+                [w for v, w in zip(spec.pool or [], weights, strict=True) if v in spec.values]
+                if weights
+                else None
+            )
+            pick = chooser(allowed, kept, rnd)
+        else:
+            pick = chooser(spec.values, spec.weights, rnd)
         return lambda obj, ctx: pick()
     if spec.type is FieldType.ENUM:
         raise InvalidRequest(path, "an enum field needs values", "add enum_values (or values) to the field")
