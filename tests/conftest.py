@@ -6,14 +6,28 @@ import httpx2
 
 httpx2.alias_httpx()
 
+import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
+import psycopg  # noqa: E402
 import pytest  # noqa: E402
 import respx  # noqa: E402
 from pydantic_ai import models  # noqa: E402
 
 # No test may reach a real model; tests that mock the HTTP layer opt back in explicitly.
 models.ALLOW_MODEL_REQUESTS = False
+
+
+@pytest.fixture
+def pg() -> Iterator[psycopg.Connection]:
+    """A connection to the local PostgreSQL (database `test`) inside a schema of its own, dropped after."""
+    conn = psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    conn.execute(f"CREATE SCHEMA {schema}")
+    conn.execute(f"SET search_path TO {schema}")
+    yield conn
+    conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    conn.close()
 
 
 @pytest.fixture

@@ -8,26 +8,21 @@ Derived fields are computed last, in the order their rules are listed.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import math
 from collections.abc import Callable
 from typing import Any
 
 from tools.catalogue import load_catalogue
+from tools.chains import chain_bounds, join
+from tools.derive import compile_derives
 from tools.errors import InvalidRequest
-from tools.expressions import compile_expression
+from tools.maker_kit import Env, Maker, RowCtx, pool_key, sample, source_of
 from tools.patterns import Bijection
-from tools.ranged import precision_of
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
-from tools.values import Env, Maker, RowCtx, chooser, make_leaf, pool_key, ranged_of, sample, source_of
+from tools.values import make_leaf
 
 Step = Callable[[dict[str, Any], dict[str, float], RowCtx], None]
-
-
-class Retry(Exception):
-    """This row cannot satisfy its rules with the values drawn so far; draw the row again."""
 
 
 class ItemCount:
@@ -44,10 +39,6 @@ def constant(value: Any) -> Maker:
     if isinstance(value, dict | list):
         return lambda obj, ctx: copy.deepcopy(value)
     return lambda obj, ctx: value
-
-
-def join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
 
 
 def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Maker:
@@ -179,7 +170,7 @@ def _field_step(
     gate = rules.present_if.get(name)
     # A present_if field's null-ness is the rule's to decide, never chance's.
     null_rate = spec.null_rate if spec.is_nullable and gate is None else 0.0
-    chain = _chain_bounds(scope, spec, path, env, rules) if name in rules.chain_members else None
+    chain = chain_bounds(scope, spec, path, env, rules) if name in rules.chain_members else None
     is_forced = path in forced
     forced_make = make if is_forced else None
     if gate is None and not null_rate and chain is None:
@@ -271,111 +262,3 @@ def item_bounds(spec: FieldSpec, path: str) -> tuple[int, int]:
     if lo > hi:
         raise InvalidRequest(path, f"min_items ({lo}) is greater than max_items ({hi})", "swap or widen them")
     return lo, hi
-
-
-def _chain_bounds(
-    scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: ScopeRules
-) -> Callable[..., None]:
-    """A field in an order rule: drawn no lower than what precedes it, leaving room for what follows."""
-    name = spec.name
-    ranged = ranged_of(spec, path, env)
-    unit = _chain_unit(spec)  # raw -> comparable value (seconds for times, the value for numbers)
-    preds = tuple(rules.chain_preds.get(name, ()))
-    gap = rules.gap_before.get(name)
-    min_gap = rules.min_gap_before.get(name, 0)
-    pooled = _pool_raws(spec, ranged)
-    ceilings = []
-    for succ in rules.chain_succs.get(name, ()):
-        other = scope.child(succ)
-        assert other is not None
-        sibling = join(path[: -len(name)].rstrip("."), succ)
-        ceilings.append(ranged_of(other, sibling, env).hi * _chain_unit(other))
-    ceiling = min(ceilings, default=None)
-    # Without an explicit max a later field may follow an early one past the default window.
-    open_top = spec.max is None
-    rnd = env.rnd
-
-    def run(obj: dict[str, Any], raw: dict[str, float], ctx: RowCtx, make: Maker | None) -> None:
-        prev = max((raw[p] for p in preds if p in raw), default=None)
-        if make is not None:
-            value = make(obj, ctx)
-            obj[name] = value
-            with contextlib.suppress(ValueError, TypeError):
-                raw[name] = ranged.raw_of(value) * unit
-            return
-        lo, hi = ranged.lo, ranged.hi
-        if ceiling is not None:
-            hi = min(hi, math.floor(ceiling / unit))
-        if prev is not None:
-            lo = max(lo, math.ceil((prev + min_gap) / unit - 1e-9))
-            if open_top and lo > hi:
-                hi = lo + (math.floor(gap / unit) if gap else ranged.hi - ranged.lo)
-            if gap is not None:
-                top = min(hi, math.floor((prev + gap) / unit))
-                if top >= lo:
-                    # Short steps are more common than long ones (most carts change within hours).
-                    v = lo + int((top - lo) * rnd() ** 2 + 0.5)
-                    raw[name] = v * unit
-                    obj[name] = ranged.out(v)
-                    return
-        if lo > hi:
-            raise Retry
-        fitting = [p for p in pooled if lo <= p[0] <= hi] if pooled else None
-        if fitting:
-            v = chooser([p[0] for p in fitting], [p[1] for p in fitting], rnd)()
-        else:
-            v = ranged.draw(rnd, lo, hi)
-        raw[name] = v * unit
-        obj[name] = ranged.out(v)
-
-    return run
-
-
-def _pool_raws(spec: FieldSpec, ranged: Any) -> list[tuple[int, float]]:
-    """A chained field's typical values (gift card denominations) as (raw, weight)."""
-    if not spec.pool:
-        return []
-    weights = spec.pool_weights or [1.0] * len(spec.pool)
-    return [(ranged.raw_of(v), float(w)) for v, w in zip(spec.pool, weights, strict=False)]
-
-
-def _chain_unit(spec: FieldSpec) -> float:
-    if spec.type is FieldType.DATE:
-        return 86400.0
-    if spec.type in (FieldType.MONEY, FieldType.FLOAT):
-        return 1.0 / 10 ** precision_of(spec)
-    return 1.0
-
-
-def compile_derives(spec: FieldSpec, path: str) -> list[tuple[str, Callable[[dict[str, Any]], Any]]]:
-    """The object's derive rules as (target, fn(obj) -> value), in the order they are listed."""
-    return [_derive_step(spec, path, r) for r in scope_rules(spec, path).derives]
-
-
-def _derive_step(spec: FieldSpec, path: str, rule: Any) -> tuple[str, Callable[[dict[str, Any]], Any]]:
-    target = rule.target
-    field = spec.child(target)
-    origin = join(path, target)
-    if field is None:
-        raise InvalidRequest(
-            origin, "a derive rule names a field the object lacks", "add the field or fix the rule"
-        )
-    expr = compile_expression(rule.expression, origin)
-    missing = [n for n in expr.names if spec.child(n) is None]
-    if missing:
-        raise InvalidRequest(
-            origin, f"the rule reads unknown fields {', '.join(sorted(missing))}", "fix the rule"
-        )
-    fn = expr.fn
-    if field.type is FieldType.INTEGER:
-        return target, lambda obj: _safe(fn, obj, lambda v: round(v))
-    digits = precision_of(field)
-    return target, lambda obj: _safe(fn, obj, lambda v: round(v + 0.0, digits))
-
-
-def _safe(fn: Callable[[dict], Any], obj: dict[str, Any], conv: Callable[[Any], Any]) -> Any:
-    try:
-        value = fn(obj)
-    except (TypeError, KeyError, ZeroDivisionError):
-        return None
-    return None if value is None else conv(value)

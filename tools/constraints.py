@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.errors import InvalidRequest
-from tools.regexgen import compile_regex, regex_width
+from tools.regexgen import check_regex_fits, compile_regex
 from tools.schema import (
     NUMERIC_TYPES,
     TEMPORAL_TYPES,
@@ -145,15 +145,7 @@ def _check_lengths(spec: FieldSpec, where: str) -> None:
     if lo is not None and hi is not None and lo > hi:
         raise InvalidRequest(where, f"min_length ({lo}) is greater than max_length ({hi})", "swap them")
     if spec.regex:
-        shortest, longest = regex_width(spec.regex)
-        if hi is not None and shortest > hi:
-            raise InvalidRequest(
-                where, f"regex {spec.regex!r} needs at least {shortest} characters but max_length is {hi}", ""
-            )
-        if lo is not None and longest < lo:
-            raise InvalidRequest(
-                where, f"regex {spec.regex!r} allows at most {longest} characters but min_length is {lo}", ""
-            )
+        check_regex_fits(spec.regex, lo, hi, where)
 
 
 _TRUE = {"true", "1", "yes", "y", "on"}

@@ -15,11 +15,11 @@ from typing import Any
 from tools.engine import Job, Scenario, theme_chooser
 from tools.errors import InvalidRequest
 from tools.link_makers import link_makers, resolve, walk_times
+from tools.maker_kit import Env, chooser, pool_key
 from tools.registry import Registry
 from tools.runner import RowRunner
 from tools.schema import EntitySchema
 from tools.temporal import REFERENCE_TIME, default_window, parse_datetime, parse_duration
-from tools.values import Env, chooser, pool_key
 
 ROOT_BATCH = 200
 

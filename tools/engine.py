@@ -14,10 +14,10 @@ from typing import Any
 
 from tools.catalogue import load_catalogue
 from tools.imitation import Template
+from tools.maker_kit import Env, Maker, chooser
 from tools.runner import RowRunner
 from tools.schema import EntitySchema
 from tools.temporal import REFERENCE_TIME, default_window
-from tools.values import Env, Maker, chooser
 
 DEFAULT_BATCH = 1000
 

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tools.compiler import compile_derives, constant
+from tools.compiler import constant
+from tools.derive import compile_derives
+from tools.maker_kit import Maker, RowCtx
 from tools.ranged import make_ranged, precision_of
 from tools.rulespec import scope_rules
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, EntitySchema, FieldSpec, FieldType
 from tools.temporal import default_window
-from tools.values import Maker, RowCtx
 
 PERTURB = 0.15  # numbers move by up to 15% either way
 

@@ -17,10 +17,10 @@ from tools.catalogue import load_catalogue
 from tools.compiler import compile_object
 from tools.errors import InvalidRequest
 from tools.links import DatasetLink
+from tools.maker_kit import Env, Maker, RowCtx, chooser, pool_key
 from tools.ranged import make_ranged
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, EntitySchema, FieldSpec, FieldType
 from tools.temporal import DAY, datetime_text, day_text, default_window, parse_datetime, parse_duration
-from tools.values import Env, Maker, RowCtx, chooser, pool_key
 
 Links = dict[str, Any]
 

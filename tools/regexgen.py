@@ -38,26 +38,25 @@ def compile_regex(pattern: str, origin: str) -> re.Pattern[str]:
         ) from None
 
 
-def regex_width(pattern: str) -> tuple[int, int]:
-    """(shortest, longest) match length; the longest is capped by re at MAXREPEAT."""
+def check_regex_fits(pattern: str, min_length: int | None, max_length: int | None, where: str) -> None:
+    """Refuses, up front, a regex whose match lengths miss the field's length bounds."""
     lo, hi = P.parse(pattern).getwidth()
-    return lo, hi
+    if max_length is not None and lo > max_length:
+        raise InvalidRequest(
+            where, f"regex {pattern!r} needs at least {lo} characters but max_length is {max_length}", ""
+        )
+    if min_length is not None and hi < min_length:
+        raise InvalidRequest(
+            where, f"regex {pattern!r} allows at most {hi} characters but min_length is {min_length}", ""
+        )
 
 
 def regex_maker(
     pattern: str, origin: str, rnd: Callable[[], float], min_length: int | None, max_length: int | None
 ) -> Callable[[], str]:
     compiled = compile_regex(pattern, origin)
+    check_regex_fits(pattern, min_length, max_length, origin)
     tree = P.parse(pattern)
-    lo, hi = tree.getwidth()
-    if max_length is not None and lo > max_length:
-        raise InvalidRequest(
-            origin, f"regex {pattern!r} needs at least {lo} characters but max_length is {max_length}", ""
-        )
-    if min_length is not None and hi < min_length:
-        raise InvalidRequest(
-            origin, f"regex {pattern!r} allows at most {hi} characters but min_length is {min_length}", ""
-        )
     _check_supported(tree, origin, pattern)
     slack = max(8, min_length or 0)
     low_len, high_len = min_length or 0, max_length if max_length is not None else 10**9

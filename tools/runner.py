@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from tools import edge_cases, negative
 from tools.catalogue import Theme
-from tools.compiler import Forced, ItemCount, Retry, compile_derives, compile_object, constant
+from tools.chains import Retry
+from tools.compiler import Forced, ItemCount, compile_object, constant
+from tools.derive import compile_derives
 from tools.errors import GenerationFailed
 from tools.imitation import Imitator, Template
+from tools.maker_kit import Env, Maker, RowCtx, chooser
 from tools.validator import Violation, compile_validator
-from tools.values import Env, Maker, RowCtx, chooser
 
 if TYPE_CHECKING:
     from tools.engine import Job, Scenario

@@ -8,43 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from tools.checks import str_check, type_check
 from tools.compiler import item_bounds
-from tools.expressions import compile_expression
-from tools.ranged import make_ranged, precision_of
-from tools.rulespec import scope_rules
+from tools.rule_checks import rule_checks
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, EntitySchema, FieldSpec, FieldType
 from tools.temporal import REFERENCE_TIME, default_window
+from tools.violations import Out, ValueCheck, Violation, Where, render
 
-
-@dataclass(frozen=True)
-class Violation:
-    path: str
-    rule: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message} [{self.rule}]"
-
-
-Out = list[Violation]
-# Where a value sits: "" for the row, or (parent, key) with key a field name or an item index. Paths are
-# rendered only when a violation is reported, so checking a valid row builds no strings.
-Where = Any
-ValueCheck = Callable[[Any, Where, Out], None]
-
-
-def render(where: Where) -> str:
-    if not isinstance(where, tuple):
-        return where
-    parent, key = where
-    head = render(parent)
-    if isinstance(key, int):
-        return f"{head}[{key}]"
-    return f"{head}.{key}" if head else key
+__all__ = ["META_KEYS", "Violation", "check_value", "compile_validator", "validate_rows"]
 
 
 META_KEYS = frozenset({"_scenario", "_index", "_edge_case", "_violates"})
@@ -193,7 +166,7 @@ def _array_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCh
 def _object_check(spec: FieldSpec, window: tuple[int, int], year: int, root: bool) -> ValueCheck:
     fields = [(f.name, _field_check(f, window, year)) for f in spec.fields]
     known = frozenset(f.name for f in spec.fields) | (META_KEYS if root else frozenset())
-    rules = _rule_checks(spec, window)
+    rules = rule_checks(spec, window)
 
     def check(value: Any, path: Where, out: Out) -> None:
         if type(value) is not dict:
@@ -210,92 +183,5 @@ def _object_check(spec: FieldSpec, window: tuple[int, int], year: int, root: boo
                     )
         for rule in rules:
             rule(value, path, out)
-
-    return check
-
-
-def _rule_checks(spec: FieldSpec, window: tuple[int, int]) -> list[ValueCheck]:
-    rules = scope_rules(spec, spec.name)
-    checks: list[ValueCheck] = []
-    for d in rules.derives:
-        checks.append(_derive_check(spec, d.target, d.expression))
-    for o in rules.orders:
-        checks.append(_order_check(spec, o.order, o.describe(), window))
-    for name, (when, allowed) in rules.present_if.items():
-        checks.append(_present_check(name, when, allowed))
-    return checks
-
-
-def _derive_check(spec: FieldSpec, target: str, expression: str) -> ValueCheck:
-    field = spec.child(target)
-    assert field is not None
-    fn = compile_expression(expression, target).fn
-    integer = field.type is FieldType.INTEGER
-    digits = precision_of(field)
-    tolerance = 0.5 if integer else 0.5 * 10**-digits
-
-    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
-        try:
-            expected = fn(obj)
-        except (TypeError, KeyError, ZeroDivisionError):
-            return  # the inputs are missing or mistyped; their own checks report that
-        actual = obj.get(target)
-        if expected is None or isinstance(actual, bool) or not isinstance(actual, int | float):
-            return
-        expected = round(expected) if integer else round(expected, digits)
-        if abs(actual - expected) >= tolerance - 1e-12:
-            out.append(
-                Violation(render((path, target)), "derive", f"is {actual!r} but {expression} = {expected!r}")
-            )
-
-    return check
-
-
-def _order_check(spec: FieldSpec, names: list[str], label: str, window: tuple[int, int]) -> ValueCheck:
-    keys = []
-    for n in names:
-        f = spec.child(n)
-        assert f is not None
-        r = make_ranged(f, n, window)
-        unit = 86400 if f.type is FieldType.DATE else (1 / r.scale if f.type in NUMERIC_TYPES else 1)
-        keys.append((n, r.raw_of, unit))
-
-    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
-        prev_name, prev = None, None
-        for name, raw_of, unit in keys:
-            value = obj.get(name)
-            if value is None:
-                continue
-            try:
-                cur = raw_of(value) * unit
-            except (ValueError, TypeError, OverflowError):
-                return  # a malformed value is reported by its own check
-            if prev is not None and cur < prev:
-                out.append(
-                    Violation(render((path, name)), "order", f"{value!r} is before {prev_name} ({label})")
-                )
-            prev_name, prev = name, cur
-
-    return check
-
-
-def _present_check(name: str, when: str, allowed: frozenset[Any]) -> ValueCheck:
-    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
-        cond = obj.get(when)
-        try:
-            should = cond in allowed
-        except TypeError:
-            return
-        has = obj.get(name) is not None
-        if has and not should:
-            out.append(
-                Violation(
-                    render((path, name)),
-                    "present_if",
-                    f"must be null unless {when} is one of {sorted(map(str, allowed))}",
-                )
-            )
-        elif should and not has:
-            out.append(Violation(render((path, name)), "present_if", f"is required when {when} is {cond!r}"))
 
     return check

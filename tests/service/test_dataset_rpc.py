@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
-from collections.abc import Iterator
 
 import grpc
 import psycopg
@@ -21,17 +19,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 async def _chunks(live: Live, **fields: object) -> list[pb.DatasetChunk]:
     return [c async for c in live.stub.GenerateDataset(pb.DatasetRequest(**fields))]
-
-
-@pytest.fixture
-def pg() -> Iterator[psycopg.Connection]:
-    conn = psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True)
-    schema = f"d_{uuid.uuid4().hex[:12]}"
-    conn.execute(f"CREATE SCHEMA {schema}")
-    conn.execute(f"SET search_path TO {schema}")
-    yield conn
-    conn.execute(f"DROP SCHEMA {schema} CASCADE")
-    conn.close()
 
 
 async def test_json_family_parents_first_and_final_flag(live: Live) -> None:

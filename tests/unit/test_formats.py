@@ -6,11 +6,9 @@ import csv
 import io
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterator
 
 import psycopg
-import pytest
 
 from agent.deterministic import plan_request
 from agent.executor import build_job, prepare, render_chunks
@@ -88,17 +86,6 @@ def test_sql_loads_into_sqlite_with_values_unchanged() -> None:
         assert (id_, note, amount, bool(flag)) == (row["id"], row["note"], row["amount"], row["flag"])
         assert json.loads(meta) == row["meta"]
     assert {r["note"] for r in want} & set(TRICKY)
-
-
-@pytest.fixture
-def pg() -> Iterator[psycopg.Connection]:
-    conn = psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    conn.execute(f"CREATE SCHEMA {schema}")
-    conn.execute(f"SET search_path TO {schema}")
-    yield conn
-    conn.execute(f"DROP SCHEMA {schema} CASCADE")
-    conn.close()
 
 
 def test_sql_loads_into_postgresql_chunk_by_chunk_with_values_unchanged(pg: psycopg.Connection) -> None:

@@ -1,0 +1,84 @@
+"""What every value maker shares: the row context, the job's generator, weighted choice."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools.catalogue import Product, Theme
+from tools.inference import infer_source
+from tools.schema import FieldSpec
+
+# A maker is `make(obj, ctx) -> value`: `obj` is the object being filled (for values that follow
+# other fields: an e-mail made from the row's names, a review title that follows its rating) and
+# `ctx` the row's context (its catalogue theme, the current product, its links in a dataset).
+Maker = Callable[[dict[str, Any], "RowCtx"], Any]
+
+
+class RowCtx:
+    __slots__ = ("links", "product", "product_round", "queue", "theme")
+
+    def __init__(self, theme: Theme, links: dict[str, Any] | None = None) -> None:
+        self.theme = theme
+        self.product: Product | None = None
+        self.queue: list[Product] = []
+        self.product_round = 0  # how many times a catalogue walk has come round (unique products)
+        # In a linked dataset: the ancestor rows (by entity), the parent's current item, the sibling before.
+        self.links = links
+
+
+@dataclass
+class Env:
+    """What every maker of one request shares: the seeded generator, the locale and the year."""
+
+    rng: random.Random
+    locale: str = "en_US"
+    year: int = 2025
+    window: tuple[int, int] = (0, 0)
+    unique_counters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rnd(self) -> Callable[[], float]:
+        return self.rng.random
+
+
+def chooser(
+    values: Sequence[Any], weights: Sequence[float] | None, rnd: Callable[[], float]
+) -> Callable[[], Any]:
+    vals = tuple(values)
+    n = len(vals)
+    if not weights:
+        return lambda: vals[int(rnd() * n)]
+    cum = list(itertools.accumulate(float(w) for w in weights))
+    total = cum[-1]
+    if total <= 0:
+        return lambda: vals[int(rnd() * n)]
+    bis = bisect.bisect_right
+    return lambda: vals[min(n - 1, bis(cum, rnd() * total))]
+
+
+def pool_key(value: Any) -> str:
+    """How a pools_by key is matched: true/false for booleans, the text of anything else."""
+    if isinstance(value, bool) or str(value) in ("True", "False"):
+        return str(value).lower()
+    return str(value)
+
+
+def source_of(spec: FieldSpec) -> str | None:
+    return spec.source or infer_source(spec.name, spec.type)
+
+
+def sample(seq: Sequence[Any], n: int, rnd: Callable[[], float]) -> list[Any]:
+    """n distinct items of seq (n <= len(seq)), drawn with the job's generator (partial shuffle)."""
+    size = len(seq)
+    order = list(range(size))
+    out = []
+    for i in range(n):
+        j = i + int(rnd() * (size - i))
+        order[i], order[j] = order[j], order[i]
+        out.append(seq[order[i]])
+    return out

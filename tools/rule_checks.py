@@ -1,0 +1,98 @@
+"""Checks of cross-field rules (derived values, order, conditional presence) for the validator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tools.expressions import compile_expression
+from tools.ranged import make_ranged, precision_of
+from tools.rulespec import scope_rules
+from tools.schema import NUMERIC_TYPES, FieldSpec, FieldType
+from tools.violations import Out, ValueCheck, Violation, Where, render
+
+
+def rule_checks(spec: FieldSpec, window: tuple[int, int]) -> list[ValueCheck]:
+    rules = scope_rules(spec, spec.name)
+    checks: list[ValueCheck] = []
+    for d in rules.derives:
+        checks.append(_derive_check(spec, d.target, d.expression))
+    for o in rules.orders:
+        checks.append(_order_check(spec, o.order, o.describe(), window))
+    for name, (when, allowed) in rules.present_if.items():
+        checks.append(_present_check(name, when, allowed))
+    return checks
+
+
+def _derive_check(spec: FieldSpec, target: str, expression: str) -> ValueCheck:
+    field = spec.child(target)
+    assert field is not None
+    fn = compile_expression(expression, target).fn
+    integer = field.type is FieldType.INTEGER
+    digits = precision_of(field)
+    tolerance = 0.5 if integer else 0.5 * 10**-digits
+
+    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
+        try:
+            expected = fn(obj)
+        except (TypeError, KeyError, ZeroDivisionError):
+            return  # the inputs are missing or mistyped; their own checks report that
+        actual = obj.get(target)
+        if expected is None or isinstance(actual, bool) or not isinstance(actual, int | float):
+            return
+        expected = round(expected) if integer else round(expected, digits)
+        if abs(actual - expected) >= tolerance - 1e-12:
+            out.append(
+                Violation(render((path, target)), "derive", f"is {actual!r} but {expression} = {expected!r}")
+            )
+
+    return check
+
+
+def _order_check(spec: FieldSpec, names: list[str], label: str, window: tuple[int, int]) -> ValueCheck:
+    keys = []
+    for n in names:
+        f = spec.child(n)
+        assert f is not None
+        r = make_ranged(f, n, window)
+        unit = 86400 if f.type is FieldType.DATE else (1 / r.scale if f.type in NUMERIC_TYPES else 1)
+        keys.append((n, r.raw_of, unit))
+
+    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
+        prev_name, prev = None, None
+        for name, raw_of, unit in keys:
+            value = obj.get(name)
+            if value is None:
+                continue
+            try:
+                cur = raw_of(value) * unit
+            except (ValueError, TypeError, OverflowError):
+                return  # a malformed value is reported by its own check
+            if prev is not None and cur < prev:
+                out.append(
+                    Violation(render((path, name)), "order", f"{value!r} is before {prev_name} ({label})")
+                )
+            prev_name, prev = name, cur
+
+    return check
+
+
+def _present_check(name: str, when: str, allowed: frozenset[Any]) -> ValueCheck:
+    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
+        cond = obj.get(when)
+        try:
+            should = cond in allowed
+        except TypeError:
+            return
+        has = obj.get(name) is not None
+        if has and not should:
+            out.append(
+                Violation(
+                    render((path, name)),
+                    "present_if",
+                    f"must be null unless {when} is one of {sorted(map(str, allowed))}",
+                )
+            )
+        elif should and not has:
+            out.append(Violation(render((path, name)), "present_if", f"is required when {when} is {cond!r}"))
+
+    return check

@@ -1,0 +1,164 @@
+"""Makers for text: pools and sources, values that follow another field, catalogue products,
+e-mails made from the row's names, unique suffixes and length fitting."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+from tools import pools
+from tools.errors import InvalidRequest
+from tools.maker_kit import Env, Maker, RowCtx, chooser, pool_key, source_of
+from tools.patterns import Bijection
+from tools.schema import FieldSpec, FieldType
+
+
+def text_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
+    rnd = env.rnd
+    source = source_of(spec)
+    base: Maker
+    if spec.pools_by is not None:
+        base = _pools_by_maker(spec, env)
+    elif spec.pool:
+        pick = chooser(spec.pool, spec.pool_weights, rnd)
+        base = lambda obj, ctx: pick()  # noqa: E731
+    elif source and source.startswith("product."):
+        base = _product_maker(source[len("product.") :], path, rnd)
+    elif source == "email":
+        base = _email_maker(env)
+    elif source == "currency_code":
+        pick = chooser(pools.CURRENCIES, pools.CURRENCY_WEIGHTS, rnd)
+        base = lambda obj, ctx: pick()  # noqa: E731
+    elif source == "language":
+        pick = chooser(pools.LANGUAGES, None, rnd)
+        base = lambda obj, ctx: pick()  # noqa: E731
+    elif source and pools.known_source(source):
+        table = pools.pool(env.locale, source)
+        n = len(table)
+        base = lambda obj, ctx: table[int(rnd() * n)]  # noqa: E731
+    elif source:
+        raise InvalidRequest(f"{path}.source", f"unknown source {source!r}", "see tools/entities/README.md")
+    elif spec.type is FieldType.IP:
+        table = pools.pool(env.locale, "ipv6" if spec.format == "ipv6" else "ipv4")
+        base = lambda obj, ctx: table[int(rnd() * len(table))]  # noqa: E731
+    else:
+        table = pools.pool(env.locale, "word")
+        base = lambda obj, ctx: table[int(rnd() * len(table))]  # noqa: E731
+    if spec.min_length is not None or spec.max_length is not None:
+        base = _fit_length(base, spec, env, reserve=8 if spec.unique else 0)
+    if spec.unique and (source or "").startswith("product."):
+        # The object walks the whole catalogue before any product repeats (compiler.py); a repeat
+        # gets its round number appended, so ids stay unique past the catalogue's size.
+        base = _with_round(base)
+    elif spec.unique:
+        key = f"{path}|suffix"
+        if key not in env.unique_counters:
+            env.unique_counters[key] = unique_numbers(env.rng)
+        base = _unique_suffix(base, env.unique_counters[key])
+    return base
+
+
+def _with_round(base: Maker) -> Maker:
+    def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
+        value = base(obj, ctx)
+        return f"{value}-{ctx.product_round}" if ctx.product_round else value
+
+    return make
+
+
+def _pools_by_maker(spec: FieldSpec, env: Env) -> Maker:
+    assert spec.pools_by is not None
+    key = spec.pools_by.field
+    pickers = {pool_key(k): chooser(v, None, env.rnd) for k, v in spec.pools_by.pools.items() if v}
+    fallback_values = spec.pool or [v for vs in spec.pools_by.pools.values() for v in vs]
+    fallback = chooser(fallback_values, None, env.rnd)
+
+    def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
+        pick = pickers.get(pool_key(obj.get(key)))
+        return pick() if pick is not None else fallback()
+
+    return make
+
+
+def _product_maker(attr: str, path: str, ctx_rnd: Callable[[], float]) -> Maker:
+    if attr not in {"id", "sku", "name", "category", "brand", "description"}:
+        raise InvalidRequest(f"{path}.source", f"unknown product attribute {attr!r}", "use product.name, ...")
+
+    def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
+        if ctx.product is None:
+            ctx.product = ctx.theme.products[int(ctx_rnd() * len(ctx.theme.products))]
+        return getattr(ctx.product, attr)
+
+    return make
+
+
+def _email_maker(env: Env) -> Maker:
+    rnd = env.rnd
+    firsts = pools.pool(env.locale, "first_name")
+    lasts = pools.pool(env.locale, "last_name")
+    domains = pools.pool(env.locale, "email_domain")
+    slug = pools.ascii_slug
+
+    def make(obj: dict[str, Any], ctx: RowCtx) -> str:
+        first = obj.get("first_name") or firsts[int(rnd() * len(firsts))]
+        last = obj.get("last_name") or lasts[int(rnd() * len(lasts))]
+        f, la = slug(str(first)) or "user", slug(str(last)) or "mail"
+        style = int(rnd() * 5)
+        local = (f"{f}.{la}", f"{f}{la}", f"{f[0]}{la}", f"{f}_{la}", f"{f}.{la}{int(rnd() * 90) + 10}")[
+            style
+        ]
+        return f"{local}@{domains[int(rnd() * len(domains))]}"
+
+    return make
+
+
+def _unique_suffix(base: Maker, numbers: Any) -> Maker:
+    """Unique strings without remembering earlier ones: append a number no other row gets."""
+
+    def make(obj: dict[str, Any], ctx: RowCtx) -> str:
+        value = str(base(obj, ctx))
+        n = next(numbers)
+        if "@" in value:
+            local, domain = value.split("@", 1)
+            return f"{local}{n}@{domain}"
+        return f"{value}{n}"
+
+    return make
+
+
+def unique_numbers(rng: random.Random) -> Any:
+    """Distinct numbers: a shuffled 2-digit block, then 3-digit, and so on; digit counts never overlap."""
+    width = 2
+    while True:
+        space = 9 * 10 ** (width - 1)
+        perm = Bijection(space, rng)
+        for k in range(space):
+            yield 10 ** (width - 1) + perm(k)
+        width += 1
+
+
+def _fit_length(base: Maker, spec: FieldSpec, env: Env, reserve: int) -> Maker:
+    lo = spec.min_length or 0
+    hi = spec.max_length if spec.max_length is not None else max(lo, 1) * 4 + 64
+    if lo > hi:
+        raise InvalidRequest(
+            spec.name, f"min_length {lo} is greater than max_length {hi}", "swap or widen them"
+        )
+    # Room for a unique suffix: the suffix must never be cut off.
+    hi = max(lo, hi - reserve) if reserve and hi - reserve >= 1 else hi
+    words = pools.pool(env.locale, "word")
+    rnd = env.rnd
+
+    def make(obj: dict[str, Any], ctx: RowCtx) -> str:
+        text = str(base(obj, ctx))
+        while len(text) < lo:
+            text = f"{text} {words[int(rnd() * len(words))]}"
+        if len(text) > hi:
+            cut = text[:hi]
+            space = cut.rfind(" ")
+            text = cut[:space].rstrip(" ,;") if space >= max(lo, 1) else cut
+            text = text if len(text) >= lo else cut
+        return text
+
+    return make
