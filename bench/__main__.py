@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from bench import agent_bench, dataset_bench, engine_bench, memory_bench, service_bench
+from bench import agent_bench, dataset_bench, engine_bench, memory_bench, retrieval_bench, service_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--rows", type=int, default=20_000, help="carts per throughput run")
     parser.add_argument("--million", type=int, default=1_000_000, help="carts for the memory and stream runs")
-    parser.add_argument("--only", choices=["engine", "service", "agent", "dataset"], help="run one part")
+    parser.add_argument(
+        "--only", choices=["engine", "service", "agent", "dataset", "retrieval"], help="run one part"
+    )
     parser.add_argument("--customers", type=int, default=100_000, help="customers for the dataset run")
     args = parser.parse_args()
 
@@ -23,6 +25,8 @@ def main() -> None:
         agent_part()
     if args.only in (None, "dataset"):
         dataset_part(args.customers)
+    if args.only in (None, "retrieval"):
+        retrieval_part()
 
 
 def engine_part(args: argparse.Namespace) -> None:
@@ -74,6 +78,16 @@ def dataset_part(customers: int) -> None:
             f" peak RSS {r['peak_mib']:.0f} MiB"
         )
     print(f"  peak RSS ratio big/small = {d['big']['peak_mib'] / d['small']['peak_mib']:.2f} (flat = 1.0)")
+
+
+def retrieval_part() -> None:
+    r = retrieval_bench.run()
+    print("embedded example store (BM25), 10,000 examples")
+    print(f"  ingest: {r['ingest_per_s']:,.0f} examples/s (add, persist, index)")
+    print(
+        f"  query: p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms;"
+        f" over the seed corpus alone p50 {r['seed_p50_ms']:.2f} ms, p99 {r['seed_p99_ms']:.2f} ms"
+    )
 
 
 def agent_part() -> None:

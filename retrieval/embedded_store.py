@@ -34,6 +34,7 @@ class EmbeddedStore:
         self._seeded: set[str] = set()
         self._index: bm25s.BM25 | None = None
         self._order: list[str] = []
+        self._columns: dict[str, np.ndarray] = {}
         if seed_dir is not None and seed_dir.is_dir():
             for path in sorted(seed_dir.glob("*.jsonl")):
                 for ex in load_jsonl(path):
@@ -100,10 +101,23 @@ class EmbeddedStore:
 
     def _build(self) -> bm25s.BM25:
         self._order = list(self._examples)
-        texts = [self._examples[i].search_text() for i in self._order]
+        examples = [self._examples[i] for i in self._order]
+        # Filter columns as arrays: a query's mask is three vector comparisons, not a Python loop.
+        self._columns = {
+            key: np.array([getattr(ex, key) for ex in examples], dtype=object)
+            for key in ("domain", "entity", "kind")
+        }
         index = bm25s.BM25()
-        index.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+        tokens = bm25s.tokenize([ex.search_text() for ex in examples], stopwords="en", show_progress=False)
+        index.index(tokens, show_progress=False)
         return index
+
+    def _mask(self, domain: str, entity: str, kind: str) -> np.ndarray:
+        mask = np.ones(len(self._order), dtype=bool)
+        for key, wanted in (("domain", domain), ("entity", entity), ("kind", kind)):
+            if wanted:
+                mask &= self._columns[key] == wanted
+        return mask.astype(float)
 
     def _search(self, query: str, domain: str, entity: str, kind: str, k: int) -> list[Hit]:
         with self._lock:
@@ -111,19 +125,16 @@ class EmbeddedStore:
                 return []
             if self._index is None:
                 self._index = self._build()
-            mask = np.array(
-                [_matches(self._examples[i], domain, entity, kind) for i in self._order], dtype=float
-            )
+            mask = self._mask(domain, entity, kind)
             if not mask.any():
                 return []
-            tokens = bm25s.tokenize([query], stopwords="en", show_progress=False)
-            k = max(1, min(k, int(mask.sum())))
-            docs, scores = self._index.retrieve(tokens, k=k, show_progress=False, weight_mask=mask)
-            hits = []
-            for doc, score in zip(docs[0], scores[0], strict=True):
-                if score > 0 and mask[int(doc)]:
-                    hits.append(Hit(self._examples[self._order[int(doc)]], float(score)))
-            return hits
+            words = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)[0]
+            scores = self._index.get_scores(words) * mask
+            # Most documents score 0 for a short query: rank only the ones that match at all (a full
+            # top-k partition over thousands of tied zeros costs more than the scoring).
+            matched = np.flatnonzero(scores > 0)
+            best = matched[np.argsort(-scores[matched], kind="stable")[: max(1, k)]]
+            return [Hit(self._examples[self._order[int(i)]], float(scores[i])) for i in best]
 
 
 def _matches(ex: Example, domain: str, entity: str, kind: str) -> bool:

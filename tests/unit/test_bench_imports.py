@@ -7,7 +7,7 @@ import pytest
 
 @pytest.mark.parametrize(
     "module", ["bench.baselines", "bench.engine_bench", "bench.memory_bench", "bench.service_bench",
-               "bench.agent_bench", "bench.dataset_bench", "bench.__main__"]
+               "bench.agent_bench", "bench.dataset_bench", "bench.retrieval_bench", "bench.__main__"]
 )  # fmt: skip
 def test_bench_module_imports(module: str) -> None:
     importlib.import_module(module)
