@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from agent.executor import fitted_chunks
 from tools.dataset import DatasetGenerator, Node, ancestors, plan_tree, sibling_refs, walk
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.formats import FORMATS, Writer, make_writer
@@ -38,7 +39,6 @@ class DatasetRequest:
 class Chunk:
     entity: str
     data: str
-    rows: int
 
 
 # Context words -> changes to the family's shape: (entity, what, value).
@@ -125,4 +125,5 @@ class DatasetRun:
             first = entity not in started
             started.add(entity)
             self.counts[entity] = self.counts.get(entity, 0) + len(rows)
-            yield Chunk(entity, self.writers[entity].chunk(rows, first), len(rows))
+            for text in fitted_chunks(self.writers[entity], rows, first):
+                yield Chunk(entity, text)

@@ -29,6 +29,8 @@ from tools.schema import EntitySchema
 from tools.schema_docs import schema_from_document
 
 MAX_SEED = 2**63 - 1
+# gRPC clients refuse messages over 4 MiB unless told otherwise (grpcurl, most SDKs): keep chunks under.
+MAX_CHUNK_BYTES = 3 * 1024 * 1024
 
 
 @dataclass
@@ -173,7 +175,19 @@ def render_chunks(prepared: Prepared, job: Job) -> Iterator[str]:
     writer = writer_for(prepared, job)
     first = True
     for rows in measured(prepared, generate(job)):
-        yield writer.chunk(rows, first)
+        yield from fitted_chunks(writer, rows, first)
         first = False
     if first:
         yield writer.chunk([], True)
+
+
+def fitted_chunks(writer: Writer, rows: list[dict[str, Any]], first: bool) -> Iterator[str]:
+    """`rows` as one chunk, or as halves (recursively) when the text would pass MAX_CHUNK_BYTES: a
+    chunk holds at most chunk_size records and never more than a default gRPC client accepts."""
+    text = writer.chunk(rows, first)
+    if len(text) <= MAX_CHUNK_BYTES or len(rows) < 2:
+        yield text
+        return
+    half = len(rows) // 2
+    yield from fitted_chunks(writer, rows[:half], first)
+    yield from fitted_chunks(writer, rows[half:], False)

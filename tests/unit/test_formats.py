@@ -117,3 +117,12 @@ def test_cart_sql_loads_into_postgresql_with_totals_intact(pg: psycopg.Connectio
            ) OR c.total <> c.subtotal + c.tax OR c.updated_at < c.created_at"""
     ).fetchone()
     assert bad == (0,)
+
+
+def test_chunks_stay_under_the_default_grpc_message_limit() -> None:
+    from agent.executor import MAX_CHUNK_BYTES
+
+    chunks = list(_chunks(DataRequest(entity="user", count=9000, seed=1), batch=9000))
+    assert len(chunks) > 1 and all(len(c) <= MAX_CHUNK_BYTES for c in chunks)
+    rows = [r for c in chunks for r in json.loads(c)]
+    assert [r["_index"] for r in rows] == list(range(9000))
