@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -219,3 +220,35 @@ async def test_grpc_status_stays_ok_for_every_fallback(live: Live, api: respx.Ro
         await live.stub.GenerateData(cart_request("still ok"), timeout=10)
     except grpc.aio.AioRpcError as exc:  # pragma: no cover - the assertion below explains
         raise AssertionError(f"a model failure must not fail the request: {exc.code()}") from exc
+
+
+async def test_hybrid_shows_stored_examples_as_data_and_imitates_the_ones_the_plan_names(
+    live: Live, api: respx.Route
+) -> None:
+    from agent.request import DataRequest
+    from tests.helpers import rows_for
+
+    records = [
+        {k: v for k, v in r.items() if not k.startswith("_")}
+        for r in rows_for(DataRequest(entity="cart", count=2, seed=77, context="gaming"))
+    ]
+    example = pb.Example(
+        entity="cart", kind="pattern", scenario="wombatcon", description="wombatcon gamer carts",
+        data=json.dumps(records), quality_score=1.0,
+    )  # fmt: skip
+    assert (await live.stub.AddExamples(pb.AddExamplesRequest(examples=[example]))).added == 1
+
+    def plan_naming_the_example(request: httpx.Request) -> httpx.Response:
+        prompt = json.dumps(json.loads(request.content)["messages"])
+        ids = re.findall(r"example (pat-[0-9a-f]+) \(pattern\)", prompt)
+        return final({"summary": "imitate the stored wombatcon carts", "examples": ids[:1]})
+
+    api.side_effect = plan_naming_the_example
+    request = cart_request("wombatcon gamer carts", generation_method=pb.HYBRID, scenarios=[], count=40)
+    response = await live.stub.GenerateData(request, timeout=10)
+    assert (response.metadata.generation_path, response.metadata.fallback_reason) == ("hybrid", "")
+    sent = json.dumps(json.loads(api.calls[0].request.content)["messages"])
+    assert '<data label=\\"example pat-' in sent
+    skus = {i["sku"] for r in records for i in r["items"]}
+    rows = json.loads(response.data)
+    assert sum(1 for r in rows if {i["sku"] for i in r["items"]} <= skus) > len(rows) / 3
