@@ -19,7 +19,7 @@ from agent.request import DataRequest
 from tools.coherence import CoherenceMeter
 from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
-from tools.errors import InvalidRequest
+from tools.errors import InvalidRequest, LimitExceeded
 from tools.formats import FORMATS, Writer, columns_for, make_writer
 from tools.imitation import Template
 from tools.pools import check_locale
@@ -166,9 +166,20 @@ def measured(prepared: Prepared, batches: Iterable[list[dict[str, Any]]]) -> Ite
         yield rows
 
 
-def render_document(prepared: Prepared, job: Job) -> str:
+def render_document(prepared: Prepared, job: Job, max_bytes: int | None = None) -> str:
+    """The whole dataset as one text; past `max_bytes` it stops and says to stream instead."""
     writer = writer_for(prepared, job)
-    return "".join(writer.document(measured(prepared, generate(job))))
+    pieces, size = [], 0
+    for piece in writer.document(measured(prepared, generate(job))):
+        size += len(piece)
+        if max_bytes is not None and size > max_bytes:
+            raise LimitExceeded(
+                "count",
+                f"the response would pass {max_bytes // 2**20} MiB",
+                "use GenerateDataStream or fewer rows",
+            )
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def render_chunks(prepared: Prepared, job: Job) -> Iterator[str]:

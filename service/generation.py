@@ -114,7 +114,9 @@ class Generator:
 
     async def document(self, served: Served) -> str:
         job = self._job(served)
-        text = await asyncio.to_thread(render_document, served.prepared, job)
+        # Room for the envelope (metadata, field tags) inside the gRPC message limit.
+        limit = self.settings.max_message_bytes - 64 * 1024
+        text = await asyncio.to_thread(render_document, served.prepared, job, limit)
         self._record(served)
         return text
 

@@ -15,7 +15,7 @@ from typing import Any
 from tools.catalogue import load_catalogue
 from tools.chains import chain_bounds, join
 from tools.derive import compile_derives
-from tools.errors import InvalidRequest
+from tools.errors import MAX_ITEMS, InvalidRequest
 from tools.maker_kit import Env, Maker, RowCtx, pool_key, sample, source_of
 from tools.patterns import Bijection
 from tools.rulespec import ScopeRules, scope_rules
@@ -261,4 +261,8 @@ def item_bounds(spec: FieldSpec, path: str) -> tuple[int, int]:
     hi = spec.max_items if spec.max_items is not None else max(lo, 1) + 4
     if lo > hi:
         raise InvalidRequest(path, f"min_items ({lo}) is greater than max_items ({hi})", "swap or widen them")
+    if hi > MAX_ITEMS:
+        raise InvalidRequest(
+            path, f"max_items {hi:,} is above the limit of {MAX_ITEMS:,} items", "ask for fewer"
+        )
     return lo, hi

@@ -33,3 +33,9 @@ class LimitExceeded(DataError):
 class GenerationFailed(DataError):
     """Bounded retries could not produce a row that satisfies every rule (INVALID_ARGUMENT: the
     constraints are too tight to satisfy together)."""
+
+
+# Per-value bounds no request may exceed, wherever its schema, constraints or plan came from:
+# they keep one row small enough that no client can exhaust the server's memory with a few rows.
+MAX_ITEMS = 1000
+MAX_STRING_LENGTH = 100_000

@@ -15,7 +15,7 @@ from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
-from tools.errors import GenerationFailed, InvalidRequest
+from tools.errors import MAX_STRING_LENGTH, GenerationFailed, InvalidRequest
 
 _PRINTABLE = [c for c in string.printable if c not in "\r\x0b\x0c"]
 _CATEGORY = {
@@ -57,6 +57,10 @@ def regex_maker(
     compiled = compile_regex(pattern, origin)
     check_regex_fits(pattern, min_length, max_length, origin)
     tree = P.parse(pattern)
+    if tree.getwidth()[0] > MAX_STRING_LENGTH:
+        raise InvalidRequest(
+            origin, f"regex {pattern!r} needs more than {MAX_STRING_LENGTH:,} characters", ""
+        )
     _check_supported(tree, origin, pattern)
     slack = max(8, min_length or 0)
     low_len, high_len = min_length or 0, max_length if max_length is not None else 10**9
@@ -111,7 +115,9 @@ def _emit(tree: Any, rnd: Callable[[], float], slack: int, groups: dict[int, str
             out.append(text)
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
             low, high, sub = av
-            high = min(high, low + slack) if high >= C.MAXREPEAT else high
+            # Unbounded and very wide repeats stop a little past their minimum: `[a-z]{1,1000000}`
+            # makes short strings, not megabytes per value.
+            high = min(high, low + slack)
             for _ in range(low + int(rnd() * (high - low + 1))):
                 out.append(_emit(sub, rnd, slack, groups))
         elif op is C.GROUPREF:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tools import pools
-from tools.errors import InvalidRequest
+from tools.errors import MAX_STRING_LENGTH, InvalidRequest
 from tools.maker_kit import Env, Maker, RowCtx, chooser, pool_key, source_of
 from tools.patterns import Bijection
 from tools.schema import FieldSpec, FieldType
@@ -140,6 +140,12 @@ def unique_numbers(rng: random.Random) -> Any:
 
 def _fit_length(base: Maker, spec: FieldSpec, env: Env, reserve: int) -> Maker:
     lo = spec.min_length or 0
+    if lo > MAX_STRING_LENGTH:
+        raise InvalidRequest(
+            spec.name,
+            f"min_length {lo:,} is above the limit of {MAX_STRING_LENGTH:,} characters",
+            "ask for less",
+        )
     hi = spec.max_length if spec.max_length is not None else max(lo, 1) * 4 + 64
     if lo > hi:
         raise InvalidRequest(

@@ -115,3 +115,38 @@ def test_rules_in_a_custom_schema_cannot_run_code() -> None:
     )
     err = _fails(DataRequest(custom_schema=schema))
     assert "not allowed in a rule" in err.message
+
+
+def test_sizes_that_would_exhaust_memory_are_refused() -> None:
+    huge_array = '{"name": "x", "fields": {"tags": {"type": "array", "max_items": 1000000}}}'
+    assert "above the limit of 1,000 items" in _fails(DataRequest(custom_schema=huge_array)).message
+    plain = '{"name": "x", "fields": {"note": {"type": "string"}}}'
+    long_min = {"note": FieldConstraint(min_length=10**9)}
+    assert "above the limit" in _fails(DataRequest(custom_schema=plain, constraints=long_min)).message
+    wide_regex = {"title": FieldConstraint(regex="a{200000}")}
+    assert "needs more than" in _fails(DataRequest(entity="review", constraints=wide_regex)).message
+
+
+def test_a_wide_regex_repeat_still_makes_short_values() -> None:
+    rows = rows_for(
+        DataRequest(
+            entity="review",
+            count=20,
+            seed=1,
+            constraints={"title": FieldConstraint(regex="[a-z]{1,1000000}")},
+        )
+    )
+    assert all(1 <= len(r["title"]) <= 20 for r in rows)
+
+
+def test_a_unary_document_past_the_size_limit_stops_with_advice() -> None:
+    from agent.deterministic import plan_request
+    from agent.executor import build_job, prepare, render_document
+    from tools.errors import LimitExceeded
+    from tools.registry import default_registry
+
+    request = DataRequest(entity="user", count=5000, seed=1)
+    prepared = prepare(request, default_registry())
+    job, _ = build_job(prepared, plan_request(request, prepared.schema))
+    with pytest.raises(LimitExceeded, match="GenerateDataStream"):
+        render_document(prepared, job, max_bytes=1_000_000)
