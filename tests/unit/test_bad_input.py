@@ -123,8 +123,8 @@ def test_sizes_that_would_exhaust_memory_are_refused() -> None:
     plain = '{"name": "x", "fields": {"note": {"type": "string"}}}'
     long_min = {"note": FieldConstraint(min_length=10**9)}
     assert "above the limit" in _fails(DataRequest(custom_schema=plain, constraints=long_min)).message
-    wide_regex = {"title": FieldConstraint(regex="a{200000}")}
-    assert "needs more than" in _fails(DataRequest(entity="review", constraints=wide_regex)).message
+    wide_regex = {"note": FieldConstraint(regex="a{200000}")}
+    assert "needs more than" in _fails(DataRequest(custom_schema=plain, constraints=wide_regex)).message
 
 
 def test_a_wide_regex_repeat_still_makes_short_values() -> None:
