@@ -24,11 +24,13 @@ from tools.formats import FORMATS, Writer, columns_for, make_writer
 from tools.imitation import Template
 from tools.pools import check_locale
 from tools.registry import Registry
+from tools.row_size import check_row_size
 from tools.scenarios import DEFAULT_COUNT, reconcile_counts, typed_overrides
 from tools.schema import EntitySchema
 from tools.schema_docs import schema_from_document
 
 MAX_SEED = 2**63 - 1
+MAX_SCENARIOS = 1000
 # gRPC clients refuse messages over 4 MiB unless told otherwise (grpcurl, most SDKs): keep chunks under.
 MAX_CHUNK_BYTES = 3 * 1024 * 1024
 
@@ -85,6 +87,11 @@ def prepare(request: DataRequest, registry: Registry) -> Prepared:
     if request.seed is not None and not 0 <= request.seed <= MAX_SEED:
         raise InvalidRequest("seed", "must be between 0 and 2^63-1", "send a non-negative 64-bit integer")
     schema = apply_constraints(resolve_schema(request, registry), request.constraints)
+    check_row_size(schema)
+    if len(request.scenarios) > MAX_SCENARIOS:
+        raise InvalidRequest(
+            "scenarios", f"{len(request.scenarios):,} scenarios; at most {MAX_SCENARIOS:,}", "merge scenarios"
+        )
     if request.scenarios:
         counts = reconcile_counts(request.count, [(s.name, s.count) for s in request.scenarios])
         names = [s.name.strip() or f"scenario_{i + 1}" for i, s in enumerate(request.scenarios)]
@@ -93,7 +100,7 @@ def prepare(request: DataRequest, registry: Registry) -> Prepared:
                 "scenarios", "two scenarios share a name", "give every scenario its own name"
             )
         scenarios = [
-            Scenario(name, n, typed_overrides(schema, s.overrides, f"scenarios[{i}]"))
+            Scenario(name, n, typed_overrides(schema, s.overrides, f"scenarios[{i}]", n))
             for i, (name, n, s) in enumerate(zip(names, counts, request.scenarios, strict=True))
         ]
     else:
@@ -116,8 +123,9 @@ def build_job(
     base, problems = apply_field_plans(prepared.schema, plan.fields)
     scenarios = []
     shares = []
+    by_name = {sp.name: sp for sp in plan.scenarios}
     for s in prepared.scenarios:
-        sp = plan.scenario(s.name)
+        sp = by_name.get(s.name)
         schema = base
         if sp is not None and sp.fields:
             schema, more = apply_field_plans(base, sp.fields)

@@ -9,6 +9,7 @@ the next path down serves, and `fallback_reason` says why.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from agent import examples as ex
@@ -73,7 +74,7 @@ class Pipeline:
         self, request: DataRequest, prepared: Prepared, deadline_s: float | None = None
     ) -> PlanOutcome:
         route = self.route(request)
-        deterministic = plan_request(request, prepared.schema)
+        deterministic = await asyncio.to_thread(plan_request, request, prepared.schema)
         if route == TRADITIONAL and request.generation_method == TRADITIONAL:
             return PlanOutcome(deterministic, TRADITIONAL)  # asked for: no model, no examples
         wants_patterns = route in (RAG, HYBRID) or request.learn_from_history or request.production_like

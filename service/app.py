@@ -174,7 +174,10 @@ def _grpc_server(settings: Settings) -> grpc.aio.Server:
         ("grpc.so_reuseport", 0),
     ]
     interceptors = [AuthInterceptor(settings.tokens)] if settings.tokens else []
-    return grpc.aio.server(interceptors=interceptors, options=options)
+    # Past this many RPCs at once the server answers RESOURCE_EXHAUSTED instead of queueing work.
+    return grpc.aio.server(
+        interceptors=interceptors, options=options, maximum_concurrent_rpcs=settings.max_concurrent_requests
+    )
 
 
 def _bind(server: grpc.aio.Server, settings: Settings) -> int:

@@ -107,13 +107,16 @@ class Generator:
         if outcome.tokens:
             metrics.TOKENS.labels(model=self.pipeline.model_name).inc(outcome.tokens)
 
-    def _job(self, served: Served, batch_size: int = 1000) -> Job:
+    async def _job(self, served: Served, batch_size: int = 1000) -> Job:
         o = served.outcome
-        job, _ = build_job(served.prepared, o.plan, batch_size, o.templates, o.defects, o.template_share)
+        # Off the event loop: applying a plan to many scenarios is real work.
+        job, _ = await asyncio.to_thread(
+            build_job, served.prepared, o.plan, batch_size, o.templates, o.defects, o.template_share
+        )
         return job
 
     async def document(self, served: Served) -> str:
-        job = self._job(served)
+        job = await self._job(served)
         # Room for the envelope (metadata, field tags) inside the gRPC message limit.
         limit = self.settings.max_message_bytes - 64 * 1024
         text = await asyncio.to_thread(render_document, served.prepared, job, limit)
@@ -122,7 +125,7 @@ class Generator:
 
     async def chunks(self, served: Served) -> AsyncGenerator[str, None]:
         size = served.request.chunk_size or self.settings.default_chunk_size
-        job = self._job(served, size)
+        job = await self._job(served, size)
         async for chunk in self._drain(render_chunks(served.prepared, job), served.prepared.seed):
             yield chunk
         self._record(served)

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     max_chunk_size: int = Field(50_000, ge=1)
     max_message_bytes: int = Field(DEFAULT_MAX_MESSAGE_BYTES, ge=1024 * 1024)
     max_context_chars: int = Field(20_000, ge=0)
-    max_concurrent_requests: int = Field(64, ge=1)
+    max_concurrent_requests: int = Field(256, ge=1)
     shutdown_grace_s: float = Field(10.0, ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"

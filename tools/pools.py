@@ -110,10 +110,27 @@ def pool(locale: str, source: str) -> tuple[Any, ...]:
     fake = Faker(locale)
     # A fresh instance per pool, seeded from the pool's name, so pools do not depend on build order.
     fake.seed_instance(f"{_POOL_SEED}:{source}")
-    return tuple(maker(fake) for _ in range(POOL_SIZE))
+    try:
+        return tuple(maker(fake) for _ in range(POOL_SIZE))
+    except (AttributeError, TypeError) as exc:
+        raise _unsupported(locale, source, exc) from None
+
+
+def _unsupported(locale: str, source: str, exc: Exception) -> InvalidRequest:
+    # Some Faker locales lack a provider (addresses in he_IL, say): say so instead of failing.
+    return InvalidRequest(
+        "locale", f"{locale} has no {source} data ({type(exc).__name__})", "use en_US or another locale"
+    )
 
 
 def _address_pool(locale: str) -> tuple[tuple[str, ...], ...]:
+    try:
+        return _make_address_pool(locale)
+    except (AttributeError, TypeError) as exc:
+        raise _unsupported(locale, "address", exc) from None
+
+
+def _make_address_pool(locale: str) -> tuple[tuple[str, ...], ...]:
     fake = Faker(locale)
     fake.seed_instance(f"{_POOL_SEED}:address")
     country = locale_country(locale)

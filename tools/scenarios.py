@@ -57,7 +57,9 @@ def reconcile_counts(count: int, requested: list[tuple[str, int]]) -> list[int]:
     return out
 
 
-def typed_overrides(schema: EntitySchema, overrides: dict[str, str], where: str) -> dict[str, Any]:
+def typed_overrides(
+    schema: EntitySchema, overrides: dict[str, str], where: str, count: int = 1
+) -> dict[str, Any]:
     """`{"items[].quantity": "2", "currency": "EUR", "items": "1"}` -> typed values, each checked."""
     out: dict[str, Any] = {}
     derived = _derived_paths(schema)
@@ -69,6 +71,10 @@ def typed_overrides(schema: EntitySchema, overrides: dict[str, str], where: str)
             from tools.constraints import _unknown
 
             raise _unknown(schema, path, at)
+        if spec.unique and count > 1:
+            raise InvalidRequest(
+                at, f"{path} is unique; one value cannot fill {count} rows", "drop the override"
+            )
         if path.replace("[]", "") in derived:
             raise InvalidRequest(
                 at, f"{path} is computed from other fields", "override the fields it is derived from"

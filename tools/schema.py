@@ -112,6 +112,8 @@ class FieldSpec(BaseModel):
     def _check_shape(self) -> FieldSpec:
         if not _NAME.match(self.name) and self.name != "items[]":
             raise ValueError(f"field name {self.name!r} must be letters, digits and underscores")
+        if self.name.startswith("_"):
+            raise ValueError(f"field name {self.name!r}: names starting with _ are kept for row metadata")
         if self.type is FieldType.ARRAY and self.items is None:
             self.items = FieldSpec(name="items[]", type=FieldType.STRING)
         if self.null_rate > 0:

@@ -4,6 +4,7 @@ other agents send, or the proto field list. Each becomes an `EntitySchema` for t
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from tools.errors import InvalidRequest
@@ -59,6 +60,8 @@ _KEYS = {  # custom-schema keys -> FieldSpec keys
 def parse_json_document(text: str, where: str) -> Any:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise InvalidRequest(where, f"nests deeper than {MAX_DEPTH} levels", "flatten the document") from None
     except json.JSONDecodeError as exc:
         raise InvalidRequest(
             where,
@@ -79,12 +82,9 @@ def schema_from_document(text: str, where: str, fallback_name: str) -> EntitySch
         fields = _normalise_fields(doc["fields"], where, 0)
     else:
         raise InvalidRequest(where, "has neither 'fields' nor 'properties'", "list the fields to generate")
-    name = (
-        str(doc.get("name") or doc.get("title") or fallback_name or "custom")
-        .strip()
-        .lower()
-        .replace(" ", "_")
-    )
+    # The name becomes a table name and a path root: letters, digits and underscores only.
+    raw_name = str(doc.get("name") or doc.get("title") or fallback_name or "custom").strip().lower()
+    name = re.sub(r"[^a-z0-9_]+", "_", raw_name).strip("_")[:64]
     body = {
         "name": name or "custom",
         "domain": str(doc.get("domain") or "custom"),
@@ -192,33 +192,32 @@ def _item_spec(raw: Any, where: str, depth: int) -> dict[str, Any]:
 
 
 def _from_json_schema(doc: dict[str, Any], where: str, depth: int) -> list[dict[str, Any]]:
+    if depth > MAX_DEPTH:
+        raise InvalidRequest(where, f"nests deeper than {MAX_DEPTH} levels", "flatten the schema")
     props = doc.get("properties") or {}
     if not isinstance(props, dict):
         raise InvalidRequest(f"{where}.properties", "must be an object", "map field names to their schemas")
-    required = set(doc.get("required") or [])
-    fields: dict[str, Any] = {}
+    required = doc.get("required") or []
+    if not isinstance(required, list):
+        raise InvalidRequest(f"{where}.required", "must be a list of field names", 'send ["id", ...]')
+    out = []
     for name, raw in props.items():
+        at = f"{where}.{name}"
         raw = dict(raw) if isinstance(raw, dict) else {"type": raw}
-        raw["required"] = name in required
-        if "properties" in raw:
-            raw["fields"] = (
-                {
-                    k: {**v, "required": k in set(raw.get("required_fields", raw.get("required", [])) or [])}
-                    for k, v in raw.pop("properties").items()
-                }
-                if False
-                else None
+        if "$ref" in raw:
+            raise InvalidRequest(
+                at, "uses $ref, which this service does not resolve", "inline the definition"
             )
-            nested = _from_json_schema(raw, f"{where}.{name}", depth + 1)
-            raw.pop("fields", None)
-            fields[name] = {
-                **{k: v for k, v in raw.items() if k not in ("required",)},
-                "type": "object",
-                "required": name in required,
-            }
-            normalised = _normalise_fields({name: fields[name]}, where, depth)[0]
-            normalised["fields"] = nested
-            fields[name] = normalised
-            continue
-        fields[name] = _normalise_fields({name: raw}, where, depth)[0]
-    return list(fields.values())
+        nested = raw.pop("properties", None)
+        own_required = raw.pop("required", None)  # an object's list of required children
+        raw["required"] = name in required
+        if nested is not None:
+            raw["type"] = "object"
+            field = _normalise_fields({name: raw}, where, depth)[0]
+            field["fields"] = _from_json_schema(
+                {"properties": nested, "required": own_required}, at, depth + 1
+            )
+        else:
+            field = _normalise_fields({name: raw}, where, depth)[0]
+        out.append(field)
+    return out

@@ -6,12 +6,12 @@ The engine runs it on every row before the row leaves; agent tools and tests cal
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from tools.checks import str_check, type_check
 from tools.compiler import item_bounds
+from tools.regexgen import compile_regex
 from tools.rule_checks import rule_checks
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, EntitySchema, FieldSpec, FieldType
 from tools.temporal import REFERENCE_TIME, default_window
@@ -95,7 +95,7 @@ def _leaf_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueChe
     allowed = None
     if spec.values:
         allowed = frozenset(str(v) if isinstance(v, list | dict) else v for v in spec.values)
-    regex = re.compile(spec.regex) if spec.regex else None
+    regex = compile_regex(spec.regex, spec.name) if spec.regex else None
     lo, hi = spec.min_length, spec.max_length
     measured = spec.type not in NUMERIC_TYPES and spec.type not in TEMPORAL_TYPES
     plain = allowed is None and regex is None and lo is None and hi is None

