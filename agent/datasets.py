@@ -91,11 +91,12 @@ class DatasetRun:
             )
         if request.seed is not None and not 0 <= request.seed <= MAX_SEED:
             raise InvalidRequest("seed", "must be between 0 and 2^63-1", "send a non-negative 64-bit integer")
-        roots_requested = sum(n for e, n in request.entities.items() if registry.get(e).dataset is None)
-        if roots_requested > max_rows:
+        asked = sum(request.entities.values())
+        if asked > max_rows:
             raise LimitExceeded(
-                "entities", f"{roots_requested:,} root records is above {max_rows:,}", "ask for fewer"
+                "entities", f"{asked:,} records asked for, above {max_rows:,}", "ask for fewer"
             )
+        self.max_rows = max_rows  # the whole family counts: children and caps included
         self.format = fmt
         self.seed = request.seed if request.seed is not None else secrets.randbits(63)
         self.roots = plan_tree(registry, request.entities, request.domain)
@@ -125,5 +126,9 @@ class DatasetRun:
             first = entity not in started
             started.add(entity)
             self.counts[entity] = self.counts.get(entity, 0) + len(rows)
+            if sum(self.counts.values()) > self.max_rows:
+                raise LimitExceeded(
+                    "entities", f"the family passed {self.max_rows:,} records", "ask for fewer root records"
+                )
             for text in fitted_chunks(self.writers[entity], rows, first):
                 yield Chunk(entity, text)

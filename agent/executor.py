@@ -7,6 +7,7 @@ batches; `render` turns batches into chunks or one document.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from tools.schema_docs import schema_from_document
 
 MAX_SEED = 2**63 - 1
 MAX_SCENARIOS = 1000
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9_ .-]{1,64}")
 # gRPC clients refuse messages over 4 MiB unless told otherwise (grpcurl, most SDKs): keep chunks under.
 MAX_CHUNK_BYTES = 3 * 1024 * 1024
 
@@ -47,6 +49,12 @@ class Prepared:
 
     def __post_init__(self) -> None:
         self.coherence = CoherenceMeter(self.schema)
+
+    @property
+    def schema_from_request(self) -> bool:
+        """The schema came with the request (custom, inline or a field list), not from the registry."""
+        r = self.request
+        return bool(r.custom_schema.strip() or r.inline_schema.strip() or r.schema_fields)
 
     @property
     def total(self) -> int:
@@ -95,6 +103,13 @@ def prepare(request: DataRequest, registry: Registry) -> Prepared:
     if request.scenarios:
         counts = reconcile_counts(request.count, [(s.name, s.count) for s in request.scenarios])
         names = [s.name.strip() or f"scenario_{i + 1}" for i, s in enumerate(request.scenarios)]
+        for i, name in enumerate(names):
+            if not SCENARIO_NAME.fullmatch(name):
+                raise InvalidRequest(
+                    f"scenarios[{i}].name",
+                    f"{name[:40]!r} is not a scenario name",
+                    "use letters, digits, _ - . or spaces (64 at most)",
+                )
         if len(set(names)) != len(names):
             raise InvalidRequest(
                 "scenarios", "two scenarios share a name", "give every scenario its own name"
@@ -201,10 +216,10 @@ def render_chunks(prepared: Prepared, job: Job) -> Iterator[str]:
 
 
 def fitted_chunks(writer: Writer, rows: list[dict[str, Any]], first: bool) -> Iterator[str]:
-    """`rows` as one chunk, or as halves (recursively) when the text would pass MAX_CHUNK_BYTES: a
+    """`rows` as one chunk, or as halves (recursively) when its UTF-8 would pass MAX_CHUNK_BYTES: a
     chunk holds at most chunk_size records and never more than a default gRPC client accepts."""
     text = writer.chunk(rows, first)
-    if len(text) <= MAX_CHUNK_BYTES or len(rows) < 2:
+    if len(text) <= MAX_CHUNK_BYTES // 4 or len(text.encode()) <= MAX_CHUNK_BYTES or len(rows) < 2:
         yield text
         return
     half = len(rows) // 2

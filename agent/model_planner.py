@@ -11,6 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+import structlog
 from pydantic_ai.exceptions import (
     ModelAPIError,
     ModelAuthenticationError,
@@ -27,6 +28,7 @@ from pydantic_ai.usage import RunUsage, UsageLimits
 
 from agent.executor import Prepared
 from agent.plan import GenerationPlan
+from agent.plan_tools import schema_summary
 from agent.planner_agent import PlanDeps, planner_agent
 from agent.prompts import PROMPT_VERSION, user_prompt
 from agent.request import DataRequest
@@ -68,6 +70,13 @@ class ModelPlan:
     seen: dict[str, Hit] = field(default_factory=dict)
 
 
+# A plan cached by a release with another GenerationPlan shape is never read back by this one.
+log = structlog.get_logger("testdata.planner")
+PLAN_SCHEMA_HASH = hashlib.sha256(
+    json.dumps(GenerationPlan.model_json_schema(), sort_keys=True).encode()
+).hexdigest()[:16]
+
+
 def plan_key(request: DataRequest, prepared: Prepared, route: str, model_name: str) -> str:
     """Everything a plan depends on, hashed: never the count, the seed or the output format."""
     doc = {
@@ -84,6 +93,7 @@ def plan_key(request: DataRequest, prepared: Prepared, route: str, model_name: s
         "locale": prepared.locale,
         "route": route,
         "prompt": PROMPT_VERSION,
+        "plan_model": PLAN_SCHEMA_HASH,
         "model": model_name,
     }
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
@@ -145,8 +155,11 @@ class ModelPlanner:
         if s.cache_default if request.use_cache is None else request.use_cache:
             cached = await self._cache_get(key, out)
             if cached is not None:
-                out.plan, out.cache_hit = GenerationPlan.model_validate_json(cached), True
-                return out
+                try:
+                    out.plan, out.cache_hit = GenerationPlan.model_validate_json(cached), True
+                    return out
+                except ValueError:
+                    out.cache_checked = True  # an entry this version cannot read is a miss
         usage = RunUsage()
         deps = PlanDeps(request, prepared, self.registry, store, {h.example.id: h for h in shown or []})
         timeout = s.timeout_s if deadline_s is None else max(0.05, min(s.timeout_s, deadline_s - 0.5))
@@ -157,6 +170,10 @@ class ModelPlanner:
             if out.label == "timeout":
                 out.reason = f"timeout: no plan within {timeout:.1f} s"
             if out.label == "auth_failed":
+                if self.model_state.error is None:
+                    log.error(
+                        "model authentication failed; planning falls back until it works", reason=out.reason
+                    )
                 self.model_state.error = out.reason
         else:
             self.model_state.error = None
@@ -182,7 +199,9 @@ class ModelPlanner:
 
     async def _run(self, deps: PlanDeps, shown: list[Hit], usage: RunUsage) -> GenerationPlan:
         s = self.settings
-        prompt = user_prompt(deps.request, deps.prepared.schema, [h.example for h in shown])
+        schema = deps.prepared.schema
+        schema_text = schema_summary(schema) if deps.prepared.schema_from_request else ""
+        prompt = user_prompt(deps.request, schema, [h.example for h in shown], schema_text)
         result = await planner_agent.run(
             prompt,
             model=self.model,

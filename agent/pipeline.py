@@ -123,6 +123,8 @@ class Pipeline:
             route = TRADITIONAL
         if templates:
             plan = plan.model_copy(update={"examples": [h.example.id for h in found.patterns]})
+        if defects and route == TRADITIONAL:
+            route = RAG  # stored defects feed the rows: the path says retrieval shaped them
         out = PlanOutcome(
             plan, route, templates=templates, defects=defects, template_share=ex.IMITATION_SHARE
         )

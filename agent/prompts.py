@@ -41,20 +41,34 @@ Rules:
 """
 
 
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def fenced(label: str, text: str) -> str:
-    """User text as labelled data; angle brackets are escaped so it cannot close its own fence."""
-    safe = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<data label="{label}">\n{safe}\n</data>'
+    """User text as labelled data; the text and the label are escaped so neither can close the fence."""
+    return f'<data label="{_escape(label)}">\n{_escape(text)}\n</data>'
 
 
-def user_prompt(request: DataRequest, schema: EntitySchema, examples: list[Example] | None = None) -> str:
-    lines = [f"Plan the dataset for entity `{schema.name}` (domain {schema.domain})."]
+def user_prompt(
+    request: DataRequest,
+    schema: EntitySchema,
+    examples: list[Example] | None = None,
+    schema_text: str = "",
+) -> str:
+    """The request as the model reads it. Every string the client sent (scenario names, overrides,
+    context, hints, a schema of its own) arrives fenced, as data."""
+    if schema_text:
+        lines = ["Plan the dataset for the schema the request sent:", fenced("request schema", schema_text)]
+    else:
+        lines = [f"Plan the dataset for entity `{schema.name}` (domain {schema.domain})."]
     if request.scenarios:
-        block = ["Scenarios (plan each by this exact name):"]
+        lines.append("Scenarios (plan each by the exact name given):")
         for s in request.scenarios:
             overrides = ", ".join(f"{k}={v}" for k, v in sorted(s.overrides.items()))
-            block.append(f"- {s.name}" + (f" (fixed: {overrides})" if overrides else ""))
-        lines.append("\n".join(block))
+            lines.append(fenced("scenario name", s.name))
+            if overrides:
+                lines.append(fenced(f"values fixed in scenario {s.name}", overrides))
     flags = [
         name
         for name, on in (

@@ -14,7 +14,6 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, UserPromptPart
 
 ENTITY = re.compile(r"Plan the dataset for entity `([^`]+)`")
 FENCE = re.compile(r'<data label="([^"]*)">\n(.*?)\n</data>', re.S)
-SCENARIO = re.compile(r"^- (\S+)(?: \(fixed: (.*)\))?$")
 FIELD = re.compile(r"^- ([\w\[\].]+): (\w+)(.*)$")
 NUMBER = r"(-?\d+(?:\.\d+)?)"
 
@@ -55,30 +54,35 @@ def read_brief(prompt: str, instructions: str) -> Brief:
     m = ENTITY.search(prompt)
     b.entity = m.group(1) if m else ""
     for block in prompt.split("\n\n"):
-        if block.startswith("Scenarios"):
-            for line in block.splitlines()[1:]:
-                s = SCENARIO.match(line)
-                if s:
-                    fixed = [p.split("=")[0] for p in (s.group(2) or "").split(", ") if p]
-                    b.scenarios[s.group(1)] = fixed
-        elif block.startswith("Flags:"):
+        if block.startswith("Flags:"):
             b.flags = block
+    schema_text = ""
     for label, text in FENCE.findall(prompt):
-        text = html.unescape(text)
-        if label == "context":
+        text, label = html.unescape(text), html.unescape(label)
+        if label == "scenario name":
+            b.scenarios[text] = []
+        elif label.startswith("values fixed in scenario "):
+            name = label[len("values fixed in scenario ") :]
+            b.scenarios[name] = [p.split("=")[0] for p in text.split(", ") if p]
+        elif label == "request schema":
+            schema_text = text  # a schema sent with the request arrives as data, not instructions
+            m = re.search(r"Entity (\w+) ", text)
+            b.entity = m.group(1) if m else b.entity
+        elif label == "context":
             b.context = text
         elif label == "hints":
             b.hints = text
         elif label.startswith("scenario ") and label.endswith(" description"):
             b.descriptions[label[len("scenario ") : -len(" description")]] = text
-    section = instructions.split("Fields:", 1)[-1]
+    summary = schema_text or instructions
+    section = summary.split("Fields:", 1)[-1]
     for line in section.splitlines():
         f = FIELD.match(line)
         if f and not line.startswith("- derive") and f.group(1) not in b.fields:
             b.fields[f.group(1)] = FieldInfo(f.group(1), f.group(2).rstrip(","), f.group(3))
         if line.startswith("Rules the engine enforces"):
             break
-    themes = re.search(r"Product themes \(for `themes` weights\): (.*)", instructions)
+    themes = re.search(r"Product themes \(for `themes` weights\): (.*)", summary)
     if themes:
         b.themes = re.findall(r"(\w+) \(", themes.group(1))
     return b

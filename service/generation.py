@@ -172,6 +172,9 @@ class Generator:
 
     def _record(self, served: Served) -> None:
         p = served.prepared
-        metrics.RECORDS.labels(domain=p.schema.domain, entity=p.schema.name).inc(p.total)
-        metrics.COHERENCE.labels(domain=p.schema.domain).set(p.coherence.score)
+        # Label values come from the registry only: a client's own schema names would grow the
+        # metrics without bound.
+        domain, entity = ("custom", "custom") if p.schema_from_request else (p.schema.domain, p.schema.name)
+        metrics.RECORDS.labels(domain=domain, entity=entity).inc(p.total)
+        metrics.COHERENCE.labels(domain=domain).set(p.coherence.score)
         metrics.DURATION.labels(path=served.outcome.path).observe(served.elapsed_ms / 1000)
