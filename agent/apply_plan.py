@@ -102,7 +102,7 @@ def _apply_bounds(spec: FieldSpec, fp: FieldPlan) -> list[str]:
     if fp.max is not None:
         spec.max = current.out(hi) if spec.type in TEMPORAL_TYPES else hi / current.scale
     if spec.pool:
-        spec.pool = None  # typical values from the schema may no longer fit the tighter range
+        spec.pool = spec.pool_weights = None  # typical values may no longer fit the tighter range
     return []
 
 

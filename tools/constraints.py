@@ -79,7 +79,7 @@ def _apply_one(spec: FieldSpec, c: FieldConstraint, where: str) -> None:
         # For date fields the contract's double min/max are epoch seconds; ranged.py reads both.
         spec.min = float(c.min) if c.min is not None else spec.min
         spec.max = float(c.max) if c.max is not None else spec.max
-        spec.pool = None  # a tighter range replaces the typical-value pool
+        spec.pool = spec.pool_weights = None  # a tighter range replaces the typical-value pool
         _check_range(spec, where)
     if c.enum_values:
         spec.values = [typed_value(spec, v, f"{where}.enum_values") for v in c.enum_values]
@@ -87,7 +87,7 @@ def _apply_one(spec: FieldSpec, c: FieldConstraint, where: str) -> None:
     if c.regex is not None:
         compile_regex(c.regex, f"{where}.regex")
         spec.regex = c.regex
-        spec.source, spec.pool, spec.pools_by = None, None, None
+        spec.source, spec.pool, spec.pool_weights, spec.pools_by = None, None, None, None
     if c.min_length is not None:
         spec.min_length = c.min_length
     if c.max_length is not None:
@@ -113,7 +113,7 @@ def _apply_format(spec: FieldSpec, fmt: str, where: str) -> None:
         return
     if "{" in fmt and spec.type in (FieldType.STRING, FieldType.PATTERN):
         spec.type, spec.format = FieldType.PATTERN, fmt  # an id template such as "ID-{digits:6}"
-        spec.source, spec.pool, spec.pools_by = None, None, None
+        spec.source, spec.pool, spec.pool_weights, spec.pools_by = None, None, None, None
         return
     target = NAMED_FORMATS.get(name)
     if target is None or spec.type not in (FieldType.STRING, FieldType.TEXT, target):
@@ -124,7 +124,7 @@ def _apply_format(spec: FieldSpec, fmt: str, where: str) -> None:
         )  # fmt: skip
     spec.type = target
     spec.format = "ipv6" if name == "ipv6" else None
-    spec.source, spec.pool, spec.pools_by = None, None, None
+    spec.source, spec.pool, spec.pool_weights, spec.pools_by = None, None, None, None
 
 
 def _check_range(spec: FieldSpec, where: str) -> None:

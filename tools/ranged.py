@@ -106,6 +106,9 @@ def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
         ranged = Ranged(t, math.ceil(vmin * scale - 1e-9), math.floor(vmax * scale + 1e-9), scale)
         ranged.log_scale = t is FieldType.MONEY
     if ranged.lo > ranged.hi:
+        if spec.min is not None and spec.max is not None and float(spec.min) <= float(spec.max):
+            unit = "integer" if t is FieldType.INTEGER else f"value with {precision_of(spec)} decimals"
+            raise InvalidRequest(path, f"no {unit} lies between {spec.min} and {spec.max}", "widen the range")
         raise InvalidRequest(path, f"min ({spec.min}) is greater than max ({spec.max})", "swap or widen them")
     return ranged
 

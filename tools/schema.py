@@ -118,6 +118,18 @@ class FieldSpec(BaseModel):
             self.items = FieldSpec(name="items[]", type=FieldType.STRING)
         if self.null_rate > 0:
             self.nullable = True
+        _check_weights(self.values, self.weights, "weights")
+        _check_weights(self.pool, self.pool_weights, "pool_weights")
+        if self.values and self.type in NUMERIC_TYPES:
+            bad = [v for v in self.values if isinstance(v, bool) or not isinstance(v, int | float)]
+            if bad:
+                raise ValueError(f"values {bad[:3]} are not numbers, as a {self.type.value} field needs")
+        if (
+            self.values
+            and self.type is FieldType.BOOLEAN
+            and any(not isinstance(v, bool) for v in self.values)
+        ):
+            raise ValueError("values of a boolean field must be true or false")
         return self
 
     @property
@@ -129,6 +141,15 @@ class FieldSpec(BaseModel):
             if f.name == name:
                 return f
         return None
+
+
+def _check_weights(values: list[Any] | None, weights: list[float] | None, name: str) -> None:
+    if weights is None:
+        return
+    if values is None or len(weights) != len(values):
+        raise ValueError(f"{name} needs one weight per value ({len(weights)} for {len(values or [])})")
+    if any(w < 0 for w in weights) or not any(w > 0 for w in weights):
+        raise ValueError(f"{name} must be zero or more, and not all zero")
 
 
 class DeriveRule(BaseModel):

@@ -194,3 +194,14 @@ def test_json_schema_corners_get_clear_errors_not_crashes() -> None:
 def test_a_locale_without_some_data_is_refused_by_name() -> None:
     err = _fails(DataRequest(entity="order", locale="he_IL", count=2))
     assert err.field == "locale" and "he_IL has no address data" in err.message
+
+
+def test_ranges_and_value_lists_that_cannot_work_say_why() -> None:
+    err = _fails(
+        DataRequest(entity="cart", constraints={"items[].quantity": FieldConstraint(min=1.2, max=1.8)})
+    )
+    assert "no integer lies between 1.2 and 1.8" in err.message
+    bad_enum = '{"name": "x", "fields": {"n": {"type": "integer", "values": ["x", "y"]}}}'
+    assert "are not numbers" in _fails(DataRequest(custom_schema=bad_enum)).message
+    bad_weights = '{"name": "x", "fields": {"s": {"type": "enum", "values": ["a", "b"], "weights": [1]}}}'
+    assert "one weight per value" in _fails(DataRequest(custom_schema=bad_weights)).message
