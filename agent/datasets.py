@@ -7,19 +7,16 @@ some refunds); the engine then makes every row, parents before children, memory 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from agent.executor import fitted_chunks
+from agent.executor import checked_format, checked_seed
 from tools.dataset import DatasetGenerator, Node, ancestors, plan_tree, sibling_refs, walk
-from tools.errors import InvalidRequest, LimitExceeded
-from tools.formats import FORMATS, Writer, make_writer
+from tools.errors import LimitExceeded
+from tools.formats import Writer, fitted_chunks, make_writer
 from tools.pools import check_locale
 from tools.registry import Registry
 from tools.schema import EntitySchema
-
-MAX_SEED = 2**63 - 1
 
 
 @dataclass
@@ -84,13 +81,8 @@ def _more_statuses(schema: EntitySchema, extra: dict[str, float]) -> EntitySchem
 
 class DatasetRun:
     def __init__(self, request: DatasetRequest, registry: Registry, max_rows: int) -> None:
-        fmt = (request.output_format or "json").lower()
-        if fmt not in FORMATS:
-            raise InvalidRequest(
-                "output_format", f"unknown format {request.output_format!r}", f"use one of {FORMATS}"
-            )
-        if request.seed is not None and not 0 <= request.seed <= MAX_SEED:
-            raise InvalidRequest("seed", "must be between 0 and 2^63-1", "send a non-negative 64-bit integer")
+        fmt = checked_format(request.output_format)
+        seed = checked_seed(request.seed)
         asked = sum(request.entities.values())
         if asked > max_rows:
             raise LimitExceeded(
@@ -98,7 +90,7 @@ class DatasetRun:
             )
         self.max_rows = max_rows  # the whole family counts: children and caps included
         self.format = fmt
-        self.seed = request.seed if request.seed is not None else secrets.randbits(63)
+        self.seed = seed
         self.roots = plan_tree(registry, request.entities, request.domain)
         for node in walk(self.roots):
             node.schema = shaped(node.schema, " ".join([request.context, *request.hints]))

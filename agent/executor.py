@@ -21,7 +21,7 @@ from tools.coherence import CoherenceMeter
 from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
 from tools.errors import InvalidRequest, LimitExceeded
-from tools.formats import FORMATS, Writer, columns_for, make_writer
+from tools.formats import FORMATS, Writer, columns_for, fitted_chunks, make_writer
 from tools.imitation import Template
 from tools.pools import check_locale
 from tools.registry import Registry
@@ -33,8 +33,6 @@ from tools.schema_docs import schema_from_document
 MAX_SEED = 2**63 - 1
 MAX_SCENARIOS = 1000
 SCENARIO_NAME = re.compile(r"[A-Za-z0-9_ .-]{1,64}")
-# gRPC clients refuse messages over 4 MiB unless told otherwise (grpcurl, most SDKs): keep chunks under.
-MAX_CHUNK_BYTES = 3 * 1024 * 1024
 
 
 @dataclass
@@ -86,14 +84,9 @@ def resolve_schema(request: DataRequest, registry: Registry) -> EntitySchema:
 
 
 def prepare(request: DataRequest, registry: Registry) -> Prepared:
-    fmt = (request.output_format or "json").lower()
-    if fmt not in FORMATS:
-        raise InvalidRequest(
-            "output_format", f"unknown format {request.output_format!r}", f"use one of {', '.join(FORMATS)}"
-        )
+    fmt = checked_format(request.output_format)
     locale = check_locale(request.locale)
-    if request.seed is not None and not 0 <= request.seed <= MAX_SEED:
-        raise InvalidRequest("seed", "must be between 0 and 2^63-1", "send a non-negative 64-bit integer")
+    seed = checked_seed(request.seed)
     schema = apply_constraints(resolve_schema(request, registry), request.constraints)
     check_row_size(schema)
     if len(request.scenarios) > MAX_SCENARIOS:
@@ -121,8 +114,23 @@ def prepare(request: DataRequest, registry: Registry) -> Prepared:
     else:
         reconcile_counts(request.count, [])  # the same checks (count >= 0) without scenarios
         scenarios = [Scenario("default", request.count or DEFAULT_COUNT)]
-    seed = request.seed if request.seed is not None else secrets.randbits(63)
     return Prepared(request, schema, scenarios, seed, locale, fmt)
+
+
+def checked_format(name: str) -> str:
+    fmt = (name or "json").lower()
+    if fmt not in FORMATS:
+        raise InvalidRequest("output_format", f"unknown format {name!r}", f"use one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def checked_seed(seed: int | None) -> int:
+    """The request's seed, or a fresh one (reported back, so the response can be reproduced)."""
+    if seed is None:
+        return secrets.randbits(63)
+    if not 0 <= seed <= MAX_SEED:
+        raise InvalidRequest("seed", "must be between 0 and 2^63-1", "send a non-negative 64-bit integer")
+    return seed
 
 
 def build_job(
@@ -213,15 +221,3 @@ def render_chunks(prepared: Prepared, job: Job) -> Iterator[str]:
         first = False
     if first:
         yield writer.chunk([], True)
-
-
-def fitted_chunks(writer: Writer, rows: list[dict[str, Any]], first: bool) -> Iterator[str]:
-    """`rows` as one chunk, or as halves (recursively) when its UTF-8 would pass MAX_CHUNK_BYTES: a
-    chunk holds at most chunk_size records and never more than a default gRPC client accepts."""
-    text = writer.chunk(rows, first)
-    if len(text) <= MAX_CHUNK_BYTES // 4 or len(text.encode()) <= MAX_CHUNK_BYTES or len(rows) < 2:
-        yield text
-        return
-    half = len(rows) // 2
-    yield from fitted_chunks(writer, rows[:half], first)
-    yield from fitted_chunks(writer, rows[half:], False)

@@ -20,8 +20,10 @@ from agent.plan import GenerationPlan
 from agent.prompts import PROMPT_VERSION
 from agent.request import DataRequest
 from retrieval.examples import ExampleStore
+from tools.edge_cases import catalogue as edge_catalogue
 from tools.imitation import Template
 from tools.registry import Registry
+from tools.temporal import default_window
 
 TRADITIONAL, LLM, RAG, HYBRID = "traditional", "llm", "rag", "hybrid"
 Reasons = list[tuple[str, str]]  # (metrics label, text for people)
@@ -75,12 +77,14 @@ class Pipeline:
     ) -> PlanOutcome:
         route = self.route(request)
         deterministic = await asyncio.to_thread(plan_request, request, prepared.schema)
+        no_edges = _no_edge_cases(deterministic, prepared)
         if route == TRADITIONAL and request.generation_method == TRADITIONAL:
-            return PlanOutcome(deterministic, TRADITIONAL)  # asked for: no model, no examples
+            # Asked for: no model, no examples.
+            return _with_reasons(PlanOutcome(deterministic, TRADITIONAL), no_edges, served=False)
         wants_patterns = route in (RAG, HYBRID) or request.learn_from_history or request.production_like
         wants_defects = deterministic.edge_case_share > 0
         found = await self._retrieve(request, prepared, wants_patterns or route == LLM, wants_defects)
-        reasons: Reasons = []
+        reasons: Reasons = list(no_edges)
         if found.error:
             reasons.append(
                 ("retrieval_unavailable", f"example retrieval failed ({found.error}): no examples used")
@@ -169,6 +173,13 @@ class Pipeline:
         )
         out.tokens, out.requests = result.tokens, result.requests
         return out
+
+
+def _no_edge_cases(plan: GenerationPlan, prepared: Prepared) -> Reasons:
+    """Edge cases were asked for but no field of this schema has any: said, not silently skipped."""
+    if plan.edge_case_share and not edge_catalogue(prepared.schema, default_window()):
+        return [("no_edge_cases", "edge cases were asked for but no field of this schema has any")]
+    return []
 
 
 def _with_reasons(out: PlanOutcome, reasons: Reasons, served: bool = True) -> PlanOutcome:

@@ -37,7 +37,7 @@ class FieldConstraint:
     format: str | None = None
 
 
-def _unknown(schema: EntitySchema, path: str, where: str) -> InvalidRequest:
+def unknown_field(schema: EntitySchema, path: str, where: str) -> InvalidRequest:
     import difflib
 
     paths = field_paths(schema.as_object())
@@ -54,7 +54,7 @@ def apply_constraints(schema: EntitySchema, constraints: dict[str, FieldConstrai
         where = f"constraints.field_constraints[{path}]"
         spec = find_field(out, path)
         if spec is None:
-            raise _unknown(out, path, where)
+            raise unknown_field(out, path, where)
         _apply_one(spec, c, where)
     return out
 

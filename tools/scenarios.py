@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.compiler import ItemCount
+from tools.constraints import typed_value, unknown_field
 from tools.errors import InvalidRequest
 from tools.rulespec import scope_rules
 from tools.schema import EntitySchema, FieldType, find_field
@@ -68,9 +69,7 @@ def typed_overrides(
         at = f"{where}.overrides[{key}]"
         spec = find_field(schema, path)
         if spec is None:
-            from tools.constraints import _unknown
-
-            raise _unknown(schema, path, at)
+            raise unknown_field(schema, path, at)
         if spec.unique and count > 1:
             raise InvalidRequest(
                 at, f"{path} is unique; one value cannot fill {count} rows", "drop the override"
@@ -82,8 +81,6 @@ def typed_overrides(
         if spec.type is FieldType.ARRAY and text.strip().isdigit():
             out[path] = _item_count(spec, int(text), at)
             continue
-        from tools.constraints import typed_value
-
         value = typed_value(spec, text, at)
         problems = check_value(spec, value, path)
         if problems:

@@ -120,7 +120,7 @@ def test_cart_sql_loads_into_postgresql_with_totals_intact(pg: psycopg.Connectio
 
 
 def test_chunks_stay_under_the_default_grpc_message_limit() -> None:
-    from agent.executor import MAX_CHUNK_BYTES
+    from tools.formats import MAX_CHUNK_BYTES
 
     chunks = list(_chunks(DataRequest(entity="user", count=9000, seed=1), batch=9000))
     assert len(chunks) > 1 and all(len(c) <= MAX_CHUNK_BYTES for c in chunks)
