@@ -19,8 +19,6 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio
 from grpc_reflection.v1alpha import reflection
 from pydantic_ai.models import Model
-from pydantic_ai.models.anthropic import AnthropicModel
-from pydantic_ai.providers.anthropic import AnthropicProvider
 
 from agent.model_planner import ModelPlanner, PlannerSettings
 from agent.pipeline import AgentDeps, Pipeline
@@ -30,7 +28,6 @@ from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.cache import MemoryCache, PlanCache, RedisCache
 from retrieval.embedded_store import EmbeddedStore
 from retrieval.examples import ExampleStore, RetrievalError
-from retrieval.weaviate_store import WeaviateStore
 from service.generation import Generator
 from service.health import DISABLED, OK, HealthState, Probe
 from service.http import build_http_app
@@ -85,6 +82,8 @@ async def open_store(settings: Settings) -> ExampleStore:
     """Weaviate when WEAVIATE_URL is set, else the embedded BM25 store (seed examples plus EXAMPLES_DIR)."""
     if not settings.weaviate_url:
         return await asyncio.to_thread(EmbeddedStore, settings.examples_dir)
+    from retrieval.weaviate_store import WeaviateStore  # only with WEAVIATE_URL: the client is heavy
+
     key = settings.weaviate_api_key.get_secret_value() if settings.weaviate_api_key else ""
     store = WeaviateStore(
         settings.weaviate_url,
@@ -116,6 +115,10 @@ def planner_settings(settings: Settings) -> PlannerSettings:
 def build_model(settings: Settings) -> Model | None:
     if settings.anthropic_api_key is None:
         return None
+    # Imported only when used: the Anthropic SDK's types cost tens of MB the offline service never needs.
+    from pydantic_ai.models.anthropic import AnthropicModel
+    from pydantic_ai.providers.anthropic import AnthropicProvider
+
     provider = AnthropicProvider(
         api_key=settings.anthropic_api_key.get_secret_value(), base_url=settings.anthropic_base_url
     )
