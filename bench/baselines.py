@@ -19,11 +19,10 @@ from tools.catalogue import load_catalogue
 _ALNUM = string.ascii_uppercase + string.digits
 
 
-def plain_random_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
+def _plain_random_rows(n: int, seed: int) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
     themes = [t.products for t in load_catalogue()]
     start = datetime(2024, 1, 1, tzinfo=UTC).timestamp()
-    out: list[dict[str, Any]] = []
     for i in range(n):
         products = rng.choice(themes)
         items: list[dict[str, Any]] = []
@@ -37,7 +36,7 @@ def plain_random_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[di
         tax = round(subtotal * 0.08, 2)
         created = start + rng.random() * 730 * 86400
         updated = created + rng.random() ** 2 * 3 * 86400
-        out.append(
+        yield (
             {
                 "cart_id": "CRT-2025-" + "".join(rng.choices(_ALNUM, k=7)),
                 "customer_id": f"USR-{rng.randrange(10**7):07d}",
@@ -52,18 +51,12 @@ def plain_random_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[di
                 "_index": i,
             }
         )
-        if len(out) == batch:
-            yield out
-            out = []
-    if out:
-        yield out
 
 
-def faker_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
+def _faker_rows(n: int, seed: int) -> Iterator[dict[str, Any]]:
     fake = Faker("en_US")
     fake.seed_instance(seed)
     categories = [t.category for t in load_catalogue()]
-    out: list[dict[str, Any]] = []
     for i in range(n):
         items: list[dict[str, Any]] = [
             {
@@ -79,7 +72,7 @@ def faker_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[dict[str,
         tax = round(subtotal * 0.08, 2)
         created = fake.date_time_between(start_date="-2y", end_date="now", tzinfo=UTC)
         updated = fake.date_time_between(start_date=created, end_date=created + timedelta(days=3), tzinfo=UTC)
-        out.append(
+        yield (
             {
                 "cart_id": fake.bothify("CRT-2025-???????").upper(),
                 "customer_id": fake.numerify("USR-#######"),
@@ -94,8 +87,22 @@ def faker_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[dict[str,
                 "_index": i,
             }
         )
+
+
+def _batched(rows: Iterator[dict[str, Any]], batch: int) -> Iterator[list[dict[str, Any]]]:
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        out.append(row)
         if len(out) == batch:
             yield out
             out = []
     if out:
         yield out
+
+
+def plain_random_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
+    return _batched(_plain_random_rows(n, seed), batch)
+
+
+def faker_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
+    return _batched(_faker_rows(n, seed), batch)
