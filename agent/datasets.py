@@ -1,22 +1,22 @@
-"""Linked datasets end to end: the request, a plan from its context, and chunks per entity.
+"""Linked datasets end to end: the request, the family tree, its plan, and chunks per entity.
 
-A dataset plan changes cardinalities and state weights for the whole family (many split shipments,
-some refunds); the engine then makes every row, parents before children, memory flat in size.
+A DatasetPlan (agent/dataset_plan.py, from the model or keyword rules) changes cardinalities and
+value mixes for the whole family (many split shipments, some refunds); the engine then makes every
+row, parents before children, memory flat in size.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from agent.dataset_plan import DatasetPlan, apply_dataset_plan, check_dataset_plan, keyword_dataset_plan
 from agent.executor import checked_format, checked_seed
 from tools.dataset import DatasetGenerator, Node, ancestors, plan_tree, sibling_refs, walk
-from tools.errors import LimitExceeded
+from tools.errors import InvalidRequest, LimitExceeded
 from tools.formats import Writer, fitted_chunks, make_writer
 from tools.pools import check_locale
 from tools.registry import Registry
-from tools.schema import EntitySchema
 
 
 @dataclass
@@ -38,47 +38,6 @@ class Chunk:
     data: str
 
 
-# Context words -> changes to the family's shape: (entity, what, value).
-CONTEXT_RULES: list[tuple[str, str, str, list[float]]] = [
-    (r"split shipments?|multiple shipments|several packages", "shipment", "count", [1, 3]),
-    (r"split shipments?|multiple shipments|several packages", "shipment", "weights", [30, 50, 20]),
-    (r"holiday|black friday|cyber monday|rush|peak season", "order", "weights", [10, 20, 25, 25, 20]),
-]
-STATUS_RULES: list[tuple[str, dict[str, float]]] = [
-    (r"refunds?|chargebacks?", {"returned": 12, "cancelled": 8}),
-    (r"returns?|exchanges?", {"returned": 15}),
-    (r"cancel", {"cancelled": 15}),
-]
-
-
-def shaped(schema: EntitySchema, context: str) -> EntitySchema:
-    """The entity's schema with the context's changes (cardinalities, order-status mix) applied."""
-    text = context.lower()
-    out = schema
-    for pattern, entity, what, value in CONTEXT_RULES:
-        if entity == schema.name and out.dataset is not None and re.search(pattern, text):
-            link = out.dataset.model_copy(
-                update={what: [int(v) for v in value] if what == "count" else value}
-            )
-            out = out.model_copy(update={"dataset": link})
-    if schema.name == "order":
-        for pattern, extra in STATUS_RULES:
-            if re.search(pattern, text):
-                out = _more_statuses(out, extra)
-    return out
-
-
-def _more_statuses(schema: EntitySchema, extra: dict[str, float]) -> EntitySchema:
-    schema = schema.model_copy(deep=True)
-    status = schema.field("status")
-    if status is not None and status.values and status.weights:
-        total = sum(status.weights)
-        status.weights = [
-            w + total * extra.get(v, 0) / 100 for v, w in zip(status.values, status.weights, strict=True)
-        ]
-    return schema
-
-
 class DatasetRun:
     def __init__(self, request: DatasetRequest, registry: Registry, max_rows: int) -> None:
         fmt = checked_format(request.output_format)
@@ -92,11 +51,23 @@ class DatasetRun:
         self.format = fmt
         self.seed = seed
         self.roots = plan_tree(registry, request.entities, request.domain)
-        for node in walk(self.roots):
-            node.schema = shaped(node.schema, " ".join([request.context, *request.hints]))
         self.locale = check_locale(request.locale)
-        self.writers = {n.name: self._writer(n) for n in walk(self.roots)}
+        self.writers: dict[str, Writer] = {}
+        self.plan: DatasetPlan | None = None
         self.counts: dict[str, int] = {}
+
+    def keyword_plan(self, request: DatasetRequest) -> DatasetPlan:
+        return keyword_dataset_plan(self.roots, " ".join([request.context, *request.hints]))
+
+    def use(self, plan: DatasetPlan) -> None:
+        """Shape the family with a checked plan (the model's or the keyword rules'); once, before chunks."""
+        assert self.plan is None, "a run is planned once"
+        problems = check_dataset_plan(plan, self.roots)
+        if problems:
+            raise InvalidRequest("plan", "; ".join(problems), "fix the dataset plan")
+        apply_dataset_plan(self.roots, plan)
+        self.plan = plan
+        self.writers = {n.name: self._writer(n) for n in walk(self.roots)}
 
     def _writer(self, node: Node) -> Writer:
         # Foreign keys only where the generator guarantees the parent row: ancestors in the tree and
@@ -112,6 +83,7 @@ class DatasetRun:
         return make_writer(self.format, node.schema, columns, foreign_keys=fks)
 
     def chunks(self) -> Iterator[Chunk]:
+        assert self.plan is not None, "call use() with a plan first"
         started: set[str] = set()
         generator = DatasetGenerator(self.roots, self.seed, self.locale)
         for entity, rows in generator.batches():
@@ -124,3 +96,10 @@ class DatasetRun:
                 )
             for text in fitted_chunks(self.writers[entity], rows, first):
                 yield Chunk(entity, text)
+
+
+def keyword_run(request: DatasetRequest, registry: Registry, max_rows: int) -> DatasetRun:
+    """A run shaped by the keyword rules alone: the CLI in-process, tests and benchmarks."""
+    run = DatasetRun(request, registry, max_rows)
+    run.use(run.keyword_plan(request))
+    return run

@@ -9,9 +9,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import structlog
+from pydantic import BaseModel
 from pydantic_ai.exceptions import (
     ModelAPIError,
     ModelAuthenticationError,
@@ -55,11 +58,14 @@ class ComponentState:
     error: str | None = None
 
 
+P = TypeVar("P", bound=BaseModel)
+
+
 @dataclass
-class ModelPlan:
+class ModelPlan(Generic[P]):
     """What a model planning attempt gave: a plan, or the failure label and reason."""
 
-    plan: GenerationPlan | None = None
+    plan: P | None = None
     label: str = ""
     reason: str = ""
     tokens: int = 0
@@ -148,23 +154,44 @@ class ModelPlanner:
         deadline_s: float | None,
         store: ExampleStore | None = None,
         shown: list[Hit] | None = None,
-    ) -> ModelPlan:
-        s = self.settings
+    ) -> ModelPlan[GenerationPlan]:
         key = plan_key(request, prepared, route, self.model_name)
-        out = ModelPlan()
-        if s.cache_default if request.use_cache is None else request.use_cache:
+        deps = PlanDeps(request, prepared, self.registry, store, {h.example.id: h for h in shown or []})
+        use_cache = self.settings.cache_default if request.use_cache is None else request.use_cache
+        out = await self.cached_run(
+            key, use_cache, GenerationPlan, lambda usage: self._run(deps, shown or [], usage), deadline_s
+        )
+        out.seen = deps.seen
+        return out
+
+    async def cached_run(
+        self,
+        key: str,
+        use_cache: bool,
+        kind: type[P],
+        run: Callable[[RunUsage], Awaitable[P]],
+        deadline_s: float | None,
+        usable: Callable[[P], bool] = lambda _: True,
+    ) -> ModelPlan[P]:
+        """The cached plan under `key` when there is a usable one, else `run` within the time budget;
+        a failure is classified, never raised. Shared by the row and the dataset planners."""
+        s = self.settings
+        out: ModelPlan[P] = ModelPlan()
+        if use_cache:
             cached = await self._cache_get(key, out)
             if cached is not None:
                 try:
-                    out.plan, out.cache_hit = GenerationPlan.model_validate_json(cached), True
-                    return out
+                    plan = kind.model_validate_json(cached)
                 except ValueError:
-                    out.cache_checked = True  # an entry this version cannot read is a miss
+                    plan = None
+                if plan is not None and usable(plan):
+                    out.plan, out.cache_hit = plan, True
+                    return out
+                out.cache_checked = True  # an entry this version cannot use is a miss
         usage = RunUsage()
-        deps = PlanDeps(request, prepared, self.registry, store, {h.example.id: h for h in shown or []})
         timeout = s.timeout_s if deadline_s is None else max(0.05, min(s.timeout_s, deadline_s - 0.5))
         try:
-            out.plan = await asyncio.wait_for(self._run(deps, shown or [], usage), timeout)
+            out.plan = await asyncio.wait_for(run(usage), timeout)
         except Exception as exc:
             out.label, out.reason = classify(exc)
             if out.label == "timeout":
@@ -178,10 +205,10 @@ class ModelPlanner:
         else:
             self.model_state.error = None
             await self._cache_set(key, out.plan.model_dump_json(), out)
-        out.tokens, out.requests, out.seen = usage.total_tokens, usage.requests, deps.seen
+        out.tokens, out.requests = usage.total_tokens, usage.requests
         return out
 
-    async def _cache_get(self, key: str, out: ModelPlan) -> str | None:
+    async def _cache_get(self, key: str, out: ModelPlan[P]) -> str | None:
         try:
             value = await self.cache.get(key)
         except CacheError as exc:
@@ -191,7 +218,7 @@ class ModelPlanner:
         out.cache_checked = True
         return value
 
-    async def _cache_set(self, key: str, value: str, out: ModelPlan) -> None:
+    async def _cache_set(self, key: str, value: str, out: ModelPlan[P]) -> None:
         try:
             await self.cache.set(key, value, self.settings.cache_ttl_s)
         except CacheError as exc:

@@ -9,10 +9,10 @@ import sys
 
 CHILD = """
 import json, sys, time
-from agent.datasets import DatasetRequest, DatasetRun
+from agent.datasets import DatasetRequest, DatasetRun, keyword_run
 from tools.registry import default_registry
 n = int(sys.argv[1])
-run = DatasetRun(DatasetRequest({"customer": n}, seed=1, output_format="sql"), default_registry(), 10**9)
+run = keyword_run(DatasetRequest({"customer": n}, seed=1, output_format="sql"), default_registry(), 10**9)
 start = time.perf_counter()
 with open("/dev/null", "w") as sink:
     for chunk in run.chunks():

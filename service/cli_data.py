@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any, TextIO
+from collections.abc import Iterable, Iterator
+from typing import TextIO
 
 from tools.errors import DataError
 
@@ -59,35 +60,80 @@ def examples_command(args: argparse.Namespace) -> int:
 
 
 def dataset_command(args: argparse.Namespace, out: TextIO) -> None:
-    """`dataset customer=100 --format sql`: the whole family, parents first, one document per format."""
-    from agent.datasets import DatasetRequest, DatasetRun
-    from tools.registry import default_registry
-
+    """`dataset customer=100 --format sql`: the whole family, parents first, one document per format.
+    In this process the keyword rules read the context; with --server the service's agent plans."""
     entities = {}
     for spec in args.entities:
         name, _, count = spec.partition("=")
         if count and not count.isdigit():
             raise DataError(f"entities[{name}]", f"count {count!r} is not a number", "write customer=100")
         entities[name.strip().lower()] = int(count or 0)
+    if args.server:
+        _dataset_remote(args, entities, out)
+        return
+    from agent.dataset_plan import DatasetPlan, plan_summary
+    from agent.datasets import DatasetRequest, keyword_run
+    from tools.registry import default_registry
+
     request = DatasetRequest(entities, seed=args.seed, output_format=args.format, context=args.context)
-    run = DatasetRun(request, default_registry(), max_rows=10**9)
-    chunks = (c.data for c in run.chunks())
-    if args.format == "json":
-        # JSON: one object per document, entity -> array, so a whole dataset stays one JSON value.
-        _dataset_json(run, out)
-    else:
-        for piece in chunks:
-            out.write(piece)
+    run = keyword_run(request, default_registry(), max_rows=10**9)
+    sys.stderr.write(f"plan (keyword rules): {plan_summary(run.plan or DatasetPlan())}\n")
+    pieces = ((c.entity, c.data) for c in run.chunks())
+    _write_dataset(pieces, args.format, out)
     counts = ", ".join(f"{e}={n:,}" for e, n in run.counts.items())
     sys.stderr.write(f"{counts}; seed {run.seed}\n")
 
 
-def _dataset_json(run: Any, out: TextIO) -> None:
+def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: TextIO) -> None:
+    from collections import Counter
+
+    from protos.testdata.v1 import test_data_pb2 as pb
+    from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
+    from service.cli import _channel
+
+    msg = pb.DatasetRequest(
+        entities=[pb.EntityCount(entity=e, count=n) for e, n in entities.items()],
+        output_format={"json": pb.JSON, "jsonl": pb.JSONL, "csv": pb.CSV, "sql": pb.SQL}[args.format],
+        context=args.context,
+    )
+    if args.seed is not None:
+        msg.seed = args.seed
+    if args.method:
+        msg.generation_method = pb.GenerationMethod.Value(args.method.upper())
+    metadata = [("authorization", f"Bearer {args.token}")] if args.token else []
+    counts: Counter[str] = Counter()
+    with _channel(args) as channel:
+        call = pb_grpc.TestDataServiceStub(channel).GenerateDataset(msg, metadata=metadata)
+        head = dict(call.initial_metadata())
+        path, reason = head.get("x-generation-path", "?"), head.get("x-fallback-reason", "")
+        sys.stderr.write(f"plan ({path}): {head.get('x-dataset-plan', '?')}\n")
+        if reason:
+            sys.stderr.write(f"fallback: {reason}\n")
+
+        def pieces() -> Iterator[tuple[str, str]]:
+            for chunk in call:
+                counts[chunk.entity] += 1
+                yield chunk.entity, chunk.data
+
+        _write_dataset(pieces(), args.format, out)
+    sys.stderr.write(f"chunks: {dict(counts)}; seed {head.get('x-seed', '?')}\n")
+
+
+def _write_dataset(pieces: Iterable[tuple[str, str]], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        # JSON: one object per document, entity -> array, so a whole dataset stays one JSON value.
+        _dataset_json(pieces, out)
+    else:
+        for _, data in pieces:
+            out.write(data)
+
+
+def _dataset_json(pieces: Iterable[tuple[str, str]], out: TextIO) -> None:
     import orjson
 
     parts: dict[str, list[str]] = {}
-    for chunk in run.chunks():
-        inner = chunk.data.strip()[1:-1]
+    for entity, data in pieces:
+        inner = data.strip()[1:-1]
         if inner:
-            parts.setdefault(chunk.entity, []).append(inner)
+            parts.setdefault(entity, []).append(inner)
     out.write("{" + ",".join(f"{orjson.dumps(e).decode()}:[{','.join(p)}]" for e, p in parts.items()) + "}")

@@ -12,6 +12,8 @@ from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from agent.dataset_plan import plan_summary
+from agent.dataset_planner import FamilyOutcome, plan_family
 from agent.datasets import Chunk, DatasetRequest, DatasetRun
 from agent.executor import Prepared, build_job, prepare, render_chunks, render_document
 from agent.pipeline import Pipeline, PlanOutcome
@@ -57,14 +59,18 @@ class Generator:
         """Returns once no stream is generating (a cancelled stream has stopped)."""
         await self._idle.wait()
 
+    def _check_text(self, context: str, hints: list[str]) -> None:
+        """Context and hints go to the model: bounded, so a client cannot spend the token budget."""
+        limit = self.settings.max_context_chars
+        for name, size in (("context", len(context)), ("hints", sum(len(h) for h in hints))):
+            if size > limit:
+                raise LimitExceeded(
+                    name, f"is {size:,} characters; the limit is {limit:,}", f"shorten the {name}"
+                )
+
     def _check_limits(self, request: DataRequest, unary: bool) -> None:
         s = self.settings
-        if len(request.context) > s.max_context_chars:
-            raise LimitExceeded(
-                "context",
-                f"is {len(request.context):,} characters; the limit is {s.max_context_chars:,}",
-                "shorten the context",
-            )
+        self._check_text(request.context, request.hints)
         if unary and request.count > s.max_sync_records:
             raise InvalidRequest(
                 "count",
@@ -95,7 +101,7 @@ class Generator:
         self._count(outcome)
         return Served(request, prepared, outcome, started)
 
-    def _count(self, outcome: PlanOutcome) -> None:
+    def _count(self, outcome: PlanOutcome | FamilyOutcome) -> None:
         if outcome.fallback_key:
             metrics.FALLBACKS.labels(reason=outcome.fallback_key).inc()
             log.warning("fallback", reason=outcome.fallback_reason)
@@ -152,17 +158,17 @@ class Generator:
             if not self.streams:
                 self._idle.set()
 
-    async def start_dataset(self, request: DatasetRequest) -> tuple[DatasetRun, str]:
-        """A checked, planned dataset run and the fallback reason (empty when none was needed)."""
+    async def start_dataset(
+        self, request: DatasetRequest, deadline_s: float | None = None
+    ) -> tuple[DatasetRun, FamilyOutcome]:
+        """A checked dataset run, shaped by its plan (the model's, or the keyword rules' with the reason)."""
+        self._check_text(request.context, request.hints)
         run = await asyncio.to_thread(DatasetRun, request, self.registry, self.settings.max_stream_records)
-        reason = ""
-        if request.generation_method in ("llm", "hybrid", "rag"):
-            # Honest until the agent plans families: say so rather than pretend.
-            reason = (
-                "the model and retrieval do not plan linked datasets yet; the deterministic planner served"
-            )
-            metrics.FALLBACKS.labels(reason="dataset_deterministic").inc()
-        return run, reason
+        outcome = await plan_family(self.pipeline.deps.planner, request, run, deadline_s)
+        await asyncio.to_thread(run.use, outcome.plan)
+        self._count(outcome)
+        log.info("dataset planned", path=outcome.path, plan=plan_summary(outcome.plan))
+        return run, outcome
 
     async def dataset_chunks(self, run: DatasetRun) -> AsyncGenerator[Chunk, None]:
         async for chunk in self._drain(run.chunks(), run.seed):

@@ -12,7 +12,9 @@ from typing import Any
 import grpc
 import structlog
 
-from agent.datasets import Chunk
+from agent.dataset_plan import plan_summary
+from agent.dataset_planner import FamilyOutcome
+from agent.datasets import Chunk, DatasetRun
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.examples import ExampleStore, RetrievalError
@@ -27,6 +29,7 @@ from tools.errors import DataError, LimitExceeded
 from tools.registry import Registry
 
 MAX_EXAMPLES_PER_CALL = 1000
+MAX_HEADER_CHARS = 2000  # clients accept 8 KiB of metadata by default; leave room for the rest
 
 
 def request_id_of(msg_id: str, context: grpc.aio.ServicerContext) -> str:
@@ -157,10 +160,13 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         request_id = request_id_of(request.request_id, context)
 
         async def body() -> tuple[None, str]:
-            run, reason = await self.generator.start_dataset(to_dataset_request(request, request_id))
-            structlog.contextvars.bind_contextvars(entities=dict(request_entities(request)), seed=run.seed)
-            meta = (("x-request-id", request_id), ("x-seed", str(run.seed)), ("x-fallback-reason", reason))
-            await context.send_initial_metadata(meta)
+            run, planned = await self.generator.start_dataset(
+                to_dataset_request(request, request_id), context.time_remaining()
+            )
+            structlog.contextvars.bind_contextvars(
+                entities=dict(request_entities(request)), seed=run.seed, path=planned.path
+            )
+            await context.send_initial_metadata(dataset_metadata(request_id, run, planned))
             index, pending = 0, None
             async with aclosing(self.generator.dataset_chunks(run)) as chunks:
                 async for chunk in chunks:
@@ -170,7 +176,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
                     pending = chunk
             if pending is not None:
                 await context.write(_dataset_chunk(request_id, pending, index, True))
-            return None, "traditional"
+            return None, planned.path
 
         await self._guard("GenerateDataset", request_id, context, body)
 
@@ -214,6 +220,25 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
 
 def request_entities(request: pb.DatasetRequest) -> list[tuple[str, int]]:
     return [(e.entity, e.count) for e in request.entities]
+
+
+def dataset_metadata(request_id: str, run: DatasetRun, planned: FamilyOutcome) -> tuple[tuple[str, str], ...]:
+    """What the response metadata of GenerateData says, as headers: a DatasetChunk has no room for it."""
+    return (
+        ("x-request-id", request_id),
+        ("x-seed", str(run.seed)),
+        ("x-generation-path", planned.path),
+        ("x-fallback-reason", _header(planned.fallback_reason)),
+        ("x-cache-hit", "true" if planned.cache_hit else "false"),
+        ("x-llm-tokens-used", str(planned.tokens)),
+        ("x-dataset-plan", _header(plan_summary(planned.plan))),
+    )
+
+
+def _header(text: str) -> str:
+    # Metadata values must be printable ASCII on one line; a reason may quote an error message.
+    flat = " ".join(text.split()).encode("ascii", "backslashreplace").decode()
+    return flat[:MAX_HEADER_CHARS]
 
 
 def _dataset_chunk(request_id: str, chunk: Chunk, index: int, final: bool) -> pb.DatasetChunk:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.datasets import DatasetRequest, DatasetRun
+from agent.datasets import DatasetRequest, DatasetRun, keyword_run
 from tools.dataset import DatasetGenerator, plan_tree
 from tools.dataset_checks import DatasetChecker
 from tools.errors import InvalidRequest, SchemaNotFound
@@ -42,7 +42,7 @@ def test_every_key_resolves_and_every_invariant_holds(seed: int, customers: int)
 
 
 def test_a_bare_root_brings_its_whole_family_parents_first() -> None:
-    run = DatasetRun(DatasetRequest({"customer": 250}, seed=4), REGISTRY, max_rows=10**6)
+    run = keyword_run(DatasetRequest({"customer": 250}, seed=4), REGISTRY, max_rows=10**6)
     seen: list[str] = []
     for chunk in run.chunks():
         parent = REGISTRY.get(chunk.entity).dataset
@@ -67,7 +67,7 @@ def test_a_child_alone_generates_roots_until_its_cap() -> None:
 
 def test_same_seed_same_bytes_and_another_seed_other_bytes() -> None:
     def digest(seed: int) -> str:
-        run = DatasetRun(DatasetRequest({"customer": 80}, seed=seed, output_format="sql"), REGISTRY, 10**6)
+        run = keyword_run(DatasetRequest({"customer": 80}, seed=seed, output_format="sql"), REGISTRY, 10**6)
         return hashlib.sha256("".join(c.data for c in run.chunks()).encode()).hexdigest()
 
     assert digest(5) == digest(5) != digest(6)
@@ -75,7 +75,7 @@ def test_same_seed_same_bytes_and_another_seed_other_bytes() -> None:
 
 def test_context_shapes_the_family() -> None:
     def shape(context: str) -> tuple[float, float]:
-        run = DatasetRun(DatasetRequest({"customer": 300}, seed=3, context=context), REGISTRY, 10**6)
+        run = keyword_run(DatasetRequest({"customer": 300}, seed=3, context=context), REGISTRY, 10**6)
         shipped: set[str] = set()
         for chunk in run.chunks():
             if chunk.entity == "shipment":
@@ -110,7 +110,7 @@ def test_other_roots_bring_their_families(root: str) -> None:
 
 
 def test_a_product_table_walks_the_catalogue_before_repeating() -> None:
-    run = DatasetRun(DatasetRequest({"product": 320}, seed=1), REGISTRY, 10**6)
+    run = keyword_run(DatasetRequest({"product": 320}, seed=1), REGISTRY, 10**6)
     ids = [r["product_id"] for c in run.chunks() if c.entity == "product" for r in json.loads(c.data)]
     assert len(set(ids)) == 320
     catalogue = [i for i in ids if i.count("-") == 1]

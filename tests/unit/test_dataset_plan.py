@@ -1,0 +1,171 @@
+"""Dataset plans: every problem is named with its fix; any valid plan keeps every foreign key and
+lifecycle invariant; a plan does what it says (counts per parent, value mixes)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agent.dataset_plan import (
+    Cardinality,
+    DatasetPlan,
+    ValueMix,
+    check_dataset_plan,
+    family_summary,
+    keyword_dataset_plan,
+    plan_summary,
+)
+from agent.dataset_planner import dataset_plan_key, preview
+from agent.datasets import DatasetRequest, DatasetRun
+from tools.dataset import DatasetGenerator, plan_tree
+from tools.dataset_checks import DatasetChecker
+from tools.errors import InvalidRequest
+from tools.registry import default_registry
+from tools.validator import compile_validator
+
+REGISTRY = default_registry()
+VALIDATORS = {s.name: compile_validator(s) for s in REGISTRY.schemas()}
+ORDER_STATUSES = REGISTRY.get("order").field("status").values  # type: ignore[union-attr]
+ADJUSTABLE = ["order", "shipment", "review", "cart", "notification", "support_ticket", "exchange"]
+
+
+def _run(plan: DatasetPlan, customers: int = 60, seed: int = 1, fmt: str = "json") -> DatasetRun:
+    run = DatasetRun(DatasetRequest({"customer": customers}, seed=seed, output_format=fmt), REGISTRY, 10**6)
+    run.use(plan)
+    return run
+
+
+@pytest.mark.parametrize(
+    ("plan", "says"),
+    [
+        (DatasetPlan(cardinalities=[Cardinality(entity="invoice", count=[1, 2])]), "not in this dataset"),
+        (DatasetPlan(cardinalities=[Cardinality(entity="customer", count=[1, 2])]), "it is a root"),
+        (DatasetPlan(cardinalities=[Cardinality(entity="order_item", count=[1, 2])]), "one row per item"),
+        (DatasetPlan(cardinalities=[Cardinality(entity="tracking", count=[1, 2])]), "walk the states"),
+        (DatasetPlan(cardinalities=[Cardinality(entity="shipment", count=[3, 1])]), "0 <= fewest <= most"),
+        (DatasetPlan(cardinalities=[Cardinality(entity="shipment", count=[1, 99])]), "most <= 20"),
+        (
+            DatasetPlan(cardinalities=[Cardinality(entity="shipment", count=[1, 3], weights=[1, 1])]),
+            "give 3 weights",
+        ),
+        (
+            DatasetPlan(cardinalities=[Cardinality(entity="shipment", count=[1, 2], weights=[0, 0])]),
+            "at least one above 0",
+        ),
+        (
+            DatasetPlan(mixes=[ValueMix(entity="payment", field="status", weights={"refunded": 1})]),
+            "it follows order.status; change that instead",
+        ),
+        (
+            DatasetPlan(mixes=[ValueMix(entity="order", field="status", weights={"lost": 1})]),
+            "unknown values ['lost']",
+        ),
+        (
+            DatasetPlan(mixes=[ValueMix(entity="order", field="total", weights={"1": 1})]),
+            "not an enum field of order; mixable fields: payment_method, status, currency",
+        ),
+        (
+            DatasetPlan(
+                mixes=[ValueMix(entity="order", field="status", weights={"delivered": 1})] * 2,
+            ),
+            "appears twice",
+        ),
+    ],
+)
+def test_every_problem_is_named_with_its_fix(plan: DatasetPlan, says: str) -> None:
+    roots = plan_tree(REGISTRY, {"customer": 10})
+    problems = check_dataset_plan(plan, roots)
+    assert any(says in p for p in problems), problems
+    run = DatasetRun(DatasetRequest({"customer": 10}), REGISTRY, 10**6)
+    with pytest.raises(InvalidRequest, match="plan"):
+        run.use(plan)
+
+
+_counts = st.tuples(st.integers(0, 4), st.integers(0, 4)).map(lambda t: [min(t), max(t)])
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> DatasetPlan:
+    cards = []
+    for entity in draw(st.lists(st.sampled_from(ADJUSTABLE), unique=True, max_size=4)):
+        lo, hi = draw(_counts)
+        weights = draw(st.none() | st.lists(st.floats(0.1, 10), min_size=hi - lo + 1, max_size=hi - lo + 1))
+        cards.append(Cardinality(entity=entity, count=[lo, hi], weights=weights))
+    mixes = []
+    chosen = draw(st.lists(st.sampled_from(ORDER_STATUSES), min_size=1, unique=True))
+    if draw(st.booleans()):
+        mixes.append(
+            ValueMix(entity="order", field="status", weights={s: draw(st.floats(0.1, 5)) for s in chosen})
+        )
+    return DatasetPlan(cardinalities=cards, mixes=mixes)
+
+
+@settings(max_examples=20, deadline=None)
+@given(plans(), st.integers(0, 2**32))
+def test_any_valid_plan_keeps_every_key_and_invariant(plan: DatasetPlan, seed: int) -> None:
+    roots = plan_tree(REGISTRY, {"customer": 25})
+    assert check_dataset_plan(plan, roots) == []
+    from agent.dataset_plan import apply_dataset_plan
+
+    apply_dataset_plan(roots, plan)
+    checker = DatasetChecker(REGISTRY)
+    problems: list[str] = []
+    for entity, rows in DatasetGenerator(roots, seed).batches():
+        problems += checker.add(entity, rows)
+        problems += [f"{entity}: {v}" for r in rows for v in VALIDATORS[entity](r)]
+    assert problems + checker.invariants() == []
+
+
+def test_a_plan_does_what_it_says() -> None:
+    plan = DatasetPlan(
+        cardinalities=[Cardinality(entity="shipment", count=[2, 3], weights=[1, 1])],
+        mixes=[ValueMix(entity="order", field="status", weights={"delivered": 3, "returned": 1})],
+    )
+    run = _run(plan)
+    rows: dict[str, list[dict]] = {}
+    for chunk in run.chunks():
+        rows.setdefault(chunk.entity, []).extend(json.loads(chunk.data))
+    statuses = Counter(o["status"] for o in rows["order"])
+    assert set(statuses) == {"delivered", "returned"} and statuses["delivered"] > statuses["returned"]
+    per_order = Counter(s["order_id"] for s in rows["shipment"])  # one payment per order
+    assert set(per_order.values()) == {2, 3} and len(per_order) > len(rows["order"]) / 2
+    assert len(rows["refund"]) > 0  # returned orders have refunded payments, so refunds
+
+
+def test_the_summary_tells_the_model_what_follows_what_and_the_key_ignores_counts() -> None:
+    roots = plan_tree(REGISTRY, {"customer": 10})
+    text = family_summary(roots)
+    assert "customer: root (10 requested)" in text
+    assert "payment.status follows order.status" in text
+    assert "mixable order.status: {'pending': 4.0" in text
+    assert "refund (under payment): 1-1 per payment (uniform), only when" in text
+    other = plan_tree(REGISTRY, {"customer": 999})
+    request = DatasetRequest({"customer": 10}, context="holiday")
+    assert dataset_plan_key(request, roots, "m") == dataset_plan_key(request, other, "m")
+    assert dataset_plan_key(request, roots, "m") != dataset_plan_key(
+        DatasetRequest({"customer": 10}, context="calm"), roots, "m"
+    )
+
+
+def test_preview_reports_counts_and_shares_without_touching_the_run() -> None:
+    roots = plan_tree(REGISTRY, {"customer": 500})
+    plan = DatasetPlan(mixes=[ValueMix(entity="order", field="status", weights={"cancelled": 1})])
+    seen = preview(roots, plan)
+    assert seen["records"]["customer"] == 20
+    assert seen["shares"]["order.status"] == {"cancelled": 1.0}
+    assert "shipment" not in seen["records"]  # a cancelled order never ships
+    assert roots[0].count == 500 and roots[0].made == 0
+    assert REGISTRY.get("order").field("status").weights != [0.0] * len(ORDER_STATUSES)  # type: ignore[union-attr]
+
+
+def test_keyword_plan_and_its_summary() -> None:
+    roots = plan_tree(REGISTRY, {"customer": 10})
+    plan = keyword_dataset_plan(roots, "Holiday rush, split shipments, some refunds")
+    text = plan_summary(plan)
+    assert "shipment.count=1-3" in text and "order.count=1-5" in text and "order.status=delivered:" in text
+    assert plan_summary(keyword_dataset_plan(roots, "")) == "registry defaults"
+    assert keyword_dataset_plan(plan_tree(REGISTRY, {"product": 5}), "split shipments") == DatasetPlan()
