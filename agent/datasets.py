@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent.dataset_plan import DatasetPlan, apply_dataset_plan, check_dataset_plan, keyword_dataset_plan
 from agent.executor import checked_format, checked_seed
@@ -82,11 +83,14 @@ class DatasetRun:
         columns = [f.name for f in node.schema.fields] + ["_index"]
         return make_writer(self.format, node.schema, columns, foreign_keys=fks)
 
-    def chunks(self) -> Iterator[Chunk]:
+    def batches(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """(entity, rows) in sending order: the rows before formatting (evals check them)."""
         assert self.plan is not None, "call use() with a plan first"
+        return DatasetGenerator(self.roots, self.seed, self.locale).batches()
+
+    def chunks(self) -> Iterator[Chunk]:
         started: set[str] = set()
-        generator = DatasetGenerator(self.roots, self.seed, self.locale)
-        for entity, rows in generator.batches():
+        for entity, rows in self.batches():
             first = entity not in started
             started.add(entity)
             self.counts[entity] = self.counts.get(entity, 0) + len(rows)

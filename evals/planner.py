@@ -17,6 +17,7 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, RetryPromptPart, T
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from evals.brief import Brief, first_prompt, read_brief
+from evals.family_planner import next_family_step
 from evals.scripted import tool_returns
 
 POOLS_FILE = Path(__file__).parent / "planner_pools.yaml"
@@ -146,7 +147,10 @@ def next_step(messages: list[ModelMessage], instructions: str) -> tuple[str, dic
 
 def planner_model() -> FunctionModel:
     def handler(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        name, args = next_step(messages, info.instructions or "")
+        output = info.output_tools[0].parameters_json_schema.get("properties", {})
+        # One model plans rows and linked datasets, as Claude does: the output tool says which.
+        step = next_family_step if "cardinalities" in output else next_step
+        name, args = step(messages, info.instructions or "")
         tool = info.output_tools[0].name if name == "final" else name
         return ModelResponse(parts=[ToolCallPart(tool, args)])
 

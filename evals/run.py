@@ -29,6 +29,7 @@ from pydantic_ai.providers.anthropic import AnthropicProvider
 
 from agent.prompts import PROMPT_VERSION
 from evals import markdown, report
+from evals.families import family_names, load_families, run_families
 from evals.planner import planner_model
 from evals.records import case_records
 from evals.requests import CaseError
@@ -51,7 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--live", action="store_true", help="run against Claude (needs ANTHROPIC_API_KEY)")
     p.add_argument(
-        "--dataset", action="append", help=f"dataset to run (repeatable): {', '.join(dataset_names())}"
+        "--dataset",
+        action="append",
+        help=f"dataset to run (repeatable): {', '.join([*dataset_names(), *family_names()])}",
     )
     p.add_argument("--case", default="", help="only cases whose name contains this text")
     p.add_argument("--report", type=Path, help="report folder (live default: evals/reports/)")
@@ -121,13 +124,22 @@ async def _run_all(
     paths: list[PlanningPath],
     after: Callable[[CaseOutput], None] | None,
 ) -> list[PathRun]:
-    chosen = [load_dataset(name, registry, args.case) for name in args.dataset or dataset_names()]
-    if not any(ds.cases for ds in chosen):
+    names = args.dataset or [*dataset_names(), *family_names()]
+    families = [load_families(n, args.case) for n in names if n in family_names()]
+    chosen = [load_dataset(n, registry, args.case) for n in names if n not in family_names()]
+    if not any(ds.cases for ds in [*chosen, *families]):
         raise CaseError(f"no case name contains {args.case!r}")
     runs = []
     for ds in chosen:
         for path in paths:
             runs.append(await run_path(ds, path, registry, after))
+    for fam in families:
+        for path in paths:
+            p = path
+            report, seconds = await run_families(
+                fam, p.pipeline, registry, p.name, p.model_name, p.concurrency
+            )
+            runs.append(PathRun(fam.name or "families", p.name, report, seconds))
     return runs
 
 

@@ -50,7 +50,9 @@ def load_dataset(name: str, registry: Registry, case_filter: str = "") -> EvalDa
     """A dataset file, every case checked as a request up front (a typo fails here, not mid-run)."""
     path = DATASET_DIR / f"{name}.yaml"
     if not path.is_file():
-        raise CaseError(f"no dataset {name!r}; there are: {', '.join(dataset_names())}")
+        from evals.families import family_names
+
+        raise CaseError(f"no dataset {name!r}; there are: {', '.join([*dataset_names(), *family_names()])}")
     ds = EvalDataset.from_file(path)
     for case in ds.cases:
         try:

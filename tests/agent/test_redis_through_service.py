@@ -57,3 +57,29 @@ async def test_redis_hit_then_redis_stops_and_requests_are_still_served(respx_mo
                 text = (await client.get("/metrics")).text
             assert 'testdata_fallbacks_total{reason="cache_unavailable"}' in text
             assert metrics.CACHE_HITS._value.get() >= 1  # process-wide: other tests may have added hits
+
+
+@pytest.mark.asyncio
+async def test_a_dataset_plan_cached_in_redis_serves_another_replica(respx_mock: respx.MockRouter) -> None:
+    plan = {"cardinalities": [{"entity": "shipment", "count": [2, 2]}]}
+    block = {"type": "tool_use", "id": "toolu_d", "name": "final_result", "input": plan}
+    body = {
+        "id": "m", "type": "message", "role": "assistant", "model": "claude-sonnet-4-6", "content": [block],
+        "stop_reason": "tool_use", "usage": {"input_tokens": 700, "output_tokens": 50},
+    }  # fmt: skip
+    api = respx_mock.post(URL)
+    api.side_effect = [httpx.Response(200, json=body)]
+    request = pb.DatasetRequest(
+        entities=[pb.EntityCount(entity="customer", count=12)], seed=4, context="two parcels per order"
+    )
+    heads, data = [], []
+    with private_redis() as (url, _), models.override_allow_model_requests(True):
+        settings = make_settings(anthropic_api_key="sk-ant-x", redis_url=url, cache_ttl_s=300)
+        for _replica in range(2):
+            async for live in live_service(settings):
+                call = live.stub.GenerateDataset(request, timeout=20)
+                heads.append({k: v for k, v in await call.initial_metadata()})
+                data.append([c.data async for c in call])
+    assert api.call_count == 1
+    assert [h["x-cache-hit"] for h in heads] == ["false", "true"]
+    assert heads[1]["x-dataset-plan"] == "shipment.count=2-2" and data[0] == data[1]
