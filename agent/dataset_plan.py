@@ -8,13 +8,15 @@ the rules. Field descriptions are instructions to the model.
 
 from __future__ import annotations
 
-import re
+from collections import Counter
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.dataset import Node, walk
+from tools.dataset import DatasetGenerator, Node, walk
 from tools.schema import EntitySchema
 
+PREVIEW_ROOTS = 20
 MAX_CHILDREN = 20  # children per parent a plan may ask for: beyond it a family stops being a test case
 
 
@@ -70,7 +72,7 @@ def _link_fields(schema: EntitySchema) -> dict[str, str]:
     return out
 
 
-def _fixed_count(node: Node) -> str:
+def fixed_count(node: Node) -> str:
     link = node.schema.dataset
     if link is None:
         return "it is a root: its count comes from the request"
@@ -99,7 +101,7 @@ def check_dataset_plan(plan: DatasetPlan, roots: list[Node]) -> list[str]:
         if node is None:
             problems.append(f"{where}: not in this dataset; entities are {names}")
             continue
-        if fixed := _fixed_count(node):
+        if fixed := fixed_count(node):
             problems.append(f"{where}: its count cannot change: {fixed}")
         lo, hi = c.count
         if not 0 <= lo <= hi <= MAX_CHILDREN:
@@ -123,8 +125,8 @@ def check_dataset_plan(plan: DatasetPlan, roots: list[Node]) -> list[str]:
         spec = node.schema.field(m.field)
         follows = _link_fields(node.schema).get(m.field)
         if spec is None or not spec.values:
-            mixable = ", ".join(_mixable(node.schema)) or "none"
-            problems.append(f"{where}: not an enum field of {m.entity}; mixable fields: {mixable}")
+            names = ", ".join(mixable(node.schema)) or "none"
+            problems.append(f"{where}: not an enum field of {m.entity}; mixable fields: {names}")
         elif follows:
             problems.append(f"{where}: it follows {follows}; change that instead")
         else:
@@ -140,7 +142,7 @@ def check_dataset_plan(plan: DatasetPlan, roots: list[Node]) -> list[str]:
     return problems
 
 
-def _mixable(schema: EntitySchema) -> list[str]:
+def mixable(schema: EntitySchema) -> list[str]:
     follows = _link_fields(schema)
     return [f.name for f in schema.fields if f.values and f.name not in follows]
 
@@ -161,7 +163,34 @@ def apply_dataset_plan(roots: list[Node], plan: DatasetPlan) -> None:
         spec.weights = [float(m.weights.get(str(v), 0.0)) for v in spec.values]
 
 
-def _current_weights(schema: EntitySchema, field: str) -> dict[str, float]:
+def preview(roots: list[Node], plan: DatasetPlan, seed: int = 0) -> dict[str, Any]:
+    """A small family made under the plan: counts per entity and shares of the values the plan
+    mixes and of every status field."""
+    small = [_copied(r, PREVIEW_ROOTS) for r in roots]
+    apply_dataset_plan(small, plan)
+    watched = {(m.entity, m.field) for m in plan.mixes}
+    watched |= {(n.name, f.name) for n in walk(small) for f in n.schema.fields if f.name == "status"}
+    counts: Counter[str] = Counter()
+    shares: dict[str, Counter[str]] = {}
+    for entity, rows in DatasetGenerator(small, seed).batches():
+        counts[entity] += len(rows)
+        for e, f in watched:
+            if e == entity:
+                shares.setdefault(f"{e}.{f}", Counter()).update(str(r.get(f)) for r in rows)
+    return {
+        "records": dict(counts),
+        "shares": {
+            k: {v: round(n / sum(c.values()), 2) for v, n in c.most_common()} for k, c in shares.items()
+        },
+    }
+
+
+def _copied(node: Node, count: int | None) -> Node:
+    # Schemas are shared: applying a plan replaces a node's schema, never changes it in place.
+    return Node(node.schema, count, [_copied(c, None) for c in node.children])
+
+
+def current_weights(schema: EntitySchema, field: str) -> dict[str, float]:
     spec = schema.field(field)
     assert spec is not None and spec.values
     weights = spec.weights or [1.0] * len(spec.values)
@@ -179,7 +208,7 @@ def family_summary(roots: list[Node], requested: bool = True) -> str:
         if root or link is None:
             asked = f" ({node.count or 'as capped'} requested)" if requested else ""
             lines.append(f"{pad}{node.name}: root{asked}")
-        elif fixed := _fixed_count(node):
+        elif fixed := fixed_count(node):
             lines.append(f"{pad}{node.name} (under {link.parent}): fixed count, {fixed}")
         else:
             lo, hi = link.count
@@ -188,8 +217,8 @@ def family_summary(roots: list[Node], requested: bool = True) -> str:
             lines.append(
                 f"{pad}{node.name} (under {link.parent}): {lo}-{hi} per {link.parent}{weights}{when}"
             )
-        for name in _mixable(node.schema):
-            lines.append(f"{pad}  mixable {node.name}.{name}: {_current_weights(node.schema, name)}")
+        for name in mixable(node.schema):
+            lines.append(f"{pad}  mixable {node.name}.{name}: {current_weights(node.schema, name)}")
         for name, source in sorted(_link_fields(node.schema).items()):
             if (spec := node.schema.field(name)) is not None and spec.values:
                 lines.append(f"{pad}  {node.name}.{name} follows {source}")
@@ -212,36 +241,3 @@ def plan_summary(plan: DatasetPlan) -> str:
         top = sorted(m.weights.items(), key=lambda kv: -kv[1])[:4]
         parts.append(f"{m.entity}.{m.field}=" + ",".join(f"{v}:{w / total:.0%}" for v, w in top))
     return "; ".join(parts) or "registry defaults"
-
-
-# Keyword rules: the plan when no model plans. (pattern, entity, count, weights)
-COUNT_RULES: list[tuple[str, str, list[int], list[float]]] = [
-    (r"split shipments?|multiple shipments|several packages", "shipment", [1, 3], [30, 50, 20]),
-    (r"holiday|black friday|cyber monday|rush|peak season", "order", [1, 5], [10, 20, 25, 25, 20]),
-]
-# (pattern, {order status: percentage points added})
-STATUS_RULES: list[tuple[str, dict[str, float]]] = [
-    (r"refunds?|chargebacks?", {"returned": 12, "cancelled": 8}),
-    (r"returns?|exchanges?", {"returned": 15}),
-    (r"cancel", {"cancelled": 15}),
-]
-
-
-def keyword_dataset_plan(roots: list[Node], context: str) -> DatasetPlan:
-    """The deterministic plan: context keywords shape counts and the order-status mix."""
-    text = context.lower()
-    nodes = {n.name: n for n in walk(roots)}
-    plan = DatasetPlan()
-    for pattern, entity, count, shares in COUNT_RULES:
-        node = nodes.get(entity)
-        if node is not None and not _fixed_count(node) and re.search(pattern, text):
-            plan.cardinalities.append(Cardinality(entity=entity, count=count, weights=shares))
-    order = nodes.get("order")
-    extra = [e for pattern, e in STATUS_RULES if re.search(pattern, text)]
-    if order is not None and extra and "status" in _mixable(order.schema):
-        weights = _current_weights(order.schema, "status")
-        for more in extra:
-            total = sum(weights.values())
-            weights = {v: w + total * more.get(v, 0) / 100 for v, w in weights.items()}
-        plan.mixes.append(ValueMix(entity="order", field="status", weights=weights))
-    return plan

@@ -11,13 +11,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.dataset_plan import DatasetPlan, apply_dataset_plan, check_dataset_plan, keyword_dataset_plan
+from agent.dataset_keywords import keyword_dataset_plan
+from agent.dataset_plan import PREVIEW_ROOTS, DatasetPlan, apply_dataset_plan, check_dataset_plan, preview
 from agent.executor import checked_format, checked_seed
 from tools.dataset import DatasetGenerator, Node, ancestors, plan_tree, sibling_refs, walk
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.formats import Writer, fitted_chunks, make_writer
 from tools.pools import check_locale
 from tools.registry import Registry
+
+# More records than any plan makes per root record (20 children per parent at most, a few levels deep):
+# below this many per root the family cannot pass the limit, so no estimate is needed.
+WORST_ROWS_PER_ROOT = 10_000
 
 
 @dataclass
@@ -69,6 +74,28 @@ class DatasetRun:
         apply_dataset_plan(self.roots, plan)
         self.plan = plan
         self.writers = {n.name: self._writer(n) for n in walk(self.roots)}
+
+    def estimated_rows(self, plan: DatasetPlan) -> int:
+        """Records the whole family will have under `plan`, scaled from a 20-root preview; 0 when it
+        cannot be so large that it matters (the hard limit still applies while streaming)."""
+        roots = sum(r.count or 0 for r in self.roots)
+        if roots * WORST_ROWS_PER_ROOT <= self.max_rows:
+            return 0
+        seen = preview(self.roots, plan)["records"]
+        total = 0.0
+        for root in self.roots:
+            per_root = sum(seen.get(n.name, 0) for n in walk([root])) / PREVIEW_ROOTS
+            total += per_root * (root.count or 0)
+        return int(total)
+
+    def size_problem(self, plan: DatasetPlan) -> str:
+        """Why this family is too big under `plan` ('' when it fits)."""
+        estimate = self.estimated_rows(plan)
+        if estimate <= self.max_rows * 1.1:  # a 20-root preview is rough: refuse only the clear cases
+            return ""
+        roots = ", ".join(f"{r.count:,} {r.name}" for r in self.roots if r.count)
+        limit = f"{self.max_rows:,}"
+        return f"about {estimate:,} records for {roots} with their families, above the limit of {limit}"
 
     def _writer(self, node: Node) -> Writer:
         # Foreign keys only where the generator guarantees the parent row: ancestors in the tree and

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from bench import agent_bench, dataset_bench, engine_bench, memory_bench, retrieval_bench, service_bench
+from bench import (
+    agent_bench,
+    dataset_bench,
+    dataset_plan_bench,
+    engine_bench,
+    memory_bench,
+    retrieval_bench,
+    service_bench,
+)
 
 
 def main() -> None:
@@ -78,6 +86,17 @@ def dataset_part(customers: int) -> None:
             f" peak RSS {r['peak_mib']:.0f} MiB"
         )
     print(f"  peak RSS ratio big/small = {d['big']['peak_mib'] / d['small']['peak_mib']:.2f} (flat = 1.0)")
+    p = dataset_plan_bench.run()
+    print("  planning 100 customers' family (tree + plan + applied; median of 15):")
+    print(
+        f"    keyword rules {p['keyword_ms']:.1f} ms; Claude over a mocked transport (preview + plan)"
+        f" {p['miss_ms']:.1f} ms = {p['miss_ms'] / p['keyword_ms']:.1f}x; cache hit {p['hit_ms']:.1f} ms"
+        f" = {p['hit_ms'] / p['keyword_ms']:.2f}x"
+    )
+    print(
+        f"    tokens per plan (scripted model): 10 customers -> {p['tokens_10']},"
+        f" 100,000 -> {p['tokens_100k']}; instructions {p['instruction_chars']:,} chars"
+    )
 
 
 def retrieval_part() -> None:

@@ -165,6 +165,9 @@ class Generator:
         self._check_text(request.context, request.hints)
         run = await asyncio.to_thread(DatasetRun, request, self.registry, self.settings.max_stream_records)
         outcome = await plan_family(self.pipeline.deps.planner, request, run, deadline_s)
+        too_big = await asyncio.to_thread(run.size_problem, outcome.plan)
+        if too_big:
+            raise LimitExceeded("entities", too_big, "ask for fewer root records")
         await asyncio.to_thread(run.use, outcome.plan)
         self._count(outcome)
         log.info("dataset planned", path=outcome.path, plan=plan_summary(outcome.plan))

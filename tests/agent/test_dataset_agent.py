@@ -30,7 +30,9 @@ RUSH = {
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def live() -> AsyncIterator[Live]:
-    settings = make_settings(anthropic_api_key=KEY, model_max_retries=1, model_timeout_s=3.0)
+    settings = make_settings(
+        anthropic_api_key=KEY, model_max_retries=1, model_timeout_s=3.0, max_stream_records=200_000
+    )
     with models.override_allow_model_requests(True):
         async for item in live_service(settings):
             yield item
@@ -174,3 +176,29 @@ async def test_the_cli_dataset_command_through_the_server_is_planned_by_the_mode
     local = ["dataset", "customer=15", "--format", "json", "--context", "split shipments", "--out", str(out)]
     assert await asyncio.to_thread(main, local) == 0
     assert "plan (keyword rules): shipment.count=1-3" in capfd.readouterr().err
+
+
+async def test_a_plan_too_big_for_the_limit_goes_back_to_the_model(live: Live, api: respx.Route) -> None:
+    huge = {
+        "cardinalities": [
+            {"entity": "order", "count": [20, 20]},
+            {"entity": "notification", "count": [20, 20]},
+        ]
+    }
+    api.side_effect = [final(huge), final(RUSH)]
+    head, rows = await fetch(live, dataset("every customer a whale: huge order history", customers=500))
+    assert head["x-dataset-plan"].startswith("shipment.count=2-3") and len(rows["customer"]) == 500
+    retry = json.dumps(json.loads(api.calls[1].request.content)["messages"])
+    assert "above the limit of 200,000: lower the counts per parent" in retry
+
+
+async def test_a_family_too_big_for_the_limit_is_refused_before_any_chunk(
+    live: Live, api: respx.Route
+) -> None:
+    call = live.stub.GenerateDataset(dataset("", customers=5000), timeout=20)
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        [c async for c in call]
+    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    details = caught.value.details() or ""
+    assert "records for 5,000 customer with their families, above the limit of 200,000" in details
+    assert "ask for fewer root records" in details

@@ -10,16 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agent.dataset_keywords import keyword_dataset_plan
 from agent.dataset_plan import (
     Cardinality,
     DatasetPlan,
     ValueMix,
     check_dataset_plan,
     family_summary,
-    keyword_dataset_plan,
     plan_summary,
+    preview,
 )
-from agent.dataset_planner import dataset_plan_key, preview
+from agent.dataset_planner import dataset_plan_key
 from agent.datasets import DatasetRequest, DatasetRun
 from tools.dataset import DatasetGenerator, plan_tree
 from tools.dataset_checks import DatasetChecker
