@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -49,6 +50,7 @@ class PlannerSettings:
     max_retries: int = 2  # the SDK's own retries (429/5xx, honouring retry-after) inside timeout_s
     cache_ttl_s: int = 86_400
     cache_default: bool = True
+    auth_backoff_s: float = 60.0  # after a rejected key, plan without the model this long
 
 
 @dataclass
@@ -145,6 +147,7 @@ class ModelPlanner:
         self.settings = settings or PlannerSettings()
         self.model_state = ComponentState()
         self.cache_state = ComponentState()
+        self._auth_failed_at: float | None = None  # monotonic time of the last 401/403
 
     async def plan(
         self,
@@ -188,6 +191,12 @@ class ModelPlanner:
                     out.plan, out.cache_hit = plan, True
                     return out
                 out.cache_checked = True  # an entry this version cannot use is a miss
+        wait = self._auth_wait()
+        if wait > 0:
+            # A rejected key stays rejected: asking again on every request only adds latency.
+            out.label = "auth_failed"
+            out.reason = f"{self.model_state.error}; the model is not asked again for {wait:.0f} s"
+            return out
         usage = RunUsage()
         timeout = s.timeout_s if deadline_s is None else max(0.05, min(s.timeout_s, deadline_s - 0.5))
         try:
@@ -199,14 +208,24 @@ class ModelPlanner:
             if out.label == "auth_failed":
                 if self.model_state.error is None:
                     log.error(
-                        "model authentication failed; planning falls back until it works", reason=out.reason
+                        "model authentication failed; planning falls back until it works",
+                        reason=out.reason,
+                        retry_in_s=s.auth_backoff_s,
                     )
                 self.model_state.error = out.reason
+                self._auth_failed_at = time.monotonic()
         else:
             self.model_state.error = None
+            self._auth_failed_at = None
             await self._cache_set(key, out.plan.model_dump_json(), out)
         out.tokens, out.requests = usage.total_tokens, usage.requests
         return out
+
+    def _auth_wait(self) -> float:
+        """Seconds left before a rejected key is tried again (0: ask the model)."""
+        if self._auth_failed_at is None:
+            return 0.0
+        return max(0.0, self._auth_failed_at + self.settings.auth_backoff_s - time.monotonic())
 
     async def _cache_get(self, key: str, out: ModelPlan[P]) -> str | None:
         try:

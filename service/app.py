@@ -107,6 +107,7 @@ def planner_settings(settings: Settings) -> PlannerSettings:
         token_budget=settings.model_token_budget,
         max_tokens=settings.model_max_tokens,
         max_retries=settings.model_max_retries,
+        auth_backoff_s=settings.model_auth_backoff_s,
         cache_ttl_s=settings.cache_ttl_s,
         cache_default=settings.cache_default,
     )

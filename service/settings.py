@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     model_token_budget: int = Field(60_000, ge=1000)
     model_max_tokens: int = Field(8192, ge=256, le=21_333)
     model_max_retries: int = Field(2, ge=0, le=5)
+    model_auth_backoff_s: float = Field(60.0, ge=0, le=3600)
     redis_url: str | None = None
     redis_timeout_s: float = Field(0.25, gt=0, le=10)
     cache_ttl_s: int = Field(86_400, ge=1)

@@ -31,7 +31,11 @@ RUSH = {
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def live() -> AsyncIterator[Live]:
     settings = make_settings(
-        anthropic_api_key=KEY, model_max_retries=1, model_timeout_s=3.0, max_stream_records=200_000
+        anthropic_api_key=KEY,
+        model_max_retries=1,
+        model_timeout_s=3.0,
+        max_stream_records=200_000,
+        model_auth_backoff_s=0,  # the 401 case must not keep the model away from the next tests
     )
     with models.override_allow_model_requests(True):
         async for item in live_service(settings):

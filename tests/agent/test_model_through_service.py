@@ -53,7 +53,11 @@ def error(status: int, kind: str, headers: dict[str, str] | None = None) -> http
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def live() -> AsyncIterator[Live]:
     settings = make_settings(
-        anthropic_api_key=KEY, model_max_retries=1, model_timeout_s=3.0, model_token_budget=50_000
+        anthropic_api_key=KEY,
+        model_max_retries=1,
+        model_timeout_s=3.0,
+        model_token_budget=50_000,
+        model_auth_backoff_s=0.5,
     )
     with models.override_allow_model_requests(True):
         async for item in live_service(settings):
@@ -209,8 +213,13 @@ async def test_401_falls_back_and_health_says_degraded(live: Live, api: respx.Ro
     report = await live.stub.HealthCheck(pb.HealthCheckRequest())
     assert report.status == "degraded" and "authentication failed" in report.components["model"]
     assert KEY not in report.components["model"]
+    # Within the back-off the rejected key is not sent again: no call, the same reason, at once.
+    again = await live.stub.GenerateData(cart_request("bad key, asked again"), timeout=10)
+    assert api.call_count == 1 and "the model is not asked again for" in again.metadata.fallback_reason
+    await asyncio.sleep(0.6)  # past MODEL_AUTH_BACKOFF_S: the key is tried again
     api.side_effect = [final(FITNESS_PLAN)]
-    await live.stub.GenerateData(cart_request("good key again"), timeout=10)
+    fixed = await live.stub.GenerateData(cart_request("good key again"), timeout=10)
+    assert fixed.metadata.generation_path == "llm" and api.call_count == 2
     assert (await live.stub.HealthCheck(pb.HealthCheckRequest())).status == "healthy"
 
 
