@@ -93,9 +93,9 @@ class DatasetRun:
         estimate = self.estimated_rows(plan)
         if estimate <= self.max_rows * 1.1:  # a 20-root preview is rough: refuse only the clear cases
             return ""
-        roots = ", ".join(f"{r.count:,} {r.name}" for r in self.roots if r.count)
+        roots = ", ".join(f"{r.count:,} {r.name} records" for r in self.roots if r.count)
         limit = f"{self.max_rows:,}"
-        return f"about {estimate:,} records for {roots} with their families, above the limit of {limit}"
+        return f"about {estimate:,} records for {roots} and their families, above the limit of {limit}"
 
     def _writer(self, node: Node) -> Writer:
         # Foreign keys only where the generator guarantees the parent row: ancestors in the tree and

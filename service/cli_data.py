@@ -66,7 +66,11 @@ def dataset_command(args: argparse.Namespace, out: TextIO) -> None:
     for spec in args.entities:
         name, _, count = spec.partition("=")
         if count and not count.isdigit():
-            raise DataError(f"entities[{name}]", f"count {count!r} is not a number", "write customer=100")
+            raise DataError(
+                f"entities[{name}]",
+                f"count {count!r} is not a whole number of 0 or more",
+                "write customer=100",
+            )
         entities[name.strip().lower()] = int(count or 0)
     if args.server:
         _dataset_remote(args, entities, out)
@@ -104,11 +108,11 @@ def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: Tex
     counts: Counter[str] = Counter()
     with _channel(args) as channel:
         call = pb_grpc.TestDataServiceStub(channel).GenerateDataset(msg, metadata=metadata)
-        head = dict(call.initial_metadata())
-        path, reason = head.get("x-generation-path", "?"), head.get("x-fallback-reason", "")
-        sys.stderr.write(f"plan ({path}): {head.get('x-dataset-plan', '?')}\n")
-        if reason:
-            sys.stderr.write(f"fallback: {reason}\n")
+        head = dict(call.initial_metadata())  # empty when the call failed: iterating raises the error
+        if "x-generation-path" in head:
+            sys.stderr.write(f"plan ({head['x-generation-path']}): {head.get('x-dataset-plan', '')}\n")
+        if head.get("x-fallback-reason"):
+            sys.stderr.write(f"fallback: {head['x-fallback-reason']}\n")
 
         def pieces() -> Iterator[tuple[str, str]]:
             for chunk in call:
@@ -116,7 +120,9 @@ def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: Tex
                 yield chunk.entity, chunk.data
 
         _write_dataset(pieces(), args.format, out)
-    sys.stderr.write(f"chunks: {dict(counts)}; seed {head.get('x-seed', '?')}\n")
+    sys.stderr.write(
+        f"{sum(counts.values())} chunks, {len(counts)} entities; seed {head.get('x-seed', '?')}\n"
+    )
 
 
 def _write_dataset(pieces: Iterable[tuple[str, str]], fmt: str, out: TextIO) -> None:

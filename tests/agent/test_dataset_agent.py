@@ -204,5 +204,5 @@ async def test_a_family_too_big_for_the_limit_is_refused_before_any_chunk(
         [c async for c in call]
     assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
     details = caught.value.details() or ""
-    assert "records for 5,000 customer with their families, above the limit of 200,000" in details
+    assert "records for 5,000 customer records and their families, above the limit of 200,000" in details
     assert "ask for fewer root records" in details
