@@ -14,8 +14,8 @@ from pydantic_evals import Dataset
 from pydantic_evals.evaluators import Evaluator
 from pydantic_evals.reporting import EvaluationReport
 
-from agent.model_planner import ModelPlanner, PlannerSettings
-from agent.pipeline import AgentDeps, Pipeline
+from agent.local import local_pipeline
+from agent.pipeline import Pipeline
 from evals.common import Inputs, Meta
 from evals.evaluators import (
     Coherence,
@@ -32,8 +32,6 @@ from evals.plan_checks import Cost, Overrides, PlanFollowed, PlanSource
 from evals.quality import Diversity, Expectations, InjectionResistance
 from evals.requests import CaseError, to_request
 from evals.task import CaseOutput, make_task
-from retrieval.cache import MemoryCache
-from retrieval.embedded_store import EmbeddedStore
 from tools.errors import DataError
 from tools.registry import Registry
 
@@ -78,12 +76,8 @@ class PlanningPath:
 
 
 def pipeline_for(registry: Registry, model: Model | None, model_name: str) -> Pipeline:
-    """The service's pipeline: embedded example store, in-process cache, the model if there is one."""
-    store = EmbeddedStore()
-    planner = None
-    if model is not None:
-        planner = ModelPlanner(MeteredModel(model), model_name, registry, MemoryCache(), PlannerSettings())
-    return Pipeline(AgentDeps(registry=registry, planner=planner, store=store))
+    """The service's pipeline: embedded example store, in-process cache, the model (metered) if any."""
+    return local_pipeline(registry, MeteredModel(model) if model is not None else None, model_name)
 
 
 def evaluators(path: PlanningPath) -> list[Evaluator[Inputs, CaseOutput, Meta]]:

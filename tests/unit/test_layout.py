@@ -17,7 +17,7 @@ ALLOWED = {
     "tools": set(),
     "retrieval": {"tools"},
     "agent": {"tools", "retrieval"},
-    "evals": {"agent", "tools", "retrieval"},
+    "evals": {"agent", "tools"},
     "service": {"tools", "retrieval", "agent", "protos"},
 }
 PROJECT = {"tools", "retrieval", "agent", "service", "evals", "protos", "bench", "tests"}
