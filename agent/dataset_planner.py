@@ -15,7 +15,8 @@ from typing import Any
 from pydantic_ai import Agent, ModelRetry, RunContext
 from pydantic_ai.usage import RunUsage, UsageLimits
 
-from agent.dataset_plan import DatasetPlan, check_dataset_plan, family_summary, preview
+from agent.dataset_plan import DatasetPlan
+from agent.dataset_views import family_summary, preview
 from agent.datasets import DatasetRequest, DatasetRun
 from agent.model_planner import ModelPlanner
 from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL
@@ -70,7 +71,7 @@ def _family(ctx: RunContext[DatasetRun]) -> str:
 def preview_dataset(ctx: RunContext[DatasetRun], plan: DatasetPlan) -> dict[str, Any]:
     """Records per entity that 20 root records give under `plan`, and the shares of status-like
     values. Problems with the plan come back as an error to fix."""
-    problems = check_dataset_plan(plan, ctx.deps.roots)
+    problems = ctx.deps.problems(plan)
     if problems:
         raise ModelRetry("; ".join(problems))
     return preview(ctx.deps.roots, plan)
@@ -78,7 +79,7 @@ def preview_dataset(ctx: RunContext[DatasetRun], plan: DatasetPlan) -> dict[str,
 
 @dataset_agent.output_validator
 def _checked(ctx: RunContext[DatasetRun], plan: DatasetPlan) -> DatasetPlan:
-    problems = check_dataset_plan(plan, ctx.deps.roots)
+    problems = ctx.deps.problems(plan)
     if not problems and (too_big := ctx.deps.size_problem(plan)):
         problems = [f"the plan makes {too_big}: lower the counts per parent"]
     if problems:
@@ -157,7 +158,8 @@ async def plan_family(
         DatasetPlan,
         ask,
         deadline_s,
-        usable=lambda plan: not check_dataset_plan(plan, run.roots),
+        # A plan cached for a smaller request may be too big for this one: then the model is asked.
+        usable=lambda plan: not run.problems(plan) and not run.size_problem(plan),
     )
     if got.plan is None:
         out = _fallback(keyword, got.label, got.reason)

@@ -12,17 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.dataset_keywords import keyword_dataset_plan
-from agent.dataset_plan import PREVIEW_ROOTS, DatasetPlan, apply_dataset_plan, check_dataset_plan, preview
+from agent.dataset_plan import PREVIEW_ROOTS, DatasetPlan, apply_dataset_plan, check_dataset_plan, copied
+from agent.dataset_views import preview
 from agent.executor import checked_format, checked_seed
-from tools.dataset import DatasetGenerator, Node, ancestors, plan_tree, sibling_refs, walk
-from tools.errors import InvalidRequest, LimitExceeded
+from tools.dataset import DatasetGenerator, Node, ancestors, plan_tree, sibling_refs, walk, worst_rows
+from tools.errors import LimitExceeded
 from tools.formats import Writer, fitted_chunks, make_writer
 from tools.pools import check_locale
 from tools.registry import Registry
-
-# More records than any plan makes per root record (20 children per parent at most, a few levels deep):
-# below this many per root the family cannot pass the limit, so no estimate is needed.
-WORST_ROWS_PER_ROOT = 10_000
 
 
 @dataclass
@@ -57,6 +54,7 @@ class DatasetRun:
         self.format = fmt
         self.seed = seed
         self.roots = plan_tree(registry, request.entities, request.domain)
+        self.requested = frozenset(request.entities)
         self.locale = check_locale(request.locale)
         self.writers: dict[str, Writer] = {}
         self.plan: DatasetPlan | None = None
@@ -68,18 +66,23 @@ class DatasetRun:
     def use(self, plan: DatasetPlan) -> None:
         """Shape the family with a checked plan (the model's or the keyword rules'); once, before chunks."""
         assert self.plan is None, "a run is planned once"
-        problems = check_dataset_plan(plan, self.roots)
-        if problems:
-            raise InvalidRequest("plan", "; ".join(problems), "fix the dataset plan")
+        problems = self.problems(plan)
+        if problems:  # plans are checked where they are made: this is a bug, not bad input
+            raise ValueError("unchecked dataset plan: " + "; ".join(problems))
         apply_dataset_plan(self.roots, plan)
         self.plan = plan
         self.writers = {n.name: self._writer(n) for n in walk(self.roots)}
 
+    def problems(self, plan: DatasetPlan) -> list[str]:
+        """What is wrong with `plan` for this family and these requested entities."""
+        return check_dataset_plan(plan, self.roots, self.requested)
+
     def estimated_rows(self, plan: DatasetPlan) -> int:
-        """Records the whole family will have under `plan`, scaled from a 20-root preview; 0 when it
-        cannot be so large that it matters (the hard limit still applies while streaming)."""
-        roots = sum(r.count or 0 for r in self.roots)
-        if roots * WORST_ROWS_PER_ROOT <= self.max_rows:
+        """Records the whole family will have under `plan`, scaled from a 20-root preview; 0 when even
+        the most every count allows fits the limit (the hard limit still applies while streaming)."""
+        shaped = [copied(r, r.count) for r in self.roots]
+        apply_dataset_plan(shaped, plan)
+        if sum((r.count or 0) * worst_rows(r) for r in shaped) <= self.max_rows:
             return 0
         seen = preview(self.roots, plan)["records"]
         total = 0.0

@@ -187,7 +187,7 @@ class ModelPlanner:
                     plan = kind.model_validate_json(cached)
                 except ValueError:
                     plan = None
-                if plan is not None and usable(plan):
+                if plan is not None and await asyncio.to_thread(usable, plan):  # may preview: off the loop
                     out.plan, out.cache_hit = plan, True
                     return out
                 out.cache_checked = True  # an entry this version cannot use is a miss

@@ -15,8 +15,8 @@ from pydantic_ai import models
 from pydantic_ai.models.anthropic import AnthropicModel
 from pydantic_ai.providers.anthropic import AnthropicProvider
 
-from agent.dataset_plan import family_summary
 from agent.dataset_planner import INSTRUCTIONS, dataset_agent, plan_family
+from agent.dataset_views import family_summary
 from agent.datasets import DatasetRequest, DatasetRun
 from agent.model_planner import ModelPlanner, PlannerSettings
 from evals.scripted import scripted

@@ -75,7 +75,8 @@ def dataset_command(args: argparse.Namespace, out: TextIO) -> None:
     if args.server:
         _dataset_remote(args, entities, out)
         return
-    from agent.dataset_plan import DatasetPlan, plan_summary
+    from agent.dataset_plan import DatasetPlan
+    from agent.dataset_views import plan_summary
     from agent.datasets import DatasetRequest, keyword_run
     from tools.registry import default_registry
 

@@ -47,7 +47,16 @@ def _field(f: pb.Field, path: str) -> dict[str, Any]:
     return out
 
 
+def checked_request_id(value: str) -> None:
+    """A request id travels in response headers: printable ASCII only."""
+    if any(not " " <= c <= "~" for c in value):
+        raise InvalidRequest(
+            "request_id", "must be printable ASCII", "use letters, digits and - _ . : (a UUID is fine)"
+        )
+
+
 def to_request(msg: pb.GenerateRequest, request_id: str) -> DataRequest:
+    checked_request_id(msg.request_id)
     constraints = {
         path: FieldConstraint(
             min=c.min if c.HasField("min") else None,
@@ -165,6 +174,7 @@ def _first_error(exc: Exception) -> str:
 
 
 def to_dataset_request(msg: pb.DatasetRequest, request_id: str) -> DatasetRequest:
+    checked_request_id(msg.request_id)
     entities: dict[str, int] = {}
     for i, e in enumerate(msg.entities):
         name = e.entity.strip().lower()

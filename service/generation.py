@@ -12,8 +12,8 @@ from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from agent.dataset_plan import plan_summary
 from agent.dataset_planner import FamilyOutcome, plan_family
+from agent.dataset_views import plan_summary
 from agent.datasets import Chunk, DatasetRequest, DatasetRun
 from agent.executor import Prepared, build_job, prepare, render_chunks, render_document
 from agent.pipeline import Pipeline, PlanOutcome
@@ -165,11 +165,11 @@ class Generator:
         self._check_text(request.context, request.hints)
         run = await asyncio.to_thread(DatasetRun, request, self.registry, self.settings.max_stream_records)
         outcome = await plan_family(self.pipeline.deps.planner, request, run, deadline_s)
+        self._count(outcome)
         too_big = await asyncio.to_thread(run.size_problem, outcome.plan)
         if too_big:
             raise LimitExceeded("entities", too_big, "ask for fewer root records")
         await asyncio.to_thread(run.use, outcome.plan)
-        self._count(outcome)
         log.info("dataset planned", path=outcome.path, plan=plan_summary(outcome.plan))
         return run, outcome
 

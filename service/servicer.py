@@ -12,8 +12,8 @@ from typing import Any
 import grpc
 import structlog
 
-from agent.dataset_plan import plan_summary
 from agent.dataset_planner import FamilyOutcome
+from agent.dataset_views import plan_summary
 from agent.datasets import Chunk, DatasetRun
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
@@ -33,8 +33,10 @@ MAX_HEADER_CHARS = 2000  # clients accept 8 KiB of metadata by default; leave ro
 
 
 def request_id_of(msg_id: str, context: grpc.aio.ServicerContext) -> str:
+    """The id logs and response headers carry: printable ASCII (a request with anything else is refused
+    in service/convert.py, but its id still has to be loggable and sendable)."""
     if msg_id:
-        return msg_id[:128]
+        return _header(msg_id)[:128]
     for key, value in context.invocation_metadata() or ():
         if key == "x-request-id" and value:
             return str(value)[:128]
@@ -238,7 +240,7 @@ def dataset_metadata(request_id: str, run: DatasetRun, planned: FamilyOutcome) -
 def _header(text: str) -> str:
     # Metadata values must be printable ASCII on one line; a reason may quote an error message.
     flat = " ".join(text.split()).encode("ascii", "backslashreplace").decode()
-    return flat[:MAX_HEADER_CHARS]
+    return "".join(c if " " <= c <= "~" else "?" for c in flat)[:MAX_HEADER_CHARS]
 
 
 def _dataset_chunk(request_id: str, chunk: Chunk, index: int, final: bool) -> pb.DatasetChunk:

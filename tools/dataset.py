@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tools.compiler import item_bounds
 from tools.engine import Job, Scenario, theme_chooser
-from tools.errors import InvalidRequest
+from tools.errors import MAX_ITEMS, GenerationFailed, InvalidRequest
 from tools.link_makers import link_makers, resolve, walk_times
 from tools.maker_kit import Env, chooser, pool_key
 from tools.registry import Registry
@@ -22,6 +23,8 @@ from tools.schema import EntitySchema
 from tools.temporal import REFERENCE_TIME, default_window, parse_datetime, parse_duration
 
 ROOT_BATCH = 200
+BATCH_ROWS = 60_000  # records of one root batch's families, at most: 200 roots up to 300 records each
+IDLE_ROOTS = 20_000  # roots made without a capped child growing before a capped request gives up
 
 
 @dataclass
@@ -125,7 +128,9 @@ class DatasetGenerator:
     ) -> None:
         self.roots = roots
         self.nodes = walk(roots)
-        self.root_batch = root_batch
+        # A batch's whole family is in memory at once: fewer roots per batch when families can be big.
+        most = max(worst_rows(r) for r in roots)
+        self.root_batch = max(1, min(root_batch, BATCH_ROWS // most))
         window = default_window(REFERENCE_TIME)
         self.rng = random.Random(f"{seed}/dataset")
         ids = {n.name: n.schema.id_field or "" for n in self.nodes}
@@ -156,7 +161,18 @@ class DatasetGenerator:
 
     def batches(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         for root in self.roots:
+            idle, progress = 0, -1
             while self._root_more(root):
+                if root.count is None:  # roots made until capped children are full: they must grow
+                    idle = 0 if self._capped_made(root) > progress else idle + self.root_batch
+                    progress = self._capped_made(root)
+                    if idle >= IDLE_ROOTS:
+                        wanted = ", ".join(c.name for c in walk(root.children) if c.count is not None)
+                        raise GenerationFailed(
+                            "entities",
+                            f"{idle:,} {root.name} records in a row brought no more {wanted}",
+                            "the plan or the context leaves none: ask for the root count instead",
+                        )
                 take = self.root_batch if root.count is None else min(self.root_batch, root.count - root.made)
                 families: list[tuple[dict[str, Any], dict[str, Any]]] = []
                 rows = []
@@ -167,6 +183,9 @@ class DatasetGenerator:
                     families.append((row, {"_theme": theme, root.name: row}))
                 yield root.name, rows
                 yield from self._children(root, families)
+
+    def _capped_made(self, root: Node) -> int:
+        return sum(c.made for c in walk(root.children) if c.count is not None)
 
     def _root_more(self, root: Node) -> bool:
         if root.count is not None:
@@ -233,3 +252,28 @@ class DatasetGenerator:
 
 def _seconds(value: Any) -> int | None:
     return parse_datetime(value) if value not in (None, "") else None
+
+
+def worst_rows(node: Node, nodes: dict[str, Node] | None = None) -> int:
+    """The most records one row of `node` can bring with its descendants (itself included): the
+    largest count of every link multiplied down the tree. Bounds memory per root batch."""
+    if nodes is None:
+        nodes = {n.name: n for n in walk([node])}
+    total = 1
+    for child in node.children:
+        total += most_children(child, nodes) * worst_rows(child, nodes)
+    return total
+
+
+def most_children(child: Node, nodes: dict[str, Node]) -> int:
+    """The most rows of `child` one parent row can have."""
+    link = child.schema.dataset
+    if link is None:
+        return 0
+    if link.per_item:
+        owner, _, field = link.per_item.partition(".")
+        spec = nodes[owner].schema.field(field) if owner in nodes else None
+        return item_bounds(spec, link.per_item)[1] if spec is not None else MAX_ITEMS
+    if link.sequence is not None:
+        return max((len(s) for s in link.sequence.steps.values()), default=0)
+    return link.count[1]

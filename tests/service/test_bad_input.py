@@ -112,6 +112,37 @@ async def test_bad_stream_request_fails_before_the_first_chunk(live: Live) -> No
     assert info.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+@pytest.mark.parametrize("request_id", ["a\nb", "abc\u00e9", "x\x01y"])
+async def test_a_request_id_that_cannot_be_a_header_is_refused_on_every_rpc(
+    live: Live, request_id: str
+) -> None:
+    """Such an id once made the stream's headers fail, and the client waited for its deadline."""
+    calls = [
+        lambda: live.stub.GenerateData(pb.GenerateRequest(entity="cart", count=1, request_id=request_id)),
+        lambda: _drain(
+            live.stub.GenerateDataStream(pb.GenerateRequest(entity="cart", request_id=request_id))
+        ),
+        lambda: _drain(
+            live.stub.GenerateDataset(
+                pb.DatasetRequest(
+                    entities=[pb.EntityCount(entity="customer", count=2)], request_id=request_id
+                )
+            )
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await asyncio.wait_for(call(), timeout=10)
+        assert info.value.code() == INVALID and "request_id: must be printable ASCII" in (
+            info.value.details() or ""
+        )
+
+
+async def _drain(call: object) -> None:
+    async for _chunk in call:  # type: ignore[attr-defined]
+        pass
+
+
 async def test_64_concurrent_requests_all_succeed(live: Live) -> None:
     requests = [pb.GenerateRequest(entity="order", count=50, seed=i) for i in range(64)]
     responses = await asyncio.gather(*(live.stub.GenerateData(r) for r in requests))

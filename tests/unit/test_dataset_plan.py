@@ -9,29 +9,32 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from agent.dataset_keywords import keyword_dataset_plan
 from agent.dataset_plan import (
     Cardinality,
     DatasetPlan,
     ValueMix,
+    apply_dataset_plan,
     check_dataset_plan,
-    family_summary,
-    plan_summary,
-    preview,
+    fixed_count,
 )
 from agent.dataset_planner import dataset_plan_key
+from agent.dataset_views import family_summary, plan_summary, preview
 from agent.datasets import DatasetRequest, DatasetRun
-from tools.dataset import DatasetGenerator, plan_tree
+from tools import dataset as dataset_module
+from tools.dataset import DatasetGenerator, plan_tree, walk, worst_rows
 from tools.dataset_checks import DatasetChecker
-from tools.errors import InvalidRequest
+from tools.errors import GenerationFailed
 from tools.registry import default_registry
 from tools.validator import compile_validator
 
 REGISTRY = default_registry()
 VALIDATORS = {s.name: compile_validator(s) for s in REGISTRY.schemas()}
 ORDER_STATUSES = REGISTRY.get("order").field("status").values  # type: ignore[union-attr]
-ADJUSTABLE = ["order", "shipment", "review", "cart", "notification", "support_ticket", "exchange"]
+# Every entity of the customer family whose count a plan may change (the registry decides which).
+ADJUSTABLE = sorted(n.name for n in walk(plan_tree(REGISTRY, {"customer": 1})) if not fixed_count(n))
 
 
 def _run(plan: DatasetPlan, customers: int = 60, seed: int = 1, fmt: str = "json") -> DatasetRun:
@@ -75,6 +78,22 @@ def _run(plan: DatasetPlan, customers: int = 60, seed: int = 1, fmt: str = "json
             ),
             "appears twice",
         ),
+        # One payment per order and one preference row per customer: amounts and unique keys need it.
+        (DatasetPlan(cardinalities=[Cardinality(entity="payment", count=[2, 2])]), "exactly one per order"),
+        (
+            DatasetPlan(cardinalities=[Cardinality(entity="customer_preferences", count=[0, 2])]),
+            "exactly one per customer",
+        ),
+        (DatasetPlan(cardinalities=[Cardinality(entity="review", count=[0, 3])]), "most <= 1"),
+        (
+            DatasetPlan(
+                cardinalities=[
+                    Cardinality(entity="order", count=[20, 20]),
+                    Cardinality(entity="shipment", count=[20, 20]),
+                ]
+            ),
+            "records per customer (the most of every count multiplied down the family), above 2,500",
+        ),
     ],
 )
 def test_every_problem_is_named_with_its_fix(plan: DatasetPlan, says: str) -> None:
@@ -82,18 +101,75 @@ def test_every_problem_is_named_with_its_fix(plan: DatasetPlan, says: str) -> No
     problems = check_dataset_plan(plan, roots)
     assert any(says in p for p in problems), problems
     run = DatasetRun(DatasetRequest({"customer": 10}), REGISTRY, 10**6)
-    with pytest.raises(InvalidRequest, match="plan"):
+    with pytest.raises(ValueError, match="unchecked dataset plan"):
         run.use(plan)
 
 
-_counts = st.tuples(st.integers(0, 4), st.integers(0, 4)).map(lambda t: [min(t), max(t)])
+@pytest.mark.parametrize(
+    ("requested", "plan", "says"),
+    [
+        (
+            {"customer": 10, "shipment": 5},
+            DatasetPlan(cardinalities=[Cardinality(entity="order", count=[0, 0])]),
+            "order: count 0 leaves no shipment, which the request asks for",
+        ),
+        (
+            {"shipment": 5},
+            DatasetPlan(mixes=[ValueMix(entity="order", field="status", weights={"cancelled": 1})]),
+            "mixes (order.status): gives none of ['processing', 'shipped'",
+        ),
+    ],
+)
+def test_a_plan_may_not_leave_out_what_the_request_asks_for(
+    requested: dict[str, int], plan: DatasetPlan, says: str
+) -> None:
+    run = DatasetRun(DatasetRequest(requested), REGISTRY, 10**6)
+    assert any(says in p for p in run.problems(plan)), run.problems(plan)
+    assert check_dataset_plan(plan, run.roots) == []  # fine when nobody asked for shipments
+
+
+def test_weights_must_be_finite_and_booleans_take_either_spelling() -> None:
+    with pytest.raises(ValidationError):
+        Cardinality(entity="shipment", count=[1, 2], weights=[1e308, float("inf")])
+    with pytest.raises(ValidationError):
+        ValueMix(entity="order", field="status", weights={"delivered": float("nan")})
+    plan = DatasetPlan(mixes=[ValueMix(entity="loyalty_member", field="email_opt_in", weights={"true": 1})])
+    run = DatasetRun(DatasetRequest({"customer": 30}, seed=2), REGISTRY, 10**6)
+    assert run.problems(plan) == []
+    run.use(plan)
+    members = [r for e, rows in run.batches() if e == "loyalty_member" for r in rows]
+    assert members and all(m["email_opt_in"] is True for m in members)
+
+
+def test_a_capped_request_the_family_cannot_fill_stops_with_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pending orders never get refunded payments, so no refund ever comes: without the guard this ran
+    # until the record limit, hours at the default.
+    monkeypatch.setattr(dataset_module, "IDLE_ROOTS", 2_000)
+    plan = DatasetPlan(mixes=[ValueMix(entity="order", field="status", weights={"pending": 1})])
+    run = DatasetRun(DatasetRequest({"refund": 3}), REGISTRY, 10**7)
+    run.use(plan)
+    with pytest.raises(GenerationFailed, match="customer records in a row brought no more refund"):
+        for _ in run.batches():
+            pass
+
+
+def test_root_batches_shrink_when_families_can_be_big() -> None:
+    roots = plan_tree(REGISTRY, {"customer": 10})
+    assert DatasetGenerator(roots, 1).root_batch == 200  # the registry's families: unchanged
+    plan = DatasetPlan(cardinalities=[Cardinality(entity="order", count=[20, 20])])
+    apply_dataset_plan(roots, plan)
+    assert worst_rows(roots[0]) <= 2_500 and DatasetGenerator(roots, 1).root_batch == 60_000 // worst_rows(
+        roots[0]
+    )
 
 
 @st.composite
 def plans(draw: st.DrawFn) -> DatasetPlan:
     cards = []
     for entity in draw(st.lists(st.sampled_from(ADJUSTABLE), unique=True, max_size=4)):
-        lo, hi = draw(_counts)
+        link = REGISTRY.get(entity).dataset
+        most = 1 if link is not None and link.count[1] == 1 else 4
+        lo, hi = sorted(draw(st.tuples(st.integers(0, most), st.integers(0, most))))
         weights = draw(st.none() | st.lists(st.floats(0.1, 10), min_size=hi - lo + 1, max_size=hi - lo + 1))
         cards.append(Cardinality(entity=entity, count=[lo, hi], weights=weights))
     mixes = []
@@ -110,8 +186,6 @@ def plans(draw: st.DrawFn) -> DatasetPlan:
 def test_any_valid_plan_keeps_every_key_and_invariant(plan: DatasetPlan, seed: int) -> None:
     roots = plan_tree(REGISTRY, {"customer": 25})
     assert check_dataset_plan(plan, roots) == []
-    from agent.dataset_plan import apply_dataset_plan
-
     apply_dataset_plan(roots, plan)
     checker = DatasetChecker(REGISTRY)
     problems: list[str] = []
@@ -143,7 +217,7 @@ def test_the_summary_tells_the_model_what_follows_what_and_the_key_ignores_count
     assert "customer: root (10 requested)" in text
     assert "payment.status follows order.status" in text
     assert "mixable order.status: {'pending': 4.0" in text
-    assert "refund (under payment): 1-1 per payment (uniform), only when" in text
+    assert "refund (under payment): fixed count, there is exactly one per payment, only when" in text
     other = plan_tree(REGISTRY, {"customer": 999})
     request = DatasetRequest({"customer": 10}, context="holiday")
     assert dataset_plan_key(request, roots, "m") == dataset_plan_key(request, other, "m")
