@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.catalogue import load_catalogue
 from tools.dataset import Node, walk, worst_rows
 from tools.schema import EntitySchema, FieldType
 
@@ -58,6 +59,11 @@ class DatasetPlan(BaseModel):
 
     cardinalities: list[Cardinality] = Field(default_factory=list)
     mixes: list[ValueMix] = Field(default_factory=list)
+    themes: dict[str, Weight] = Field(
+        default_factory=dict,
+        description="Catalogue theme weights for the family's products (theme name -> weight): carts, "
+        "orders, items and reviews of one root record share its theme. Empty: every theme alike.",
+    )
 
 
 def link_fields(schema: EntitySchema) -> dict[str, str]:
@@ -111,7 +117,7 @@ def check_dataset_plan(
     """Every problem of the plan for this family, each naming the entry and the fix. `requested`:
     the entities the client listed, which the plan must not leave out."""
     nodes = {n.name: n for n in walk(roots)}
-    problems = _count_problems(plan, nodes) + _mix_problems(plan, nodes)
+    problems = _count_problems(plan, nodes) + _mix_problems(plan, nodes) + _theme_problems(plan)
     if not problems:
         problems = _reach_problems(plan, roots, nodes, requested) + _size_problems(plan, roots)
     return problems
@@ -121,6 +127,16 @@ def _weights_problem(where: str, weights: list[float]) -> str:
     if not sum(weights) > 0:
         return f"{where}: weights must be 0 or more with at least one above 0"
     return ""
+
+
+def _theme_problems(plan: DatasetPlan) -> list[str]:
+    if not plan.themes:
+        return []
+    names = [t.name for t in load_catalogue()]
+    unknown = sorted(set(plan.themes) - set(names))
+    if unknown:
+        return [f"themes: unknown themes {unknown}; themes are {', '.join(names)}"]
+    return [bad] if (bad := _weights_problem("themes", list(plan.themes.values()))) else []
 
 
 def _count_problems(plan: DatasetPlan, nodes: dict[str, Node]) -> list[str]:

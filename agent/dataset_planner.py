@@ -23,7 +23,7 @@ from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL
 from agent.prompts import fenced
 from tools.dataset import Node
 
-DATASET_PROMPT_VERSION = "2026-11-28.d1"
+DATASET_PROMPT_VERSION = "2026-11-29.d2"
 # A plan cached by a release with another DatasetPlan shape is never read back by this one.
 PLAN_SCHEMA_HASH = hashlib.sha256(
     json.dumps(DatasetPlan.model_json_schema(), sort_keys=True).encode()
@@ -32,9 +32,10 @@ PLAN_SCHEMA_HASH = hashlib.sha256(
 INSTRUCTIONS = """\
 You shape linked test datasets for QA engineers: families of records that reference each other
 (customers, their carts and orders, payments, shipments, tracking events, refunds, reviews). You
-never write records. You write a DatasetPlan: how many children each parent gets, and the mix of
-enum values such as order statuses. A deterministic engine makes the records and keeps every
-cross-entity rule (foreign keys, amounts, time order, legal state sequences) by construction.
+never write records. You write a DatasetPlan: how many children each parent gets, the mix of
+enum values such as order statuses, and which product themes the family buys. A deterministic
+engine makes the records and keeps every cross-entity rule (foreign keys, amounts, time order,
+legal state sequences) by construction.
 
 How to work:
 1. Read the family summary below: each child's count per parent and when it exists at all, and
@@ -43,7 +44,7 @@ How to work:
    follows the order status, so more refunds means more returned or cancelled orders).
 2. Decide what the context calls for, in realistic proportions.
 3. Call preview_dataset with your draft: it reports how many records of each entity 20 root
-   records give and the resulting status shares. Adjust until they match the context.
+   records give, the resulting status shares and item categories. Adjust until they match.
 4. Return the plan. Leave out what the context does not ask for: an empty plan keeps the
    registry's realistic defaults.
 

@@ -16,6 +16,7 @@ from agent.dataset_plan import (
     link_fields,
     mixable,
 )
+from tools.catalogue import load_catalogue
 from tools.dataset import DatasetGenerator, Node, walk
 
 
@@ -28,17 +29,25 @@ def preview(roots: list[Node], plan: DatasetPlan, seed: int = 0) -> dict[str, An
     watched |= {(n.name, f.name) for n in walk(small) for f in n.schema.fields if f.name == "status"}
     counts: Counter[str] = Counter()
     shares: dict[str, Counter[str]] = {}
-    for entity, rows in DatasetGenerator(small, seed).batches():
+    themes: Counter[str] = Counter()
+    category_of = {p.id: t.category for t in load_catalogue() for p in t.products}
+    for entity, rows in DatasetGenerator(small, seed, themes=plan.themes).batches():
         counts[entity] += len(rows)
+        themes.update(c for i in _items(rows) if (c := category_of.get(str(i.get("product_id")))))
         for e, f in watched:
             if e == entity:
                 shares.setdefault(f"{e}.{f}", Counter()).update(str(r.get(f)) for r in rows)
     return {
         "records": dict(counts),
+        "item_categories": {k: round(n / sum(themes.values()), 2) for k, n in themes.most_common(6)},
         "shares": {
             k: {v: round(n / sum(c.values()), 2) for v, n in c.most_common()} for k, c in shares.items()
         },
     }
+
+
+def _items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [i for r in rows if isinstance(r.get("items"), list) for i in r["items"] if isinstance(i, dict)]
 
 
 def family_summary(roots: list[Node], requested: bool = True) -> str:
@@ -67,6 +76,8 @@ def family_summary(roots: list[Node], requested: bool = True) -> str:
         for name, source in sorted(link_fields(node.schema).items()):
             if (spec := node.schema.field(name)) is not None and spec.values:
                 lines.append(f"{pad}  {node.name}.{name} follows {source}")
+    themes = ", ".join(f"{t.name} ({t.category})" for t in load_catalogue())
+    lines.append(f"Product themes (for `themes` weights): {themes}")
     return "\n".join(lines)
 
 
@@ -85,4 +96,8 @@ def plan_summary(plan: DatasetPlan) -> str:
         total = sum(m.weights.values()) or 1.0
         top = sorted(m.weights.items(), key=lambda kv: -kv[1])[:4]
         parts.append(f"{m.entity}.{m.field}=" + ",".join(f"{v}:{w / total:.0%}" for v, w in top))
+    if plan.themes:
+        total = sum(plan.themes.values()) or 1.0
+        top = sorted(plan.themes.items(), key=lambda kv: -kv[1])[:4]
+        parts.append("themes=" + ",".join(f"{t}:{w / total:.0%}" for t, w in top))
     return "; ".join(parts) or "registry defaults"

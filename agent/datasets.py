@@ -116,7 +116,7 @@ class DatasetRun:
     def batches(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         """(entity, rows) in sending order: the rows before formatting (evals check them)."""
         assert self.plan is not None, "call use() with a plan first"
-        return DatasetGenerator(self.roots, self.seed, self.locale).batches()
+        return DatasetGenerator(self.roots, self.seed, self.locale, themes=self.plan.themes).batches()
 
     def chunks(self) -> Iterator[Chunk]:
         started: set[str] = set()

@@ -5,7 +5,8 @@ planner, or Claude (live).
 
 Metadata: `expect` holds on every path; `expect_model` only where a model plans (keyword rules cannot
 read "no returns"). Each maps a measure to {min, max}: orders_per_customer,
-shipments_per_shipped_order, refunds_per_order, `order.status=<value>` (share of orders).
+shipments_per_shipped_order, refunds_per_order, `order.status=<value>` (share of orders),
+`items.category=<category>` (share of order items).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from agent.datasets import DatasetRequest, DatasetRun
 from agent.pipeline import Pipeline
 from evals.common import verdict
 from evals.metering import Meter, cost_usd, start_meter
+from tools.catalogue import load_catalogue
 from tools.dataset_checks import DatasetChecker
 from tools.registry import Registry
 from tools.validator import compile_validator
@@ -69,6 +71,11 @@ def measures(rows: dict[str, list[Row]]) -> dict[str, float]:
     }
     for status, k in Counter(o["status"] for o in orders).items():
         out[f"order.status={status}"] = k / n
+    # Order items name their product; the catalogue knows its theme's category.
+    category_of = {p.id: t.category for t in load_catalogue() for p in t.products}
+    items = [i for o in orders for i in o.get("items") or []]
+    for category, k in Counter(category_of.get(str(i.get("product_id"))) for i in items).items():
+        out[f"items.category={category}"] = k / (len(items) or 1)
     return out
 
 

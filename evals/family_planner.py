@@ -22,6 +22,16 @@ def _said(text: str, words: str) -> bool:
     return bool(re.search(rf"\b(?:{words})", text)) and not re.search(rf"{NEGATED}(?:{words})", text)
 
 
+def _themes(text: str) -> dict[str, float]:
+    from evals.planner import knowledge, topics  # the row planner's topic knowledge (it imports us)
+
+    out: dict[str, float] = {}
+    for topic in topics(text):
+        for name, weight in knowledge()["themes"].get(topic, {}).items():
+            out[name] = out.get(name, 0.0) + weight
+    return out
+
+
 def family_plan(context: str, summary: str) -> dict[str, Any]:
     text = context.lower()
     plan: dict[str, Any] = {"cardinalities": [], "mixes": []}
@@ -29,6 +39,8 @@ def family_plan(context: str, summary: str) -> dict[str, Any]:
         plan["cardinalities"].append({"entity": "shipment", "count": [1, 3], "weights": [20, 50, 30]})
     if "order (under" in summary and _said(text, r"holiday|rush|black friday|peak"):
         plan["cardinalities"].append({"entity": "order", "count": [2, 5], "weights": [25, 30, 25, 20]})
+    if themes := _themes(text):
+        plan["themes"] = themes
     found = STATUS_LINE.search(summary)
     if found is None:
         return plan

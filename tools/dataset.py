@@ -124,7 +124,12 @@ def walk(roots: list[Node]) -> list[Node]:
 
 class DatasetGenerator:
     def __init__(
-        self, roots: list[Node], seed: int, locale: str = "en_US", root_batch: int = ROOT_BATCH
+        self,
+        roots: list[Node],
+        seed: int,
+        locale: str = "en_US",
+        root_batch: int = ROOT_BATCH,
+        themes: dict[str, float] | None = None,
     ) -> None:
         self.roots = roots
         self.nodes = walk(roots)
@@ -149,7 +154,7 @@ class DatasetGenerator:
             job = Job(schema=node.schema, scenarios=[], seed=seed, locale=locale)
             self.runners[node.name] = RowRunner(job, Scenario("default", 0, makers=makers), env, window)
             self.envs[node.name] = env
-        self.pick_theme = theme_chooser({}, self.rng)
+        self.pick_theme = theme_chooser(themes or {}, self.rng)  # a root's theme: its whole family's
 
     def _ancestors(self, node: Node) -> list[str]:
         out, p = [], parent_of(node.schema)

@@ -244,3 +244,23 @@ def test_keyword_plan_and_its_summary() -> None:
     assert "shipment.count=1-3" in text and "order.count=1-5" in text and "order.status=delivered:" in text
     assert plan_summary(keyword_dataset_plan(roots, "")) == "registry defaults"
     assert keyword_dataset_plan(plan_tree(REGISTRY, {"product": 5}), "split shipments") == DatasetPlan()
+
+
+def test_themes_shape_what_the_whole_family_buys() -> None:
+    from tools.catalogue import load_catalogue
+
+    category_of = {p.id: t.name for t in load_catalogue() for p in t.products}
+    plan = DatasetPlan(themes={"fitness": 1})
+    run = DatasetRun(DatasetRequest({"customer": 30}, seed=8), REGISTRY, 10**6)
+    assert run.problems(plan) == []
+    assert run.problems(DatasetPlan(themes={"gym": 1})) == [
+        "themes: unknown themes ['gym']; themes are " + ", ".join(t.name for t in load_catalogue())
+    ]
+    run.use(plan)
+    rows: dict[str, list[dict]] = {}
+    for entity, batch in run.batches():
+        rows.setdefault(entity, []).extend(batch)
+    bought = {category_of[i["product_id"]] for e in ("cart", "order") for r in rows[e] for i in r["items"]}
+    assert bought == {"fitness"}
+    assert {category_of[r["product_id"]] for r in rows["review"]} <= {"fitness"}
+    assert plan_summary(plan) == "themes=fitness:100%"
