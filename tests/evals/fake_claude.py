@@ -3,6 +3,7 @@ with a fixed score, and reports the token usage it is told to. Requests are coun
 
 from __future__ import annotations
 
+import html
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -12,7 +13,8 @@ import httpx2
 from pydantic_ai.models.anthropic import AnthropicModel
 from pydantic_ai.providers.anthropic import AnthropicProvider
 
-from evals.brief import read_brief
+from evals.brief import FENCE, read_brief
+from evals.family_planner import family_plan
 from evals.planner import write_plan
 
 MODEL = "claude-sonnet-4-6"
@@ -37,6 +39,11 @@ class FakeClaude:
         if "pass" in schema.get("properties", {}):
             self.calls["judge"] += 1
             answer = {"reason": "plausible rows", "pass": self.judge_score >= 0.5, "score": self.judge_score}
+        elif "cardinalities" in schema.get("properties", {}):
+            self.calls["dataset"] += 1
+            fenced = dict(FENCE.findall(_text(body["messages"][0]["content"])))
+            context = html.unescape(fenced.get("context", ""))
+            answer = family_plan(context, _text(body.get("system", "")))
         else:
             self.calls["plan"] += 1
             prompt = _text(body["messages"][0]["content"])

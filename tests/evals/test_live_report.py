@@ -77,3 +77,15 @@ async def test_a_live_report_then_a_comparison_that_marks_a_regression(tmp_path:
     assert "| **REGRESSION** | contexts/fitness_carts [live] | realism | 0.9 | 0.4 |" in md
     assert "REGRESSION contexts/fitness_carts [live]: realism 0.9 -> 0.4" in text
     assert doc["failures"] == []  # a regression, not a broken threshold
+
+
+async def test_live_families_through_the_real_sdk(tmp_path: Path) -> None:
+    """The linked-dataset evals in live mode: the dataset planner over the real Anthropic SDK."""
+    fake = FakeClaude()
+    out = io.StringIO()
+    code = await main_async(
+        ["--live", "--dataset", "families", "--report", str(tmp_path)], live_model=fake.model(), out=out
+    )
+    text = out.getvalue()
+    assert code == 0, text[-3000:]
+    assert fake.calls["dataset"] == 6 and "families" in text and "live" in text
