@@ -155,7 +155,7 @@ async def plan_family(
 
     got = await planner.cached_run(
         key,
-        planner.settings.cache_default,
+        planner.settings.cache_default if request.use_cache is None else request.use_cache,
         DatasetPlan,
         ask,
         deadline_s,

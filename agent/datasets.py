@@ -33,6 +33,7 @@ class DatasetRequest:
     hints: list[str] = field(default_factory=list)
     generation_method: str | None = None
     locale: str = ""
+    use_cache: bool | None = None  # None: the server's default
 
 
 @dataclass

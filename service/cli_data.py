@@ -80,7 +80,9 @@ def dataset_command(args: argparse.Namespace, out: TextIO) -> None:
     from agent.datasets import DatasetRequest, keyword_run
     from tools.registry import default_registry
 
-    request = DatasetRequest(entities, seed=args.seed, output_format=args.format, context=args.context)
+    request = DatasetRequest(
+        entities, seed=args.seed, output_format=args.format, context=args.context, locale=args.locale
+    )
     run = keyword_run(request, default_registry(), max_rows=10**9)
     sys.stderr.write(f"plan (keyword rules): {plan_summary(run.plan or DatasetPlan())}\n")
     pieces = ((c.entity, c.data) for c in run.chunks())
@@ -100,9 +102,12 @@ def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: Tex
         entities=[pb.EntityCount(entity=e, count=n) for e, n in entities.items()],
         output_format={"json": pb.JSON, "jsonl": pb.JSONL, "csv": pb.CSV, "sql": pb.SQL}[args.format],
         context=args.context,
+        locale=args.locale,
     )
     if args.seed is not None:
         msg.seed = args.seed
+    if args.no_cache:
+        msg.use_cache = False
     if args.method:
         msg.generation_method = pb.GenerationMethod.Value(args.method.upper())
     metadata = [("authorization", f"Bearer {args.token}")] if args.token else []

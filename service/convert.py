@@ -196,4 +196,6 @@ def to_dataset_request(msg: pb.DatasetRequest, request_id: str) -> DatasetReques
             if msg.HasField("generation_method")
             else None
         ),
+        locale=msg.locale,
+        use_cache=msg.use_cache if msg.HasField("use_cache") else None,
     )

@@ -102,6 +102,9 @@ async def test_the_cached_plan_serves_other_sizes_and_seeds_without_a_call(
     assert (first["x-cache-hit"], again["x-cache-hit"], bigger["x-cache-hit"]) == ("false", "true", "true")
     assert same == rows and len(more["customer"]) == 30
     assert again["x-dataset-plan"] == first["x-dataset-plan"] and again["x-llm-tokens-used"] == "0"
+    api.side_effect = [final(RUSH)]
+    fresh, _ = await fetch(live, dataset("cache me: rush", customers=10, use_cache=False))
+    assert api.call_count == 2 and fresh["x-cache-hit"] == "false"
 
 
 async def test_a_plan_the_validator_refuses_goes_back_to_the_model_with_the_fix(

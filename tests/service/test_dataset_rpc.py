@@ -88,3 +88,16 @@ async def test_bad_dataset_request_is_refused(live: Live) -> None:
             live, entities=[pb.EntityCount(entity="customer", count=5), pb.EntityCount(entity="customer")]
         )
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_locale_shapes_the_family_and_a_bad_one_is_refused(live: Live) -> None:
+    entities = [pb.EntityCount(entity="customer", count=20)]
+    request = pb.DatasetRequest(entities=entities, seed=4, locale="de_DE", output_format=pb.JSON)
+    chunks = [c async for c in live.stub.GenerateDataset(request)]
+    customers = [r for c in chunks if c.entity == "customer" for r in json.loads(c.data)]
+    german = [c for c in customers if c["email"].endswith((".de", "googlemail.com"))]
+    assert len(customers) == 20 and len(german) >= 5  # German free-mail domains: Faker's de_DE
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        [c async for c in live.stub.GenerateDataset(pb.DatasetRequest(entities=entities, locale="xx_XX"))]
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "locale: unknown locale 'xx_XX'" in (info.value.details() or "")

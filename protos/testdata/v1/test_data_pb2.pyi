@@ -335,7 +335,7 @@ class EntityCount(_message.Message):
     def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class DatasetRequest(_message.Message):
-    __slots__ = ("request_id", "domain", "entities", "seed", "output_format", "context", "hints", "generation_method")
+    __slots__ = ("request_id", "domain", "entities", "seed", "output_format", "context", "hints", "generation_method", "locale", "use_cache")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     ENTITIES_FIELD_NUMBER: _ClassVar[int]
@@ -344,6 +344,8 @@ class DatasetRequest(_message.Message):
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     HINTS_FIELD_NUMBER: _ClassVar[int]
     GENERATION_METHOD_FIELD_NUMBER: _ClassVar[int]
+    LOCALE_FIELD_NUMBER: _ClassVar[int]
+    USE_CACHE_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     domain: str
     entities: _containers.RepeatedCompositeFieldContainer[EntityCount]
@@ -352,7 +354,9 @@ class DatasetRequest(_message.Message):
     context: str
     hints: _containers.RepeatedScalarFieldContainer[str]
     generation_method: GenerationMethod
-    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., seed: _Optional[int] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ...) -> None: ...
+    locale: str
+    use_cache: bool
+    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., seed: _Optional[int] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., locale: _Optional[str] = ..., use_cache: bool = ...) -> None: ...
 
 class DatasetChunk(_message.Message):
     __slots__ = ("request_id", "entity", "data", "chunk_index", "is_final")
