@@ -126,9 +126,11 @@ def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: Tex
                 yield chunk.entity, chunk.data
 
         _write_dataset(pieces(), args.format, out)
-    sys.stderr.write(
-        f"{sum(counts.values())} chunks, {len(counts)} entities; seed {head.get('x-seed', '?')}\n"
-    )
+        tail = dict(call.trailing_metadata() or ())
+    made = tail.get("x-record-counts", "").replace(",", ", ") or f"{sum(counts.values())} chunks"
+    sys.stderr.write(f"{made}; seed {head.get('x-seed', '?')}\n")
+    if tail.get("x-empty-entities"):
+        sys.stderr.write(f"warning: none made of {tail['x-empty-entities']}\n")
 
 
 def _write_dataset(pieces: Iterable[tuple[str, str]], fmt: str, out: TextIO) -> None:

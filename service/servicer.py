@@ -178,6 +178,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
                     pending = chunk
             if pending is not None:
                 await context.write(_dataset_chunk(request_id, pending, index, True))
+            context.set_trailing_metadata(dataset_trailers(run))
             return None, planned.path
 
         await self._guard("GenerateDataset", request_id, context, body)
@@ -235,6 +236,17 @@ def dataset_metadata(request_id: str, run: DatasetRun, planned: FamilyOutcome) -
         ("x-llm-tokens-used", str(planned.tokens)),
         ("x-dataset-plan", _header(plan_summary(planned.plan))),
     )
+
+
+def dataset_trailers(run: DatasetRun) -> tuple[tuple[str, str], ...]:
+    """Records made per entity, known only at the end; a requested entity the family never reached
+    (its plan or the cardinalities left none) is named, not silently absent."""
+    out = [("x-record-counts", _header(",".join(f"{e}={n}" for e, n in run.counts.items())))]
+    missing = sorted(e for e in run.requested if not run.counts.get(e))
+    if missing:
+        log.warning("requested entities came out empty", missing=missing)
+        out.append(("x-empty-entities", _header(",".join(missing))))
+    return tuple(out)
 
 
 def _header(text: str) -> str:

@@ -60,11 +60,13 @@ def dataset(context: str, customers: int = 40, seed: int = 3, **fields: Any) -> 
 
 
 async def fetch(live: Live, request: pb.DatasetRequest) -> tuple[dict[str, str], dict[str, list[dict]]]:
+    """Initial metadata plus trailers (prefixed `tail:`), and the rows by entity."""
     call = live.stub.GenerateDataset(request, timeout=20)
     head = {k: v for k, v in await call.initial_metadata()}
     rows: dict[str, list[dict]] = {}
     async for chunk in call:
         rows.setdefault(chunk.entity, []).extend(json.loads(chunk.data))
+    head.update({f"tail:{k}": v for k, v in await call.trailing_metadata()})
     return head, rows
 
 
@@ -179,7 +181,7 @@ async def test_the_cli_dataset_command_through_the_server_is_planned_by_the_mode
     }
     err = capfd.readouterr().err
     assert "plan (llm): shipment.count=2-3; order.status=delivered:70%,returned:30%" in err
-    assert "seed 2" in err
+    assert "seed 2" in err and "customer=15, " in err
     local = ["dataset", "customer=15", "--format", "json", "--context", "split shipments", "--out", str(out)]
     assert await asyncio.to_thread(main, local) == 0
     assert "plan (keyword rules): shipment.count=1-3" in capfd.readouterr().err
@@ -209,3 +211,20 @@ async def test_a_family_too_big_for_the_limit_is_refused_before_any_chunk(
     details = caught.value.details() or ""
     assert "records for 5,000 customer records and their families, above the limit of 200,000" in details
     assert "ask for fewer root records" in details
+
+
+async def test_trailers_count_the_records_and_name_a_requested_entity_that_came_out_empty(
+    live: Live, api: respx.Route
+) -> None:
+    # Pending orders never get refunded payments: the plan is valid, but no refund can exist.
+    pending = {"mixes": [{"entity": "order", "field": "status", "weights": {"pending": 1}}]}
+    api.side_effect = [final(pending)]
+    request = pb.DatasetRequest(
+        entities=[pb.EntityCount(entity="customer", count=30), pb.EntityCount(entity="refund", count=0)],
+        seed=2,
+        context="only pending orders, and their refunds",
+    )
+    head, rows = await fetch(live, request)
+    counts = dict(part.split("=") for part in head["tail:x-record-counts"].split(","))
+    assert {e: int(n) for e, n in counts.items()} == {e: len(r) for e, r in rows.items()}
+    assert head["tail:x-empty-entities"] == "refund" and "refund" not in rows
