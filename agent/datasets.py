@@ -60,6 +60,7 @@ class DatasetRun:
         self.writers: dict[str, Writer] = {}
         self.plan: DatasetPlan | None = None
         self.counts: dict[str, int] = {}
+        self._estimates: dict[str, int] = {}  # plan JSON -> estimated records
 
     def keyword_plan(self, request: DatasetRequest) -> DatasetPlan:
         return keyword_dataset_plan(self.roots, " ".join([request.context, *request.hints]))
@@ -81,6 +82,12 @@ class DatasetRun:
     def estimated_rows(self, plan: DatasetPlan) -> int:
         """Records the whole family will have under `plan`, scaled from a 20-root preview; 0 when even
         the most every count allows fits the limit (the hard limit still applies while streaming)."""
+        key = plan.model_dump_json()
+        if key not in self._estimates:  # the cache check and the start both ask: preview once
+            self._estimates[key] = self._estimate(plan)
+        return self._estimates[key]
+
+    def _estimate(self, plan: DatasetPlan) -> int:
         shaped = [copied(r, r.count) for r in self.roots]
         apply_dataset_plan(shaped, plan)
         if sum((r.count or 0) * worst_rows(r) for r in shaped) <= self.max_rows:
