@@ -210,19 +210,47 @@ def _reach_problems(
                 problems.append(f"{node}: count 0 leaves no {name}, which the request asks for")
             link = nodes[node].schema.dataset
             for path, allowed in (link.when if link else {}).items():
-                entity, _, field = path.partition(".")
-                mix = mixes.get((entity, field))
-                if mix is None:
-                    continue
-                known = spellings(nodes[entity].schema, field)
-                given = {known[k]: w for k, w in mix.weights.items()}
-                if not any(given.get(str(v), 0) > 0 for v in allowed):
+                blocked = _ruled_out(path, {str(v) for v in allowed}, nodes, mixes)
+                if blocked:
+                    lost = node if node == name else f"{node} and no {name}"
                     problems.append(
-                        f"mixes ({entity}.{field}): gives none of {allowed}, so no {node} and no {name}, "
-                        "which the request asks for"
+                        f"mixes ({blocked}): gives none of the values that lead to {path} in {allowed}, "
+                        f"so no {lost}, which the request asks for"
                     )
             node = parents.get(node)
     return problems
+
+
+def _ruled_out(
+    path: str,
+    allowed: set[str],
+    nodes: dict[str, Node],
+    mixes: dict[tuple[str, str], ValueMix],
+    depth: int = 0,
+) -> str:
+    """The mixed `entity.field` that makes every value in `allowed` impossible at `path` ('' if none),
+    following fields that copy or map an ancestor's (payment.status follows order.status)."""
+    entity, _, field = path.partition(".")
+    node = nodes.get(entity)
+    if node is None or depth > 8:
+        return ""
+    mix = mixes.get((entity, field))
+    if mix is not None:
+        known = spellings(node.schema, field)
+        given = {known[k]: w for k, w in mix.weights.items()}
+        return "" if any(given.get(v, 0) > 0 for v in allowed) else f"{entity}.{field}"
+    link = node.schema.dataset
+    if link is None:
+        return ""
+    if field in link.by:
+        by = link.by[field]
+        sources = {str(k) for k, values in by.map.items() if {str(v) for v in values} & allowed}
+        if "*" in sources or not sources:
+            return ""  # any other value may lead there; or none ever does, whatever the plan says
+        return _ruled_out(by.source, sources, nodes, mixes, depth + 1)
+    if field in link.copy_ and not link.copy_[field].startswith("sibling:"):
+        return _ruled_out(link.copy_[field], allowed, nodes, mixes, depth + 1)
+    return ""
 
 
 def _size_problems(plan: DatasetPlan, roots: list[Node]) -> list[str]:

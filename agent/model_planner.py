@@ -217,7 +217,8 @@ class ModelPlanner:
         else:
             self.model_state.error = None
             self._auth_failed_at = None
-            await self._cache_set(key, out.plan.model_dump_json(), out)
+            if use_cache:  # a plan asked for afresh must not replace the one other requests reproduce
+                await self._cache_set(key, out.plan.model_dump_json(), out)
         out.tokens, out.requests = usage.total_tokens, usage.requests
         return out
 

@@ -74,7 +74,8 @@ def measures(rows: dict[str, list[Row]]) -> dict[str, float]:
     # Order items name their product; the catalogue knows its theme's category.
     category_of = {p.id: t.category for t in load_catalogue() for p in t.products}
     items = [i for o in orders for i in o.get("items") or []]
-    for category, k in Counter(category_of.get(str(i.get("product_id"))) for i in items).items():
+    known = [c for i in items if (c := category_of.get(str(i.get("product_id"))))]
+    for category, k in Counter(known).items():
         out[f"items.category={category}"] = k / (len(items) or 1)
     return out
 

@@ -75,6 +75,10 @@ def dataset_command(args: argparse.Namespace, out: TextIO) -> None:
     if args.server:
         _dataset_remote(args, entities, out)
         return
+    if args.method or args.no_cache or args.token:
+        raise DataError(
+            "--server", "--method, --no-cache and --token need a server", "add --server HOST:PORT"
+        )
     from agent.dataset_plan import DatasetPlan
     from agent.dataset_views import plan_summary
     from agent.datasets import DatasetRequest, keyword_run

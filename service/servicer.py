@@ -241,7 +241,13 @@ def dataset_metadata(request_id: str, run: DatasetRun, planned: FamilyOutcome) -
 def dataset_trailers(run: DatasetRun) -> tuple[tuple[str, str], ...]:
     """Records made per entity, known only at the end; a requested entity the family never reached
     (its plan or the cardinalities left none) is named, not silently absent."""
-    out = [("x-record-counts", _header(",".join(f"{e}={n}" for e, n in run.counts.items())))]
+    counts = ""
+    for entity, n in run.counts.items():  # whole entries only: a cut number would be a wrong count
+        entry = f"{',' if counts else ''}{entity}={n}"
+        if len(counts) + len(entry) > MAX_HEADER_CHARS:
+            break
+        counts += entry
+    out = [("x-record-counts", counts)]
     missing = sorted(e for e in run.requested if not run.counts.get(e))
     if missing:
         log.warning("requested entities came out empty", missing=missing)

@@ -107,6 +107,8 @@ async def test_the_cached_plan_serves_other_sizes_and_seeds_without_a_call(
     api.side_effect = [final(RUSH)]
     fresh, _ = await fetch(live, dataset("cache me: rush", customers=10, use_cache=False))
     assert api.call_count == 2 and fresh["x-cache-hit"] == "false"
+    after, same_again = await fetch(live, dataset("cache me: rush", customers=10))
+    assert after["x-cache-hit"] == "true" and same_again == rows  # the fresh plan replaced nothing
 
 
 async def test_a_plan_the_validator_refuses_goes_back_to_the_model_with_the_fix(
@@ -213,18 +215,31 @@ async def test_a_family_too_big_for_the_limit_is_refused_before_any_chunk(
     assert "ask for fewer root records" in details
 
 
-async def test_trailers_count_the_records_and_name_a_requested_entity_that_came_out_empty(
+async def test_a_plan_that_rules_out_a_requested_entity_through_a_followed_field_is_sent_back(
     live: Live, api: respx.Route
 ) -> None:
-    # Pending orders never get refunded payments: the plan is valid, but no refund can exist.
+    # Pending orders never get refunded payments (payment.status follows order.status): no refund.
     pending = {"mixes": [{"entity": "order", "field": "status", "weights": {"pending": 1}}]}
-    api.side_effect = [final(pending)]
+    returns = {"mixes": [{"entity": "order", "field": "status", "weights": {"pending": 1, "returned": 1}}]}
+    api.side_effect = [final(pending), final(returns)]
     request = pb.DatasetRequest(
         entities=[pb.EntityCount(entity="customer", count=30), pb.EntityCount(entity="refund", count=0)],
         seed=2,
         context="only pending orders, and their refunds",
     )
     head, rows = await fetch(live, request)
+    retry = json.dumps(json.loads(api.calls[1].request.content)["messages"])
+    assert "gives none of the values that lead to payment.status" in retry
+    assert head["x-dataset-plan"] == "order.status=pending:50%,returned:50%" and rows["refund"]
+
+
+async def test_trailers_count_the_records_and_name_a_requested_entity_that_came_out_empty(live: Live) -> None:
+    request = pb.DatasetRequest(
+        entities=[pb.EntityCount(entity="customer", count=2), pb.EntityCount(entity="exchange", count=0)],
+        seed=2,
+        generation_method=pb.TRADITIONAL,
+    )
+    head, rows = await fetch(live, request)
     counts = dict(part.split("=") for part in head["tail:x-record-counts"].split(","))
     assert {e: int(n) for e, n in counts.items()} == {e: len(r) for e, r in rows.items()}
-    assert head["tail:x-empty-entities"] == "refund" and "refund" not in rows
+    assert head["tail:x-empty-entities"] == "exchange" and "exchange" not in rows  # rare: 2 customers
