@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic_ai import Agent, ModelRetry, RunContext
-from pydantic_ai.usage import RunUsage, UsageLimits
+from pydantic_ai.usage import RunUsage
 
 from agent.dataset_plan import DatasetPlan
 from agent.dataset_views import family_summary, preview
@@ -142,15 +142,7 @@ async def plan_family(
     key = dataset_plan_key(request, run.roots, planner.model_name)
 
     async def ask(usage: RunUsage) -> DatasetPlan:
-        s = planner.settings
-        result = await dataset_agent.run(
-            _user_prompt(request),
-            model=planner.model,
-            deps=run,
-            model_settings={"max_tokens": s.max_tokens, "max_retries": s.max_retries},
-            usage_limits=UsageLimits(request_limit=s.request_limit, total_tokens_limit=s.token_budget),
-            usage=usage,
-        )
+        result = await dataset_agent.run(_user_prompt(request), deps=run, **planner.run_options(usage))
         return result.output
 
     got = await planner.cached_run(

@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import structlog
 from pydantic import BaseModel
@@ -245,16 +245,18 @@ class ModelPlanner:
             out.cache_error = self.cache_state.error = str(exc)
 
     async def _run(self, deps: PlanDeps, shown: list[Hit], usage: RunUsage) -> GenerationPlan:
-        s = self.settings
         schema = deps.prepared.schema
         schema_text = schema_summary(schema) if deps.prepared.schema_from_request else ""
         prompt = user_prompt(deps.request, schema, [h.example for h in shown], schema_text)
-        result = await planner_agent.run(
-            prompt,
-            model=self.model,
-            deps=deps,
-            model_settings={"max_tokens": s.max_tokens, "max_retries": s.max_retries},
-            usage_limits=UsageLimits(request_limit=s.request_limit, total_tokens_limit=s.token_budget),
-            usage=usage,
-        )
+        result = await planner_agent.run(prompt, deps=deps, **self.run_options(usage))
         return result.output
+
+    def run_options(self, usage: RunUsage) -> dict[str, Any]:
+        """The model, its settings and the budget, for any agent run this planner makes."""
+        s = self.settings
+        return {
+            "model": self.model,
+            "model_settings": {"max_tokens": s.max_tokens, "max_retries": s.max_retries},
+            "usage_limits": UsageLimits(request_limit=s.request_limit, total_tokens_limit=s.token_budget),
+            "usage": usage,
+        }
