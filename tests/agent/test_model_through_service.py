@@ -112,7 +112,8 @@ async def test_a_plan_from_claude_what_was_sent_and_what_is_reported(
 async def test_the_cached_plan_serves_any_count_at_no_cost_and_reproduces_rows(
     live: Live, api: respx.Route
 ) -> None:
-    api.side_effect = [final(FITNESS_PLAN), final(FITNESS_PLAN)]
+    kitchen = {**FITNESS_PLAN, "themes": {"kitchen": 1}}  # what a fresh plan may say instead
+    api.side_effect = [final(FITNESS_PLAN), final(kitchen)]
     first = await live.stub.GenerateData(cart_request("cache me: yoga and running"))
     hit = await live.stub.GenerateData(cart_request("cache me: yoga and running"))
     bigger = await live.stub.GenerateData(
@@ -131,7 +132,9 @@ async def test_the_cached_plan_serves_any_count_at_no_cost_and_reproduces_rows(
     assert hit.metadata.llm_tokens_used == 0 and hit.metadata.generation_path == "llm"
     assert hit.data == first.data
     skip = await live.stub.GenerateData(cart_request("cache me: yoga and running", use_cache=False))
-    assert api.call_count == 2 and not skip.metadata.cache_hit
+    assert api.call_count == 2 and not skip.metadata.cache_hit and skip.data != first.data
+    again = await live.stub.GenerateData(cart_request("cache me: yoga and running"))
+    assert again.metadata.cache_hit and again.data == first.data  # the fresh plan replaced nothing
 
 
 FAILURES = [
