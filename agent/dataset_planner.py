@@ -19,7 +19,7 @@ from agent.dataset_plan import DatasetPlan
 from agent.dataset_views import family_summary, preview
 from agent.datasets import DatasetRequest, DatasetRun
 from agent.model_planner import ModelPlanner
-from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL
+from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL, PlanReport
 from agent.prompts import fenced
 from tools.dataset import Node
 
@@ -102,16 +102,9 @@ def dataset_plan_key(request: DatasetRequest, roots: list[Node], model_name: str
 
 
 @dataclass
-class FamilyOutcome:
+class FamilyOutcome(PlanReport):
     plan: DatasetPlan
     path: str
-    fallback_reason: str = ""
-    fallback_key: str = ""  # a short label for metrics
-    cache_hit: bool = False
-    cache_checked: bool = False  # the plan cache was read (a hit or a miss)
-    cache_error: str = ""
-    tokens: int = 0
-    requests: int = 0
 
 
 def _user_prompt(request: DatasetRequest) -> str:

@@ -40,10 +40,10 @@ class AgentDeps:
     store_state: ComponentState = field(default_factory=ComponentState)
 
 
-@dataclass
-class PlanOutcome:
-    plan: GenerationPlan
-    path: str
+@dataclass(kw_only=True)
+class PlanReport:
+    """How a plan came to be, for metadata, metrics and logs: shared by row and dataset plans."""
+
     fallback_reason: str = ""
     fallback_key: str = ""  # a short label for metrics
     cache_hit: bool = False
@@ -51,6 +51,12 @@ class PlanOutcome:
     cache_error: str = ""
     tokens: int = 0
     requests: int = 0
+
+
+@dataclass
+class PlanOutcome(PlanReport):
+    plan: GenerationPlan
+    path: str
     prompt_version: str = PROMPT_VERSION
     templates: list[Template] = field(default_factory=list)  # examples to imitate
     defects: list[Template] = field(default_factory=list)  # defect examples to replay as edge cases

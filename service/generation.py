@@ -16,7 +16,7 @@ from agent.dataset_planner import FamilyOutcome, plan_family
 from agent.dataset_views import plan_summary
 from agent.datasets import Chunk, DatasetRequest, DatasetRun
 from agent.executor import Prepared, build_job, prepare, render_chunks, render_document
-from agent.pipeline import Pipeline, PlanOutcome
+from agent.pipeline import Pipeline, PlanOutcome, PlanReport
 from agent.request import DataRequest
 from service import metrics
 from service.errors import Unavailable
@@ -101,7 +101,7 @@ class Generator:
         self._count(outcome)
         return Served(request, prepared, outcome, started)
 
-    def _count(self, outcome: PlanOutcome | FamilyOutcome) -> None:
+    def _count(self, outcome: PlanReport) -> None:
         if outcome.fallback_key:
             metrics.FALLBACKS.labels(reason=outcome.fallback_key).inc()
             log.warning("fallback", reason=outcome.fallback_reason)
