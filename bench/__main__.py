@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from bench import (
     agent_bench,
@@ -43,9 +44,19 @@ def engine_part(args: argparse.Namespace) -> None:
     print("engine throughput (carts/s, validated and JSON-encoded, median of 5)")
     print(f"  engine              {engine:>10,.0f}")
     print(
+        f"  row maker only      {r['row_maker']:>10,.0f}   engine/row maker = {engine / r['row_maker']:.1f}"
+    )
+    print(
         f"  plain random        {ceiling:>10,.0f}   engine/ceiling = {engine / ceiling:.2f}  (target >= 0.5)"
     )
     print(f"  idiomatic Faker     {faker:>10,.0f}   engine/faker   = {engine / faker:.1f}  (target >= 8)")
+    speedups = engine_bench.registry_speedups()
+    values = sorted(speedups.values())
+    geo = math.prod(values) ** (1 / len(values))
+    print(
+        f"registry: {len(values)} entities, columns/row maker rows/s: geometric mean {geo:.1f}x,"
+        f" lowest {values[0]:.1f}x ({min(speedups, key=speedups.__getitem__)}), highest {values[-1]:.1f}x"
+    )
     small = memory_bench.peak_rss_mib(10_000)
     big = memory_bench.peak_rss_mib(args.million)
     print(

@@ -46,11 +46,11 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
     names = tuple(f.name for f in spec.fields)
     # (name, maker, None) for plain fields, (name, None, step) for gated, nullable or ordered ones: the
     # plain case, most fields, then costs one call per row instead of two.
-    steps = [_field_step(spec, n, join(path, n), env, forced, rules) for n in _generation_order(spec, rules)]
+    steps = [_field_step(spec, n, join(path, n), env, forced, rules) for n in generation_order(spec, rules)]
     derives = compile_derives(spec, path)
     uses_product = any((source_of(f) or "").startswith("product.") for f in spec.fields)
     unique_product = any(f.unique and (source_of(f) or "").startswith("product.") for f in spec.fields)
-    walk = _catalogue_walk(env, path) if unique_product else None
+    walk = catalogue_walk(env, path) if unique_product else None
     products = load_catalogue()
     rnd = env.rnd
     fill_address = _address_filler(spec, env) if spec.source == "address" else None
@@ -80,7 +80,7 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
     return make
 
 
-_ADDRESS_PARTS = {
+ADDRESS_PARTS = {
     "street": 0,
     "street_address": 0,
     "address_line1": 0,
@@ -104,7 +104,7 @@ def _address_filler(spec: FieldSpec, env: Env) -> Callable[[dict[str, Any]], Non
 
     table = pool(env.locale, "address")
     rnd = env.rnd
-    keys = [(f.name, _ADDRESS_PARTS[f.name]) for f in spec.fields if f.name in _ADDRESS_PARTS]
+    keys = [(f.name, ADDRESS_PARTS[f.name]) for f in spec.fields if f.name in ADDRESS_PARTS]
 
     def fill(obj: dict[str, Any]) -> None:
         address = table[int(rnd() * len(table))]
@@ -114,7 +114,7 @@ def _address_filler(spec: FieldSpec, env: Env) -> Callable[[dict[str, Any]], Non
     return fill
 
 
-def _catalogue_walk(env: Env, path: str) -> Callable[[], tuple[Any, int]]:
+def catalogue_walk(env: Env, path: str) -> Callable[[], tuple[Any, int]]:
     """Every catalogue product once, in a seeded order, then again (round 1, 2, ...): a product table
     with unique ids. Shared by every maker of this path in the job."""
     key = f"{path}|catalogue-walk"
@@ -132,7 +132,8 @@ def _catalogue_walk(env: Env, path: str) -> Callable[[], tuple[Any, int]]:
     return env.unique_counters[key]  # type: ignore[no-any-return]
 
 
-def _generation_order(spec: FieldSpec, rules: ScopeRules) -> list[str]:
+def field_deps(spec: FieldSpec, rules: ScopeRules) -> dict[str, set[str]]:
+    """The fields each field's maker reads from the object being filled."""
     deps: dict[str, set[str]] = {f.name: set() for f in spec.fields}
     for name, (when, _) in rules.present_if.items():
         deps[name].add(when)
@@ -143,6 +144,11 @@ def _generation_order(spec: FieldSpec, rules: ScopeRules) -> list[str]:
             deps[f.name].add(f.pools_by.field)
         if source_of(f) == "email":
             deps[f.name].update(n for n in ("first_name", "last_name") if n in deps)
+    return deps
+
+
+def generation_order(spec: FieldSpec, rules: ScopeRules) -> list[str]:
+    deps = field_deps(spec, rules)
     derived = {r.target for r in rules.derives}
     order: list[str] = []
     done: set[str] = set()
@@ -165,7 +171,7 @@ def _field_step(
 ) -> tuple[str, Maker | None, Step | None]:
     spec = scope.child(name)
     assert spec is not None
-    make = _child_maker(spec, path, env, forced)
+    make = child_maker(spec, path, env, forced)
     rnd = env.rnd
     gate = rules.present_if.get(name)
     # A present_if field's null-ness is the rule's to decide, never chance's.
@@ -189,7 +195,7 @@ def _field_step(
     return name, None, step
 
 
-def _child_maker(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Maker:
+def child_maker(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Maker:
     hit = forced.get(path)
     if hit is not None and not isinstance(hit, ItemCount):
         return hit
@@ -209,7 +215,7 @@ def _array_maker(spec: FieldSpec, path: str, env: Env, forced: Forced, count: It
     if item_spec.type is FieldType.OBJECT or item_spec.fields:
         make_item = compile_object(item_spec, item_path, env, forced)
     else:
-        make_item = _child_maker(item_spec, item_path, env, forced)
+        make_item = child_maker(item_spec, item_path, env, forced)
     uses_product = any((source_of(f) or "").startswith("product.") for f in (item_spec.fields or [item_spec]))
     rnd = env.rnd
     by = spec.pools_by

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.catalogue import load_catalogue
+from tools.columns import ColumnRunner
 from tools.imitation import Template
 from tools.maker_kit import Env, Maker, chooser
 from tools.runner import RowRunner
@@ -48,6 +49,9 @@ class Job:
     templates: list[Template] = field(default_factory=list)
     template_share: float = 0.0
     defects: list[Template] = field(default_factory=list)
+    # Plain rows a block at a time where the schema allows (tools/columns.py). False makes every row
+    # with the row maker: the baseline the bench and the tests compare the column maker against.
+    columns: bool = True
 
     @property
     def total(self) -> int:
@@ -62,10 +66,18 @@ def generate(job: Job) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     index = 0
     for scenario in job.scenarios:
-        pick_theme = theme_chooser(scenario.theme_weights or job.theme_weights, rng)
+        weights = theme_weights(scenario.theme_weights or job.theme_weights)
         runner = RowRunner(job, scenario, env, window)
-        for _ in range(scenario.count):
-            row = runner.row(pick_theme())
+        # Plain rows of plain schemas are made a block at a time (tools/columns.py); the rest one by one.
+        columns = (
+            ColumnRunner.for_scenario(job, scenario, runner, env, window, weights) if job.columns else None
+        )
+        if columns is not None:
+            rows = columns.rows(scenario.count)
+        else:
+            pick_theme = chooser(load_catalogue(), weights, rng.random)
+            rows = (runner.row(pick_theme()) for _ in range(scenario.count))
+        for row in rows:
             row["_scenario"] = scenario.name
             row["_index"] = index
             index += 1
@@ -77,9 +89,11 @@ def generate(job: Job) -> Iterator[list[dict[str, Any]]]:
         yield batch
 
 
+def theme_weights(weights: dict[str, float]) -> list[float]:
+    """The catalogue themes' weights for a request (every theme alike when none is named)."""
+    w = [max(0.0, float(weights.get(t.name, 1.0 if not weights else 0.0))) for t in load_catalogue()]
+    return w if any(w) else [1.0] * len(w)
+
+
 def theme_chooser(weights: dict[str, float], rng: random.Random) -> Any:
-    themes = load_catalogue()
-    w = [max(0.0, float(weights.get(t.name, 1.0 if not weights else 0.0))) for t in themes]
-    if not any(w):
-        w = [1.0] * len(themes)
-    return chooser(themes, w, rng.random)
+    return chooser(load_catalogue(), theme_weights(weights), rng.random)

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from tools.errors import InvalidRequest
 
 ALPHABETS = {
@@ -120,32 +122,46 @@ def random_maker(tpl: Template, rnd: Callable[[], float]) -> Callable[[], str]:
     return make
 
 
-def unique_maker(tpl: Template, rng: random.Random, origin: str) -> Callable[[], str]:
-    """Values that never repeat within one generator, until the template's space runs out."""
-    segs = _segments(tpl)
-    space = tpl.space
-    perm = Bijection(space, rng)
-    counter = iter(range(space))
-    sizes = [len(s[0]) ** s[1] for s in segs if not isinstance(s, str)]
+class UniqueIds:
+    """Values that never repeat within one job, until the template's space runs out.
 
-    def make() -> str:
-        k = next(counter, None)
-        if k is None:
+    One counter for every maker of the path: rows made one at a time (`ids()`) and a block at a time
+    (`block(n)`, tools/columns.py) take turns on it, so a job mixing both still never repeats an id.
+    """
+
+    def __init__(self, tpl: Template, rng: random.Random, origin: str) -> None:
+        self.tpl, self.origin = tpl, origin
+        self.segs = _segments(tpl)
+        self.space = tpl.space
+        self.perm = Bijection(self.space, rng)
+        self.taken = 0
+        self.sizes = [len(s[0]) ** s[1] for s in self.segs if not isinstance(s, str)]
+
+    def _take(self, n: int) -> int:
+        start = self.taken
+        if start + n > self.space:
             raise InvalidRequest(
-                origin, f"template {tpl.text!r} has only {space} distinct values", "widen it"
+                self.origin, f"template {self.tpl.text!r} has only {self.space} distinct values", "widen it"
             )
-        v = perm(k)
+        self.taken += n
+        return start
+
+    def __call__(self) -> str:
+        v = self.perm(self._take(1))
         out, i = [], 0
-        for seg in segs:
+        for seg in self.segs:
             if isinstance(seg, str):
                 out.append(seg)
                 continue
-            v, part = divmod(v, sizes[i])
+            v, part = divmod(v, self.sizes[i])
             out.append(seg[2](part))
             i += 1
         return "".join(out)
 
-    return make
+    def block(self, n: int) -> np.ndarray:
+        """The next n permuted counter values (uint64), the numbers `__call__` would write, in order."""
+        start = self._take(n)
+        return self.perm.many(np.arange(start, start + n, dtype=np.uint64))
 
 
 class Bijection:
@@ -173,3 +189,24 @@ class Bijection:
             x ^= x >> shift
             if x < space:
                 return x
+
+    def many(self, ks: np.ndarray) -> np.ndarray:
+        """`self(k)` for every k of a uint64 array (spaces up to 2**63: products wrap mod 2**64, and
+        the mask keeps only low bits, which wrapping leaves exact)."""
+        if self.space > 2**63:
+            raise ValueError("space too large for a vectorized bijection")
+        a, b, c = np.uint64(self.a), np.uint64(self.b), np.uint64(self.c)
+        mask, shift = np.uint64(self.mask), np.uint64(self.shift)
+        x = ks.astype(np.uint64)
+        out = np.empty_like(x)
+        todo = np.arange(len(x))
+        while len(todo):
+            y = (x[todo] * a + b) & mask
+            y ^= y >> shift
+            y = (y * c) & mask
+            y ^= y >> shift
+            x[todo] = y
+            inside = y < np.uint64(self.space)
+            out[todo[inside]] = y[inside]
+            todo = todo[~inside]
+        return out

@@ -17,7 +17,7 @@ from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, EntitySchema, FieldSpec,
 from tools.temporal import REFERENCE_TIME, default_window
 from tools.violations import Out, ValueCheck, Violation, Where, render
 
-__all__ = ["META_KEYS", "Violation", "check_value", "compile_validator", "validate_rows"]
+__all__ = ["META_KEYS", "Violation", "check_value", "compile_validator", "field_check", "validate_rows"]
 
 
 META_KEYS = frozenset({"_scenario", "_index", "_edge_case", "_violates"})
@@ -56,11 +56,11 @@ def validate_rows(schema: EntitySchema, rows: list[dict[str, Any]]) -> list[Viol
 def check_value(spec: FieldSpec, value: Any, path: str) -> list[Violation]:
     """Violations of one field's own constraints by `value` (no cross-field rules)."""
     out: Out = []
-    _field_check(spec, default_window(), REFERENCE_TIME.year)(value, path, out)
+    field_check(spec, default_window(), REFERENCE_TIME.year)(value, path, out)
     return out
 
 
-def _field_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCheck:
+def field_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCheck:
     if spec.type not in (FieldType.OBJECT, FieldType.ARRAY):
         return _leaf_check(spec, window, year)
     nullable = spec.is_nullable
@@ -147,7 +147,7 @@ def _leaf_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueChe
 def _array_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCheck:
     lo, hi = item_bounds(spec, spec.name)
     explicit_lo, explicit_hi = spec.min_items is not None, spec.max_items is not None
-    item = _field_check(spec.items or FieldSpec(name="items[]", type=FieldType.STRING), window, year)
+    item = field_check(spec.items or FieldSpec(name="items[]", type=FieldType.STRING), window, year)
 
     def check(value: Any, path: Where, out: Out) -> None:
         if type(value) is not list:
@@ -164,7 +164,7 @@ def _array_check(spec: FieldSpec, window: tuple[int, int], year: int) -> ValueCh
 
 
 def _object_check(spec: FieldSpec, window: tuple[int, int], year: int, root: bool) -> ValueCheck:
-    fields = [(f.name, _field_check(f, window, year)) for f in spec.fields]
+    fields = [(f.name, field_check(f, window, year)) for f in spec.fields]
     known = frozenset(f.name for f in spec.fields) | (META_KEYS if root else frozenset())
     rules = rule_checks(spec, window)
 

@@ -11,7 +11,7 @@ from typing import Any
 from tools import pools
 from tools.errors import InvalidRequest
 from tools.maker_kit import Env, Maker, RowCtx, chooser
-from tools.patterns import parse_template, random_maker, unique_maker
+from tools.patterns import UniqueIds, parse_template, random_maker
 from tools.regexgen import regex_maker
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, FieldSpec, FieldType
 from tools.values_ranged import ranged_maker
@@ -26,22 +26,7 @@ def make_leaf(spec: FieldSpec, path: str, env: Env) -> Maker:
             "drop unique, or use a pattern field such as CODE-{alnum:8}",
         )  # fmt: skip
     if spec.values:
-        # A plan's pool narrows an enum (apply_plan kept only allowed values); else the enum's weights.
-        allowed = [v for v in spec.pool or [] if v in spec.values]
-        if allowed:
-            weights = (
-                spec.pool_weights
-                if spec.pool_weights and len(spec.pool_weights) == len(spec.pool or [])
-                else None
-            )
-            kept = (
-                [w for v, w in zip(spec.pool or [], weights, strict=True) if v in spec.values]
-                if weights
-                else None
-            )
-            pick = chooser(allowed, kept, rnd)
-        else:
-            pick = chooser(spec.values, spec.weights, rnd)
+        pick = chooser(*enum_choices(spec), rnd)
         return lambda obj, ctx: pick()
     if spec.type is FieldType.ENUM:
         raise InvalidRequest(path, "an enum field needs values", "add enum_values (or values) to the field")
@@ -62,6 +47,18 @@ def make_leaf(spec: FieldSpec, path: str, env: Env) -> Maker:
         make = regex_maker(spec.regex, path, rnd, spec.min_length, spec.max_length)
         return lambda obj, ctx: make()
     return text_maker(spec, path, env)
+
+
+def enum_choices(spec: FieldSpec) -> tuple[list[Any], list[float] | None]:
+    """An enum's values and weights: a plan's pool narrows it (apply_plan kept only allowed values)."""
+    values = spec.values or []
+    allowed = [v for v in spec.pool or [] if v in values]
+    if not allowed:
+        return list(values), spec.weights
+    pool = spec.pool or []
+    if not spec.pool_weights or len(spec.pool_weights) != len(pool):
+        return allowed, None
+    return allowed, [w for v, w in zip(pool, spec.pool_weights, strict=True) if v in values]
 
 
 def _address_maker(spec: FieldSpec, env: Env) -> Maker:
@@ -94,7 +91,7 @@ def _pattern_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
         # Shared by every maker of this path in the job (scenarios, edge-case variants): one counter.
         key = f"{path}|{spec.format}"
         if key not in env.unique_counters:
-            env.unique_counters[key] = unique_maker(tpl, env.rng, path)
+            env.unique_counters[key] = UniqueIds(tpl, env.rng, path)
         make = env.unique_counters[key]
     else:
         make = random_maker(tpl, env.rnd)

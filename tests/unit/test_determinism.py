@@ -11,25 +11,31 @@ from agent.request import DataRequest, ScenarioRequest
 from tests.helpers import document_for
 
 SCRIPT = """
-import hashlib, sys
-from agent.request import DataRequest, ScenarioRequest
-from tests.helpers import document_for
-request = DataRequest(entity="cart", count=500, seed=77, output_format=sys.argv[1], defect_triggering=True,
-    scenarios=[ScenarioRequest("a", 300), ScenarioRequest("b", 0, {"currency": "GBP"})])
-print(hashlib.sha256(document_for(request).encode()).hexdigest())
+import sys
+from tests.unit.test_determinism import digest
+print(digest(sys.argv[1]))
 """
 
 
-def _digest(fmt: str) -> str:
-    request = DataRequest(
-        entity="cart",
-        count=500,
-        seed=77,
-        output_format=fmt,
-        defect_triggering=True,
-        scenarios=[ScenarioRequest("a", 300), ScenarioRequest("b", 0, {"currency": "GBP"})],
-    )
-    return hashlib.sha256(document_for(request).encode()).hexdigest()
+def digest(fmt: str) -> str:
+    """One hash over requests that take every path: edge cases and overrides (rows made one at a time),
+    and plain rows over several blocks (made as columns), with row-made fields and present_if gates."""
+    requests = [
+        DataRequest(
+            entity="cart",
+            count=500,
+            seed=77,
+            output_format=fmt,
+            defect_triggering=True,
+            scenarios=[ScenarioRequest("a", 300), ScenarioRequest("b", 0, {"currency": "GBP"})],
+        ),
+        DataRequest(entity="cart", count=2100, seed=77, output_format=fmt),
+        DataRequest(entity="order", count=1500, seed=77, output_format=fmt),
+    ]
+    h = hashlib.sha256()
+    for request in requests:
+        h.update(document_for(request).encode())
+    return h.hexdigest()
 
 
 def _in_fresh_process(fmt: str, hash_seed: str) -> str:
@@ -42,7 +48,7 @@ def _in_fresh_process(fmt: str, hash_seed: str) -> str:
 
 def test_two_fresh_processes_and_this_one_agree() -> None:
     for fmt in ("json", "sql"):
-        here = _digest(fmt)
+        here = digest(fmt)
         assert _in_fresh_process(fmt, "1") == here
         assert _in_fresh_process(fmt, "2") == here
 

@@ -1,0 +1,341 @@
+"""Plain rows made a block at a time: each field is one numpy draw over the block (a column).
+
+The row maker (compiler.py) pays a few Python calls per value and the validator as many again, which
+caps it at a fraction of a hand-written generator's speed. A schema whose fields are all of the plain
+kinds in column_values.py is made here instead, for plain rows only (edge cases, negative rows,
+imitated examples, overrides and dataset links stay on the row maker):
+- order rules are drawn inside their bounds, a column at a time (chains.py's logic on arrays);
+- derived values are computed per object by the row maker's own functions (derive.py);
+- every block passes the validator's own checks before it leaves (column_checks.py);
+- a row that fails them is made again by the row maker, which names the rule it cannot meet.
+Same request and seed, same bytes: one numpy generator per scenario, seeded from the job's generator,
+and blocks of a fixed size whatever the batch size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tools import pools
+from tools.catalogue import load_catalogue
+from tools.chains import join
+from tools.column_chains import chain_column
+from tools.column_checks import FieldCheck
+from tools.column_rules import RuleCheck
+from tools.column_values import Block, Catalogue, Column, Unsupported, leaf_column
+from tools.compiler import (
+    ADDRESS_PARTS,
+    catalogue_walk,
+    child_maker,
+    field_deps,
+    generation_order,
+    item_bounds,
+)
+from tools.derive import derivations
+from tools.maker_kit import Env, RowCtx, source_of
+from tools.rulespec import ScopeRules, scope_rules
+from tools.schema import FieldSpec, FieldType
+
+if TYPE_CHECKING:
+    from tools.engine import Job, Scenario
+    from tools.runner import RowRunner
+
+BLOCK = 1024
+
+
+@cache
+def catalogue() -> Catalogue:
+    return Catalogue()
+
+
+class ObjectColumns:
+    """One object scope (the row, a nested object, an array's item) compiled to columns, checks and
+    derives. A field with no column maker is made by its row maker, row by row, in its place."""
+
+    def __init__(self, spec: FieldSpec, path: str, env: Env, window: tuple[int, int]) -> None:
+        unique_product = any(f.unique and (source_of(f) or "").startswith("product.") for f in spec.fields)
+        # A product table: every catalogue product once, then again with a round number (compiler.py),
+        # on the walk the row maker shares, so rows remade one at a time never repeat an id.
+        self.walk = catalogue_walk(env, path) if unique_product else None
+        rules = scope_rules(spec, path)
+        derived = {r.target for r in rules.derives}
+        deps = field_deps(spec, rules)
+        self.window, self.year = window, env.year
+        self.names = [f.name for f in spec.fields]
+        self.checks: list[FieldCheck] = [
+            FieldCheck(f, window, env.year) for f in spec.fields if f.name in derived
+        ]
+        self.steps = [
+            (name, self._column(spec, name, join(path, name), env, rules, deps[name]))
+            for name in generation_order(spec, rules)
+            if name not in derived
+        ]
+        self.uses_product = any((source_of(f) or "").startswith("product.") for f in spec.fields)
+        self.address = _address_parts(spec, env) if spec.source == "address" else None
+        self.build = _builder(self.names)
+        self.derives = derivations(spec, path)
+        self.rules = RuleCheck(spec, window)
+
+    def _column(
+        self, scope: FieldSpec, name: str, path: str, env: Env, rules: ScopeRules, reads: set[str]
+    ) -> Column:
+        spec = scope.child(name)
+        assert spec is not None
+        if name in rules.chain_members:
+            self.checks.append(FieldCheck(spec, self.window, self.year))
+            return chain_column(scope, spec, path, env, rules, name)  # its null-ness and gate included
+        column: Column
+        try:
+            if spec.type is FieldType.ARRAY:
+                column = ArrayColumn(spec, path, env, self.window).make  # checks its items itself
+            elif spec.type is FieldType.OBJECT:
+                column = NestedColumn(spec, path, env, self.window).make
+            else:
+                column = leaf_column(spec, path, env, catalogue())
+                self.checks.append(FieldCheck(spec, self.window, self.year))
+        except Unsupported:
+            column = row_made(spec, path, env, reads)
+            self.checks.append(FieldCheck(spec, self.window, self.year))
+        gate = rules.present_if.get(name)
+        null_rate = spec.null_rate if spec.is_nullable and gate is None else 0.0
+        if gate is None and not null_rate:
+            return column
+
+        def gated(b: Block) -> list[Any]:
+            values = column(b)
+            if gate is not None:
+                allowed = gate[1]
+                values = [v if c in allowed else None for v, c in zip(values, b.cols[gate[0]], strict=True)]
+            if null_rate:
+                drop = (b.gen.random(b.n) < null_rate).tolist()
+                values = [None if d else v for v, d in zip(values, drop, strict=True)]
+            return values
+
+        return gated
+
+    def make(self, b: Block) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """The block's objects, in schema key order, and which of them failed a check."""
+        if self.walk is not None:
+            steps = [self.walk() for _ in range(b.n)]
+            b.products = np.array([catalogue().index[p.id] for p, _ in steps], dtype=np.int64)
+            b.rounds = [turn for _, turn in steps]
+        elif self.uses_product and b.products is None:
+            b.products = catalogue().pick(b.gen, b.themes)  # one product per object, from its theme
+        for name, column in self.steps:
+            b.cols[name] = column(b)
+        if self.address is not None:
+            rows = (b.gen.random(b.n) * self.address[0]).astype(np.int64)
+            for name, part in self.address[1]:
+                b.cols[name] = part[rows].tolist()
+        empty = [None] * b.n
+        objs = self.build([b.cols.get(n, empty) for n in self.names])
+        for derive in self.derives:
+            derive.fill(objs)
+            b.cols[derive.target] = [obj[derive.target] for obj in objs]
+        bad = np.zeros(b.n, dtype=bool) if b.bad is None else b.bad.copy()
+        for check in self.checks:
+            check.mark(b.cols[check.name], bad)
+        self.rules.mark(objs, b, bad)
+        return objs, bad
+
+
+def _address_parts(spec: FieldSpec, env: Env) -> tuple[int, list[tuple[str, np.ndarray]]]:
+    """An object with `source: address` (compiler._address_filler): its street, city, state, zip and
+    country fields all come from one address of the pool."""
+    table = pools.pool(env.locale, "address")
+    parts = [(f.name, ADDRESS_PARTS[f.name]) for f in spec.fields if f.name in ADDRESS_PARTS]
+    columns = []
+    for name, i in parts:
+        part = np.empty(len(table), dtype=object)
+        part[:] = [address[i] for address in table]
+        columns.append((name, part))
+    return len(table), columns
+
+
+class NestedColumn:
+    """An object field made as its own block of objects, one per row."""
+
+    def __init__(self, spec: FieldSpec, path: str, env: Env, window: tuple[int, int]) -> None:
+        self.inner = ObjectColumns(spec, path, env, window)
+
+    def make(self, b: Block) -> list[Any]:
+        objs, bad = self.inner.make(Block(b.gen, b.n, b.themes))
+        if bad.any():
+            b.mark_bad(bad)
+        return objs
+
+
+def row_made(spec: FieldSpec, path: str, env: Env, reads: set[str]) -> Column:
+    """A field made by its row maker (compiler.py), one row at a time, with the row's theme, product
+    and the fields it reads: for the kinds column_values.py does not draw as columns."""
+    make = child_maker(spec, path, env, {})
+    themes = load_catalogue()
+    products = catalogue().products
+    needs_product = (source_of(spec) or "").startswith("product.")
+
+    def column(b: Block) -> list[Any]:
+        if needs_product and b.products is None:
+            b.products = catalogue().pick(b.gen, b.themes)
+        picked = b.products.tolist() if b.products is not None else None
+        inputs = [(name, b.cols[name]) for name in reads if name in b.cols]
+        out = []
+        for i, t in enumerate(b.themes.tolist()):
+            ctx = RowCtx(themes[t])
+            if picked is not None:
+                ctx.product = products[picked[i]]
+            out.append(make({name: values[i] for name, values in inputs}, ctx))
+        return out
+
+    return column
+
+
+def _builder(names: list[str]) -> Callable[[list[list[Any]]], list[dict[str, Any]]]:
+    """columns -> objects, as generated code (like dataclasses' __init__): a dict display with the
+    keys as literals builds objects 3-4x faster than dict(zip(names, values)). Keys go in through
+    repr(), values by position, so a field name is never code."""
+    slots = [f"_{i}" for i in range(len(names))]
+    display = ", ".join(f"{name!r}: {slot}" for name, slot in zip(names, slots, strict=True))
+    source = f"lambda columns: [{{{display}}} for {', '.join(slots)}, in zip(*columns)]"
+    return eval(compile(source, "<columns>", "eval"), {"__builtins__": {"zip": zip}})  # type: ignore[no-any-return]
+
+
+class ArrayColumn:
+    """An array: item counts per row, the items made as one block and cut back into rows. Items that
+    hold products get distinct catalogue products per row, and arrays of codes distinct codes, as in
+    compiler._array_maker."""
+
+    def __init__(self, spec: FieldSpec, path: str, env: Env, window: tuple[int, int]) -> None:
+        item = spec.items or FieldSpec(name="items[]", type=FieldType.STRING)
+        if spec.pools_by is not None:
+            raise Unsupported(path)
+        self.name = spec.name
+        self.lo, self.hi = item_bounds(spec, path)
+        self.explicit = (spec.min_items is not None, spec.max_items is not None)
+        item_path = f"{path}[]"
+        self.objects = item.type is FieldType.OBJECT or bool(item.fields)
+        if self.objects:
+            self.items = ObjectColumns(item, item_path, env, window)
+            fields = item.fields
+        else:
+            self.leaf = leaf_column(item, item_path, env, catalogue())
+            self.check = FieldCheck(item, window, env.year)
+            fields = [item]
+        self.uses_product = any((source_of(f) or "").startswith("product.") for f in fields)
+        self.distinct = not item.fields and bool(item.values or item.pool)
+
+    def make(self, b: Block) -> list[Any]:
+        counts = self.lo + (b.gen.random(b.n) * (self.hi - self.lo + 1)).astype(np.int64)
+        drawn = counts * 4 if self.distinct else counts  # room to skip repeated codes
+        parents = np.repeat(np.arange(b.n), drawn)
+        inner = Block(b.gen, len(parents), b.themes[parents])
+        if self.uses_product:
+            inner.products = _distinct_products(b.gen, b.themes, drawn, parents)
+        bad = (self.explicit[0] & (counts < self.lo)) | (self.explicit[1] & (counts > self.hi))
+        if self.objects:
+            items, bad_items = self.items.make(inner)
+            b.arrays[self.name] = (inner, parents)
+        else:
+            items = self.leaf(inner)
+            bad_items = np.zeros(len(items), dtype=bool)
+            self.check.mark(items, bad_items)
+        bad[parents[bad_items]] = True
+        ends = np.cumsum(drawn).tolist()
+        starts = [0, *ends[:-1]]
+        if self.distinct:
+            rows = [
+                _first_distinct(items[s:e], k) for s, e, k in zip(starts, ends, counts.tolist(), strict=True)
+            ]
+            bad |= np.array([len(r) < self.lo for r in rows], dtype=bool)
+        else:
+            rows = [items[s:e] for s, e in zip(starts, ends, strict=True)]
+        if bad.any():
+            b.mark_bad(bad)
+        return rows
+
+
+def _first_distinct(values: list[Any], k: int) -> list[Any]:
+    out: list[Any] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+            if len(out) == k:
+                break
+    return out
+
+
+def _distinct_products(
+    gen: np.random.Generator, themes: np.ndarray, counts: np.ndarray, parents: np.ndarray
+) -> np.ndarray:
+    """Each row's products, distinct while the theme has enough (a cart lists a product once)."""
+    cat = catalogue()
+    sizes = cat.sizes[themes]
+    keys = gen.random((len(themes), int(cat.sizes.max())))
+    keys[np.arange(keys.shape[1]) >= sizes[:, None]] = np.inf  # past the row's theme
+    order = np.argsort(keys, axis=1, kind="stable")
+    position = np.arange(len(parents)) - np.repeat(np.cumsum(counts) - counts, counts)
+    local = order[parents, np.minimum(position, keys.shape[1] - 1)]
+    repeat = position >= sizes[parents]  # more items than the theme has products: draw with repeats
+    if repeat.any():
+        local = np.where(repeat, (gen.random(len(parents)) * sizes[parents]).astype(np.int64), local)
+    return np.asarray(cat.offsets[themes[parents]] + local, dtype=np.int64)
+
+
+class ColumnRunner:
+    """One scenario's plain rows, a block at a time; None from `for_scenario` when it needs the rows path."""
+
+    def __init__(self, runner: RowRunner, env: Env, window: tuple[int, int], weights: list[float]) -> None:
+        self.runner = runner
+        self.top = ObjectColumns(runner.schema.as_object(), "", env, window)
+        self.gen = np.random.default_rng(env.rng.getrandbits(128))
+        self.themes = load_catalogue()
+        total = sum(weights)
+        self.cum = np.cumsum(np.array(weights, dtype=np.float64) / total)
+
+    @classmethod
+    def for_scenario(
+        cls,
+        job: Job,
+        scenario: Scenario,
+        runner: RowRunner,
+        env: Env,
+        window: tuple[int, int],
+        weights: list[float],
+    ) -> ColumnRunner | None:
+        plain = not (runner.edge_share or runner.mutations or runner.template_share or job.defects) and not (
+            scenario.overrides or scenario.makers
+        )
+        if not plain or scenario.count == 0:
+            return None
+        try:
+            return cls(runner, env, window, weights)
+        except Unsupported:
+            return None
+
+    def rows(self, count: int) -> Iterator[dict[str, Any]]:
+        left = count
+        while left:
+            n = min(BLOCK, left)
+            left -= n
+            themes = self._themes(n)
+            objs, bad = self.top.make(Block(self.gen, n, themes))
+            remade = np.flatnonzero(bad).tolist()
+            for i in remade:
+                objs[i] = self.runner.row(self.themes[int(themes[i])])
+            yield from objs
+            if len(remade) > n // 2:
+                # Constraints that most rows miss (a cap on a derived total): making the block as
+                # columns first is wasted work, so the rest of the scenario is made row by row.
+                while left:
+                    n = min(BLOCK, left)
+                    left -= n
+                    for t in self._themes(n).tolist():
+                        yield self.runner.row(self.themes[t])
+                return
+
+    def _themes(self, n: int) -> np.ndarray:
+        u = self.gen.random(n)
+        return np.minimum(np.searchsorted(self.cum, u, side="right"), len(self.cum) - 1)
