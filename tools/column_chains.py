@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from tools.chains import _chain_unit, join
-from tools.column_values import Block, Column, Unsupported, draw, writer
+from tools.column_values import Block, Column, Unsupported, draw, fits_int64, gate_mask, writer
 from tools.maker_kit import Env
 from tools.ranged import Ranged
 from tools.rulespec import ScopeRules
@@ -23,7 +23,7 @@ def chain_column(
     scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: ScopeRules, name: str
 ) -> Column:
     ranged = ranged_of(spec, path, env)
-    if spec.unique or ranged.strftime:
+    if spec.unique or ranged.strftime or not fits_int64(ranged):
         raise Unsupported(path)
     out = writer(ranged, path)
     unit = _chain_unit(spec)
@@ -48,8 +48,7 @@ def chain_column(
         n = b.n
         present = np.ones(n, dtype=bool)
         if gate is not None:
-            allowed = gate[1]
-            present = np.fromiter((c in allowed for c in b.cols[gate[0]]), dtype=bool, count=n)
+            present = gate_mask(b, gate)
         if null_rate:
             present &= ~(b.gen.random(n) < null_rate)
         lo = np.full(n, ranged.lo, dtype=np.int64)
@@ -97,6 +96,10 @@ def _pool(spec: FieldSpec, ranged: Ranged) -> tuple[np.ndarray, np.ndarray] | No
         return None
     weights = spec.pool_weights or [1.0] * len(spec.pool)
     pairs = [(ranged.raw_of(v), float(w)) for v, w in zip(spec.pool, weights, strict=False)]
+    # Past ±2**53 a value lies outside the field's range (fits_int64), so no row's bounds hold it.
+    pairs = [(r, w) for r, w in pairs if abs(r) <= 2**53]
+    if not pairs:
+        return None
     return np.array([p[0] for p in pairs], dtype=np.int64), np.array([p[1] for p in pairs])
 
 

@@ -97,10 +97,10 @@ def _template_proof(tpl: Template) -> Proof:
     columns = np.arange(width)
 
     def proof(values: list[Any]) -> np.ndarray | None:
-        if set(map(type, values)) != {str}:
+        if set(map(type, values)) != {str} or set(map(len, values)) != {width}:
             return None
         text = "".join(values)
-        if len(text) != width * len(values) or not text.isascii():
+        if not text.isascii():
             return None
         codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(values), width)
         return np.asarray(allowed[columns, codes].all(axis=1))
@@ -117,7 +117,9 @@ def _number_proof(spec: FieldSpec, ranged: Ranged) -> Proof:
     def proof(values: list[Any]) -> np.ndarray | None:
         types = set(map(type, values))
         if types == {int}:
-            raw = np.array(values, dtype=np.int64) * scale  # |v| < 2**53: make_ranged keeps bounds so
+            if max(values) >= 2**53 or min(values) <= -(2**53):
+                return None  # past what int64 holds once scaled (a derived product of big ints)
+            raw = np.array(values, dtype=np.int64) * scale
             ok = np.ones(len(values), dtype=bool)
         elif types == {float} and not integer:
             v = np.array(values, dtype=np.float64)

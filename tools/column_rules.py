@@ -207,9 +207,9 @@ class _Evaluator:
         _, parents = self.b.arrays[array]
         n = self.b.n
         counts = np.bincount(parents, minlength=n).astype(np.float64)
+        v, e, d = self.eval(arg, array)  # also refuses null values, which Python's aggregates skip
         if name == "count":
             return counts, np.zeros(n), np.zeros(n, dtype=bool)
-        v, e, d = self.eval(arg, array)
         doubt = np.bincount(parents, weights=d.astype(np.float64), minlength=n) > 0
         if name == "sum":
             total = np.bincount(parents, weights=v, minlength=n)

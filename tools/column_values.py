@@ -54,6 +54,16 @@ class Block:
 Column = Callable[[Block], list[Any]]
 
 
+def gate_mask(b: Block, gate: tuple[str, frozenset[Any]]) -> np.ndarray:
+    """Rows whose present_if condition holds. A condition field not made yet (a derived one) reads
+    as None, as it does in the row maker's half-filled object."""
+    when, allowed = gate
+    conditions = b.cols.get(when)
+    if conditions is None:
+        return np.full(b.n, None in allowed, dtype=bool)
+    return np.fromiter((c in allowed for c in conditions), dtype=bool, count=b.n)
+
+
 class Catalogue:
     """The catalogue as flat arrays: product k of theme t is products[offsets[t] + k]."""
 
@@ -95,12 +105,13 @@ def choice_column(values: Sequence[Any], weights: Sequence[float] | None) -> Col
 
 
 def leaf_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> Column:
+    """The column maker of a leaf field, in values.make_leaf's order of kinds; Unsupported for the rest."""
     source = source_of(spec) or ""
+    if spec.type in (FieldType.ARRAY, FieldType.OBJECT) or spec.pools_by is not None:
+        raise Unsupported(path)
     if spec.unique and source.startswith("product.") and spec.type not in NUMERIC_TYPES:
         return _walked_product_column(spec, path, env, catalogue)
     if spec.unique and spec.type is not FieldType.PATTERN:
-        raise Unsupported(path)
-    if spec.pools_by is not None:
         raise Unsupported(path)
     if spec.values:
         return choice_column(*enum_choices(spec))
@@ -110,11 +121,11 @@ def leaf_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> C
         if spec.pool:
             return choice_column([bool(v) for v in spec.pool], spec.pool_weights)
         return lambda b: (b.gen.random(b.n) < 0.5).tolist()  # type: ignore[no-any-return]
+    if spec.type in (FieldType.ADDRESS, FieldType.UUID):
+        raise Unsupported(path)
     if spec.type is FieldType.PATTERN or (spec.format and "{" in spec.format):
         return _pattern_column(spec, path, env)
-    if spec.type in (FieldType.ADDRESS, FieldType.UUID) or spec.regex:
-        raise Unsupported(path)
-    if spec.min_length is not None or spec.max_length is not None:
+    if spec.regex or spec.min_length is not None or spec.max_length is not None:
         raise Unsupported(path)
     return _text_column(spec, path, env, catalogue)
 
@@ -159,9 +170,14 @@ def _products(b: Block, catalogue: Catalogue) -> np.ndarray:
     return b.products
 
 
+def fits_int64(ranged: Ranged) -> bool:
+    """Raw bounds numpy can draw in without overflow (a float with precision 10 up to 1e9 cannot)."""
+    return ranged.lo >= -(2**53) and ranged.hi <= 2**53
+
+
 def _ranged_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> Column:
     ranged = ranged_of(spec, path, env)
-    if spec.unique or ranged.strftime:
+    if spec.unique or ranged.strftime or not fits_int64(ranged):
         raise Unsupported(path)
     out = writer(ranged, path)
     if spec.pool:

@@ -1,22 +1,23 @@
 """Plain rows made a block at a time: each field is one numpy draw over the block (a column).
 
 The row maker (compiler.py) pays a few Python calls per value and the validator as many again, which
-caps it at a fraction of a hand-written generator's speed. A schema whose fields are all of the plain
-kinds in column_values.py is made here instead, for plain rows only (edge cases, negative rows,
-imitated examples, overrides and dataset links stay on the row maker):
-- order rules are drawn inside their bounds, a column at a time (chains.py's logic on arrays);
+caps it at a fraction of a hand-written generator's speed. Plain rows (not edge cases, negative rows,
+imitated examples, overrides or dataset links, which stay on the row maker) are made here instead:
+- leaves are drawn as columns (column_values.py); a field with no column maker is made by its own
+  row maker in its place, one row at a time;
+- order rules are drawn inside their bounds, a column at a time (column_chains.py);
 - derived values are computed per object by the row maker's own functions (derive.py);
-- every block passes the validator's own checks before it leaves (column_checks.py);
-- a row that fails them is made again by the row maker, which names the rule it cannot meet.
+- every block passes the validator's own checks before it leaves (column_checks.py, column_rules.py);
+  column_runner.py has the row maker remake a row that fails, and name the rule it cannot meet.
 Same request and seed, same bytes: one numpy generator per scenario, seeded from the job's generator,
 and blocks of a fixed size whatever the batch size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from tools.chains import join
 from tools.column_chains import chain_column
 from tools.column_checks import FieldCheck
 from tools.column_rules import RuleCheck
-from tools.column_values import Block, Catalogue, Column, Unsupported, leaf_column
+from tools.column_values import Block, Catalogue, Column, Unsupported, gate_mask, leaf_column
 from tools.compiler import (
     ADDRESS_PARTS,
     catalogue_walk,
@@ -40,11 +41,8 @@ from tools.maker_kit import Env, RowCtx, source_of
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
 
-if TYPE_CHECKING:
-    from tools.engine import Job, Scenario
-    from tools.runner import RowRunner
-
-BLOCK = 1024
+BLOCK = 1024  # rows per block, at most (column_runner.block_rows)
+VALUES_PER_BLOCK = 131_072  # values per block, about: bounds a block's memory for wide rows
 
 
 @cache
@@ -89,6 +87,7 @@ class ObjectColumns:
             self.checks.append(FieldCheck(spec, self.window, self.year))
             return chain_column(scope, spec, path, env, rules, name)  # its null-ness and gate included
         column: Column
+        sparse = False  # a leaf drawn only for the rows that hold it (unique ids are not spent on the rest)
         try:
             if spec.type is FieldType.ARRAY:
                 column = ArrayColumn(spec, path, env, self.window).make  # checks its items itself
@@ -96,6 +95,7 @@ class ObjectColumns:
                 column = NestedColumn(spec, path, env, self.window).make
             else:
                 column = leaf_column(spec, path, env, catalogue())
+                sparse = True
                 self.checks.append(FieldCheck(spec, self.window, self.year))
         except Unsupported:
             column = row_made(spec, path, env, reads)
@@ -106,13 +106,20 @@ class ObjectColumns:
             return column
 
         def gated(b: Block) -> list[Any]:
-            values = column(b)
-            if gate is not None:
-                allowed = gate[1]
-                values = [v if c in allowed else None for v, c in zip(values, b.cols[gate[0]], strict=True)]
+            # As compiler._field_step: the condition first, then chance; an absent field is not made.
+            present = gate_mask(b, gate) if gate is not None else np.ones(b.n, dtype=bool)
             if null_rate:
-                drop = (b.gen.random(b.n) < null_rate).tolist()
-                values = [None if d else v for v, d in zip(values, drop, strict=True)]
+                present &= ~(b.gen.random(b.n) < null_rate)
+            if not sparse:
+                return [v if p else None for v, p in zip(column(b), present.tolist(), strict=True)]
+            rows = np.flatnonzero(present)
+            values: list[Any] = [None] * b.n
+            if len(rows):
+                part = Block(b.gen, len(rows), b.themes[rows])
+                part.products = b.products[rows] if b.products is not None else None
+                part.rounds = [b.rounds[i] for i in rows.tolist()] if b.rounds is not None else None
+                for i, v in zip(rows.tolist(), column(part), strict=True):
+                    values[i] = v
             return values
 
         return gated
@@ -132,7 +139,7 @@ class ObjectColumns:
             for name, part in self.address[1]:
                 b.cols[name] = part[rows].tolist()
         empty = [None] * b.n
-        objs = self.build([b.cols.get(n, empty) for n in self.names])
+        objs = self.build([b.cols.get(n, empty) for n in self.names]) if self.names else [{} for _ in empty]
         for derive in self.derives:
             derive.fill(objs)
             b.cols[derive.target] = [obj[derive.target] for obj in objs]
@@ -197,6 +204,8 @@ def _builder(names: list[str]) -> Callable[[list[list[Any]]], list[dict[str, Any
     """columns -> objects, as generated code (like dataclasses' __init__): a dict display with the
     keys as literals builds objects 3-4x faster than dict(zip(names, values)). Keys go in through
     repr(), values by position, so a field name is never code."""
+    if not names:
+        return lambda columns: []  # unused: make() builds empty objects itself
     slots = [f"_{i}" for i in range(len(names))]
     display = ", ".join(f"{name!r}: {slot}" for name, slot in zip(names, slots, strict=True))
     source = f"lambda columns: [{{{display}}} for {', '.join(slots)}, in zip(*columns)]"
@@ -221,6 +230,8 @@ class ArrayColumn:
             self.items = ObjectColumns(item, item_path, env, window)
             fields = item.fields
         else:
+            if item.unique and (source_of(item) or "").startswith("product."):
+                raise Unsupported(item_path)  # unique products walk the catalogue per object, not per item
             self.leaf = leaf_column(item, item_path, env, catalogue())
             self.check = FieldCheck(item, window, env.year)
             fields = [item]
@@ -247,9 +258,9 @@ class ArrayColumn:
         starts = [0, *ends[:-1]]
         if self.distinct:
             rows = [
-                _first_distinct(items[s:e], k) for s, e, k in zip(starts, ends, counts.tolist(), strict=True)
+                _first_distinct(items[s:e], k, self.lo)
+                for s, e, k in zip(starts, ends, counts.tolist(), strict=True)
             ]
-            bad |= np.array([len(r) < self.lo for r in rows], dtype=bool)
         else:
             rows = [items[s:e] for s, e in zip(starts, ends, strict=True)]
         if bad.any():
@@ -257,14 +268,15 @@ class ArrayColumn:
         return rows
 
 
-def _first_distinct(values: list[Any], k: int) -> list[Any]:
+def _first_distinct(values: list[Any], k: int, least: int) -> list[Any]:
+    """The first k distinct values; short of `least`, padded with repeats as the row maker does."""
     out: list[Any] = []
     for v in values:
         if v not in out:
             out.append(v)
             if len(out) == k:
-                break
-    return out
+                return out
+    return out + values[: max(0, least - len(out))]
 
 
 def _distinct_products(
@@ -282,60 +294,3 @@ def _distinct_products(
     if repeat.any():
         local = np.where(repeat, (gen.random(len(parents)) * sizes[parents]).astype(np.int64), local)
     return np.asarray(cat.offsets[themes[parents]] + local, dtype=np.int64)
-
-
-class ColumnRunner:
-    """One scenario's plain rows, a block at a time; None from `for_scenario` when it needs the rows path."""
-
-    def __init__(self, runner: RowRunner, env: Env, window: tuple[int, int], weights: list[float]) -> None:
-        self.runner = runner
-        self.top = ObjectColumns(runner.schema.as_object(), "", env, window)
-        self.gen = np.random.default_rng(env.rng.getrandbits(128))
-        self.themes = load_catalogue()
-        total = sum(weights)
-        self.cum = np.cumsum(np.array(weights, dtype=np.float64) / total)
-
-    @classmethod
-    def for_scenario(
-        cls,
-        job: Job,
-        scenario: Scenario,
-        runner: RowRunner,
-        env: Env,
-        window: tuple[int, int],
-        weights: list[float],
-    ) -> ColumnRunner | None:
-        plain = not (runner.edge_share or runner.mutations or runner.template_share or job.defects) and not (
-            scenario.overrides or scenario.makers
-        )
-        if not plain or scenario.count == 0:
-            return None
-        try:
-            return cls(runner, env, window, weights)
-        except Unsupported:
-            return None
-
-    def rows(self, count: int) -> Iterator[dict[str, Any]]:
-        left = count
-        while left:
-            n = min(BLOCK, left)
-            left -= n
-            themes = self._themes(n)
-            objs, bad = self.top.make(Block(self.gen, n, themes))
-            remade = np.flatnonzero(bad).tolist()
-            for i in remade:
-                objs[i] = self.runner.row(self.themes[int(themes[i])])
-            yield from objs
-            if len(remade) > n // 2:
-                # Constraints that most rows miss (a cap on a derived total): making the block as
-                # columns first is wasted work, so the rest of the scenario is made row by row.
-                while left:
-                    n = min(BLOCK, left)
-                    left -= n
-                    for t in self._themes(n).tolist():
-                        yield self.runner.row(self.themes[t])
-                return
-
-    def _themes(self, n: int) -> np.ndarray:
-        u = self.gen.random(n)
-        return np.minimum(np.searchsorted(self.cum, u, side="right"), len(self.cum) - 1)

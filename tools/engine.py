@@ -1,8 +1,11 @@
 """The engine: (schema, scenarios, seed, ...) -> batches of validated rows, lazily.
 
-Rows come from compiled makers (tools/compiler.py), pass the compiled validator, get their `_scenario`
-and `_index`, and leave in batches; nothing but the current batch is held. One `random.Random(seed)`
-drives everything in a fixed order, so the same job gives the same rows in any process.
+Plain rows are made 1,024 at a time as numpy columns (tools/columns.py); edge-case, negative and
+imitating rows, and scenarios with overrides, one at a time by compiled makers (tools/runner.py,
+tools/compiler.py). Both hold every row to the validator's checks. Rows get their `_scenario` and
+`_index` and leave in batches; nothing but the current block and batch is held. One
+`random.Random(seed)` (and numpy generators seeded from it) drives everything in a fixed order, so the
+same job gives the same rows in any process, whatever the batch size.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.catalogue import load_catalogue
-from tools.columns import ColumnRunner
+from tools.column_runner import ColumnRunner
 from tools.imitation import Template
 from tools.maker_kit import Env, Maker, chooser
 from tools.runner import RowRunner

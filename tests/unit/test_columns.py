@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from tools.column_checks import FieldCheck
 from tools.column_rules import RuleCheck
+from tools.column_runner import ColumnRunner
 from tools.column_values import Block
-from tools.columns import BLOCK, ColumnRunner
+from tools.columns import BLOCK
 from tools.engine import Job, Scenario, generate
 from tools.patterns import Bijection, UniqueIds, parse_template
 from tools.registry import default_registry
@@ -315,3 +316,149 @@ def test_derive_checks_leave_half_cent_ties_to_the_row_validator(cases: list[tup
     RuleCheck(SPLIT.as_object(), WINDOW).mark(objs, b, bad)
     validate = compile_validator(SPLIT, WINDOW)
     assert bad.tolist() == [bool(validate(o)) for o in objs]
+
+
+def test_rows_with_long_arrays_come_in_smaller_blocks() -> None:
+    from tools.column_runner import block_rows
+
+    wide = EntitySchema.model_validate(
+        {
+            "name": "wide",
+            "fields": [
+                {"name": "id", "type": "pattern", "format": "W-{digits:9}", "unique": True},
+                {
+                    "name": "lines",
+                    "type": "array",
+                    "min_items": 900,
+                    "max_items": 1000,
+                    "items": {
+                        "name": "line",
+                        "type": "object",
+                        "fields": [{"name": "sku", "type": "string"}, {"name": "qty", "type": "integer"}],
+                    },
+                },
+            ],
+        }
+    )
+    assert block_rows(wide.as_object()) < 100  # about 1,900 values a row
+    assert block_rows(default_registry().get("cart").as_object()) == BLOCK
+    rows = _rows(wide, 150)
+    assert validate_rows(wide, rows) == []
+    assert all(900 <= len(r["lines"]) <= 1000 for r in rows)
+
+
+# Client schemas a review found breaking the column maker; each must give valid rows on both paths.
+ODD_SCHEMAS: dict[str, dict[str, Any]] = {
+    "empty object": {"fields": [{"name": "id", "type": "integer"}, {"name": "meta", "type": "object"}]},
+    "no fields": {"fields": []},
+    "derived product of big integers": {
+        "fields": [
+            {"name": "a", "type": "integer", "min": 10**11, "max": 10**12},
+            {"name": "b", "type": "integer", "min": 10**11, "max": 10**12},
+            {"name": "c", "type": "integer"},
+        ],
+        "rules": [{"derive": "c = a * b"}],
+    },
+    "present_if on a derived field": {
+        "fields": [
+            {"name": "a", "type": "integer", "min": 0, "max": 3},
+            {"name": "flag", "type": "integer"},
+            {"name": "note", "type": "string", "required": False},
+        ],
+        "rules": [{"derive": "flag = a * 2"}, {"present_if": {"field": "note", "when": "flag", "in": [2]}}],
+    },
+    "ordered pool past int64": {
+        "fields": [
+            {"name": "low", "type": "integer", "min": 0, "max": 100},
+            {"name": "high", "type": "integer", "min": 0, "max": 500, "pool": [150, 10**20]},
+        ],
+        "rules": [{"order": ["low", "high"]}],
+    },
+    "ordered floats past int64": {
+        "fields": [
+            {"name": "a", "type": "float", "precision": 10, "min": 0, "max": 1e9},
+            {"name": "b", "type": "float", "precision": 10, "min": 0, "max": 1e9},
+        ],
+        "rules": [{"order": ["a", "b"]}],
+    },
+    "unique products in an array": {
+        "fields": [
+            {
+                "name": "ids",
+                "type": "array",
+                "min_items": 1,
+                "max_items": 3,
+                "items": {"name": "items[]", "type": "string", "source": "product.id", "unique": True},
+            }
+        ]
+    },
+    "array of arrays": {
+        "fields": [
+            {"name": "id", "type": "pattern", "format": "ID-{digits:2}", "unique": True},
+            {
+                "name": "grid",
+                "type": "array",
+                "items": {
+                    "name": "items[]",
+                    "type": "array",
+                    "items": {"name": "items[]", "type": "integer", "min": 0, "max": 9},
+                },
+            },
+        ]
+    },
+    "codes that must be distinct": {
+        "fields": [
+            {"name": "id", "type": "pattern", "format": "ID-{digits:3}", "unique": True},
+            {
+                "name": "tags",
+                "type": "array",
+                "min_items": 3,
+                "max_items": 3,
+                "items": {"name": "items[]", "type": "string", "values": ["a", "b", "c"]},
+            },
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD_SCHEMAS))
+def test_odd_client_schemas_give_valid_rows_on_both_paths(case: str) -> None:
+    schema = EntitySchema.model_validate({"name": "odd", **ODD_SCHEMAS[case]})
+    count = 100 if case == "array of arrays" else 1000  # id spaces of 100 and 1,000: no id to spare
+    for columns in (True, False):
+        rows = _rows(schema, count, columns=columns)
+        assert len(rows) == count
+        assert validate_rows(schema, rows) == [], (case, columns)
+
+
+def test_a_negative_count_makes_no_rows_on_either_path() -> None:
+    schema = default_registry().get("cart")
+    assert _rows(schema, -3) == _rows(schema, -3, columns=False) == []
+
+
+def test_checks_refuse_what_the_array_proofs_cannot_hold() -> None:
+    assert _marked(MONEY, [2**62, 5]) == [True, False]  # 2**62 * 100 wraps in int64
+    assert _marked(CART_ID, ["CRT-2025-ABC", "CRT-2025-DEFGHIJKLM"]) == [True, True]  # 2 x 19 characters
+    counted = EntitySchema.model_validate(
+        {
+            "name": "counted",
+            "fields": [
+                {
+                    "name": "items",
+                    "type": "array",
+                    "items": {"name": "item", "type": "object", "fields": [{"name": "x", "type": "integer"}]},
+                },
+                {"name": "c", "type": "integer"},
+            ],
+            "rules": [{"derive": "c = count(items[].x)"}],
+        }
+    )
+    objs = [{"items": [{"x": None}, {"x": 1}], "c": 2}]  # count() skips nulls: c should be 1
+    inner = Block(np.random.default_rng(0), 2, np.zeros(2, dtype=np.int64))
+    inner.cols = {"x": [None, 1]}
+    b = Block(np.random.default_rng(0), 1, np.zeros(1, dtype=np.int64))
+    b.cols = {"items": [objs[0]["items"]], "c": [2]}
+    b.arrays["items"] = (inner, np.array([0, 0]))
+    bad = np.zeros(1, dtype=bool)
+    RuleCheck(counted.as_object(), WINDOW).mark(objs, b, bad)
+    assert bad.tolist() == [True]
