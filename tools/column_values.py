@@ -73,6 +73,7 @@ class Catalogue:
         self.sizes = np.array([len(t.products) for t in themes], dtype=np.int64)
         self.offsets = np.concatenate(([0], np.cumsum(self.sizes)[:-1])).astype(np.int64)
         self.index = {p.id: i for i, p in enumerate(self.products)}
+        self.attrs: dict[str, np.ndarray] = {}
         if not self.sizes.all():
             raise Unsupported("a catalogue theme without products")
 
@@ -82,7 +83,11 @@ class Catalogue:
         return self.offsets[themes] + (gen.random(len(themes)) * sizes).astype(np.int64)
 
     def attr(self, name: str) -> np.ndarray:
-        return np.array([getattr(p, name) for p in self.products], dtype=object)
+        """An attribute of every product (made once per process: the catalogue never changes)."""
+        table = self.attrs.get(name)
+        if table is None:
+            table = self.attrs[name] = np.array([getattr(p, name) for p in self.products], dtype=object)
+        return table
 
 
 def choice_column(values: Sequence[Any], weights: Sequence[float] | None) -> Column:
@@ -233,10 +238,10 @@ def _product_price_column(ranged: Ranged, catalogue: Catalogue, out: Callable[..
     """values_ranged._product_price_maker for every row: inside the product's price range, and
     mostly ending in .99 or .49."""
     scale = ranged.scale
-    lows = np.array([max(ranged.lo, round(p.price_low * scale)) for p in catalogue.products], dtype=np.int64)
-    highs = np.array(
-        [min(ranged.hi, round(p.price_high * scale)) for p in catalogue.products], dtype=np.int64
-    )
+    # np.rint rounds halves to even, as round() does: the same bounds as the row maker's.
+    lows = np.maximum(ranged.lo, np.rint(catalogue.attr("price_low").astype(np.float64) * scale))
+    highs = np.minimum(ranged.hi, np.rint(catalogue.attr("price_high").astype(np.float64) * scale))
+    lows, highs = lows.astype(np.int64), highs.astype(np.int64)
     empty = lows > highs
     lows[empty], highs[empty] = ranged.lo, ranged.hi
 

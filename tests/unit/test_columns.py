@@ -16,11 +16,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agent.deterministic import plan_request
+from agent.executor import build_job, prepare
+from agent.request import DataRequest
+from tests.unit.test_engine_properties import _values_at, constrained_requests
 from tools.column_checks import FieldCheck
 from tools.column_rules import RuleCheck
 from tools.column_runner import ColumnRunner
 from tools.column_values import Block
 from tools.columns import BLOCK
+from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
 from tools.patterns import Bijection, UniqueIds, parse_template
 from tools.registry import default_registry
@@ -34,12 +39,12 @@ WINDOW = default_window()
 
 
 def _rows(schema: EntitySchema, count: int, seed: int = 3, columns: bool = True, **job: Any) -> list[dict]:
-    made = Job(schema, [Scenario("default", count)], seed, columns=columns, **job)
+    made = Job(schema, [Scenario("default", count)], seed, columns_from=1 if columns else None, **job)
     return [r for batch in generate(made) for r in batch]
 
 
 def _used_columns(schema: EntitySchema) -> bool:
-    job = Job(schema, [Scenario("default", 5)], 1)
+    job = Job(schema, [Scenario("default", 5)], 1, columns_from=1)
     seen = []
     original = ColumnRunner.for_scenario
 
@@ -462,3 +467,22 @@ def test_checks_refuse_what_the_array_proofs_cannot_hold() -> None:
     bad = np.zeros(1, dtype=bool)
     RuleCheck(counted.as_object(), WINDOW).mark(objs, b, bad)
     assert bad.tolist() == [True]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(constrained_requests(), st.integers(64, 1500))
+def test_column_rows_under_random_constraints_keep_them_and_every_rule(
+    request: DataRequest, count: int
+) -> None:
+    request.defect_triggering = False  # plain rows: the column maker's
+    request.count = count
+    prepared = prepare(request, default_registry())
+    job, _ = build_job(prepared, plan_request(request, prepared.schema))
+    assert job.columns_from is not None and count >= job.columns_from
+    rows = [r for batch in generate(job) for r in batch]
+    schema = apply_constraints(default_registry().get(request.entity), request.constraints)
+    assert len(rows) == count
+    assert validate_rows(schema, rows) == []
+    for path, c in request.constraints.items():
+        for row in rows:
+            assert all(v is None or c.min <= v <= c.max for v in _values_at(row, path))
