@@ -84,6 +84,8 @@ def _number_check(spec: FieldSpec, ranged: Ranged) -> Check:
             if not math.isfinite(v):
                 return ("type", "expected a finite number")
             scaled = v * scale
+            if not math.isfinite(scaled):  # 1e308 in cents: no bound or precision can hold it
+                return ("type", f"{v!r} is too large for a number with {digits} decimals")
             raw = round(scaled)
             if abs(raw - scaled) > 1e-6:
                 return ("precision", f"{v!r} has more than {digits} decimals")

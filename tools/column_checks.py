@@ -123,9 +123,10 @@ def _number_proof(spec: FieldSpec, ranged: Ranged) -> Proof:
             ok = np.ones(len(values), dtype=bool)
         elif types == {float} and not integer:
             v = np.array(values, dtype=np.float64)
-            scaled = v * scale
-            raw = np.rint(scaled)  # round() to the nearest, halves to even, as Python's round
-            ok = np.isfinite(v) & (np.abs(raw - scaled) <= 1e-6)
+            with np.errstate(over="ignore", invalid="ignore"):  # inf and nan fail below, as they should
+                scaled = v * scale
+                raw = np.rint(scaled)  # round() to the nearest, halves to even, as Python's round
+                ok = np.isfinite(scaled) & (np.abs(raw - scaled) <= 1e-6)
         else:
             return None
         if lo is not None:

@@ -1,11 +1,14 @@
 """One scenario's plain rows as columns (tools/columns.py), a block at a time, for the engine.
 
-Rows that fail the block's checks are remade by the scenario's row maker (tools/runner.py); when most
-rows of a block fail, the rest of the scenario is made row by row.
+Rows that fail the block's checks are dropped and more are drawn; when too few pass, the scenario
+fails with the rule they miss (tools/engine.py then has nothing to fall back on: the row maker retries
+one row at a time and would do worse).
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +18,14 @@ from tools.catalogue import load_catalogue
 from tools.column_values import Block, Unsupported
 from tools.columns import BLOCK, VALUES_PER_BLOCK, ObjectColumns
 from tools.compiler import item_bounds
+from tools.errors import GenerationFailed
 from tools.maker_kit import Env
 from tools.schema import FieldSpec, FieldType
+from tools.validator import Violation
+
+# Give up once this many blocks were drawn and fewer than 1 row in MIN_PASS_SHARE passed.
+GIVE_UP_BLOCKS = 16
+MIN_PASS_SHARE = 100
 
 if TYPE_CHECKING:
     from tools.engine import Job, Scenario
@@ -56,25 +65,43 @@ class ColumnRunner:
             return None
 
     def rows(self, count: int) -> Iterator[dict[str, Any]]:
-        left = count
+        """`count` rows that pass every check. A row that fails is dropped and more are drawn: with a
+        bound on a derived value (a cart total between 100 and 150) that is how a valid row is found,
+        at a block's cost rather than a row's. Too few passing gives up with the rule they miss."""
+        left, drawn, kept = count, 0, 0
+        dropped: list[dict[str, Any]] = []  # a sample, to name the rule when it gives up
         while left:
-            n = min(self.block, left)
-            left -= n
-            themes = self._themes(n)
-            objs, bad = self.top.make(Block(self.gen, n, themes))
-            remade = np.flatnonzero(bad).tolist()
-            for i in remade:
-                objs[i] = self.runner.row(self.themes[int(themes[i])])
-            yield from objs
-            if len(remade) > n // 2:
-                # Constraints that most rows miss (a cap on a derived total): making the block as
-                # columns first is wasted work, so the rest of the scenario is made row by row.
-                while left:
-                    n = min(self.block, left)
-                    left -= n
-                    for t in self._themes(n).tolist():
-                        yield self.runner.row(self.themes[t])
-                return
+            # Enough rows to fill what is left at the share that passed so far.
+            want = left if kept == drawn else math.ceil(left * drawn / max(1, kept) * 1.2)
+            n = max(1, min(self.block, want))
+            objs, bad = self.top.make(Block(self.gen, n, self._themes(n)))
+            drawn += n
+            good = [obj for obj, b in zip(objs, bad.tolist(), strict=True) if not b][:left]
+            if len(dropped) < 32:
+                dropped.extend(obj for obj, b in zip(objs, bad.tolist(), strict=True) if b)
+            kept += len(good)
+            left -= len(good)
+            yield from good
+            if left and drawn >= GIVE_UP_BLOCKS * self.block and kept * MIN_PASS_SHARE < drawn:
+                raise self._failure(dropped, drawn, kept)
+
+    def _failure(self, dropped: list[dict[str, Any]], drawn: int, kept: int) -> GenerationFailed:
+        problems: Counter[tuple[str, str]] = Counter()
+        example: dict[tuple[str, str], Violation] = {}
+        for obj in dropped:
+            for v in self.runner.validate(obj):
+                key = (v.path.split("[")[0], v.rule)
+                problems[key] += 1
+                example.setdefault(key, v)
+        if not problems:
+            return GenerationFailed("row", f"only {kept:,} of {drawn:,} rows drawn passed every check", "")
+        (where, rule), _ = problems.most_common(1)[0]
+        return GenerationFailed(
+            where,
+            f"only {kept:,} of {drawn:,} rows drawn kept the {rule} rule"
+            f" (for example, {example[(where, rule)].path} {example[(where, rule)].message})",
+            "loosen that bound, or bound the fields it is made from (a total: item prices and quantities)",
+        )
 
     def _themes(self, n: int) -> np.ndarray:
         u = self.gen.random(n)

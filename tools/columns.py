@@ -16,7 +16,7 @@ and blocks of a fixed size whatever the batch size.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -74,7 +74,7 @@ class ObjectColumns:
         ]
         self.uses_product = any((source_of(f) or "").startswith("product.") for f in spec.fields)
         self.address = _address_parts(spec, env) if spec.source == "address" else None
-        self.build = _builder(self.names)
+        self.build = _builder(tuple(self.names))
         self.derives = derivations(spec, path)
         self.rules = RuleCheck(spec, window)
 
@@ -200,7 +200,8 @@ def row_made(spec: FieldSpec, path: str, env: Env, reads: set[str]) -> Column:
     return column
 
 
-def _builder(names: list[str]) -> Callable[[list[list[Any]]], list[dict[str, Any]]]:
+@lru_cache(maxsize=512)
+def _builder(names: tuple[str, ...]) -> Callable[[list[list[Any]]], list[dict[str, Any]]]:
     """columns -> objects, as generated code (like dataclasses' __init__): a dict display with the
     keys as literals builds objects 3-4x faster than dict(zip(names, values)). Keys go in through
     repr(), values by position, so a field name is never code."""

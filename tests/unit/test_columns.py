@@ -27,6 +27,7 @@ from tools.column_values import Block
 from tools.columns import BLOCK
 from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
+from tools.errors import GenerationFailed
 from tools.patterns import Bijection, UniqueIds, parse_template
 from tools.registry import default_registry
 from tools.schema import EntitySchema, FieldSpec
@@ -39,7 +40,8 @@ WINDOW = default_window()
 
 
 def _rows(schema: EntitySchema, count: int, seed: int = 3, columns: bool = True, **job: Any) -> list[dict]:
-    made = Job(schema, [Scenario("default", count)], seed, columns_from=1 if columns else None, **job)
+    job.setdefault("columns_from", 1 if columns else None)
+    made = Job(schema, [Scenario("default", count)], seed, **job)
     return [r for batch in generate(made) for r in batch]
 
 
@@ -91,18 +93,34 @@ def test_column_rows_keep_the_schemas_mixes_like_row_made_rows() -> None:
     assert quantities.most_common(1)[0][0] == 1
 
 
-def test_a_row_that_fails_a_check_is_made_again_by_the_row_maker() -> None:
-    # A cap on the total that carts with several items often pass: those rows fail the column checks
-    # and are remade, one at a time, until they hold.
+def _capped_cart(low: float, high: float) -> EntitySchema:
     raw = default_registry().get("cart").model_dump(by_alias=True, exclude_none=True)
     for f in raw["fields"]:
         if f["name"] == "total":
-            f["max"] = 300
-    schema = EntitySchema.model_validate(raw)
+            f["min"], f["max"] = low, high
+    return EntitySchema.model_validate(raw)
+
+
+def test_rows_that_miss_a_bound_on_a_derived_total_are_dropped_and_more_drawn() -> None:
+    schema = _capped_cart(100, 150)  # most carts total more: about one in six passes
     rows = _rows(schema, 600)
     assert validate_rows(schema, rows) == []
-    assert max(r["total"] for r in rows) <= 300
-    assert len(rows) == 600
+    assert len(rows) == 600 and all(100 <= r["total"] <= 150 for r in rows)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_few_rows_with_a_narrow_total_fall_back_to_blocks_not_to_an_error(seed: int) -> None:
+    # Row by row, 60 attempts a row: some of 30 carts found no total in range and the request failed.
+    schema = _capped_cart(100, 150)
+    rows = _rows(schema, 30, seed=seed, columns_from=64)
+    assert len(rows) == 30 and validate_rows(schema, rows) == []
+
+
+def test_a_bound_almost_no_row_meets_fails_naming_the_rule() -> None:
+    with pytest.raises(GenerationFailed) as caught:
+        _rows(_capped_cart(100, 100.5), 100)
+    assert caught.value.field == "total"
+    assert "rows drawn kept the max rule" in str(caught.value)
 
 
 def test_unique_ids_made_in_blocks_are_the_ids_made_one_by_one() -> None:
