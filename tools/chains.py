@@ -29,7 +29,7 @@ def chain_bounds(
     """A field in an order rule: drawn no lower than what precedes it, leaving room for what follows."""
     name = spec.name
     ranged = ranged_of(spec, path, env)
-    unit = _chain_unit(spec)  # raw -> comparable value (seconds for times, the value for numbers)
+    unit = chain_unit(spec)  # raw -> comparable value (seconds for times, the value for numbers)
     preds = tuple(rules.chain_preds.get(name, ()))
     gap = rules.gap_before.get(name)
     min_gap = rules.min_gap_before.get(name, 0)
@@ -39,7 +39,7 @@ def chain_bounds(
         other = scope.child(succ)
         assert other is not None
         sibling = join(path[: -len(name)].rstrip("."), succ)
-        ceilings.append(ranged_of(other, sibling, env).hi * _chain_unit(other))
+        ceilings.append(ranged_of(other, sibling, env).hi * chain_unit(other))
     ceiling = min(ceilings, default=None)
     # Without an explicit max a later field may follow an early one past the default window.
     open_top = spec.max is None
@@ -89,7 +89,7 @@ def _pool_raws(spec: FieldSpec, ranged: Any) -> list[tuple[int, float]]:
     return [(ranged.raw_of(v), float(w)) for v, w in zip(spec.pool, weights, strict=False)]
 
 
-def _chain_unit(spec: FieldSpec) -> float:
+def chain_unit(spec: FieldSpec) -> float:
     if spec.type is FieldType.DATE:
         return 86400.0
     if spec.type in (FieldType.MONEY, FieldType.FLOAT):

@@ -1,7 +1,7 @@
 """Order-rule fields (`created_at <= updated_at`, lifecycle timestamps) for a whole block of rows:
 chains.chain_bounds on arrays. A row's raw value is NaN where the field is absent (its present_if
 condition fails, or it came out null), so later fields follow the latest one present, as in the row
-maker. Rows with no room left are marked bad and made again by the row maker."""
+maker. A row with no room left is marked bad, and column_runner.py drops it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from tools.chains import _chain_unit, join
+from tools.chains import chain_unit, join
 from tools.column_values import Block, Column, Unsupported, draw, fits_int64, gate_mask, writer
 from tools.maker_kit import Env
 from tools.ranged import Ranged
@@ -19,14 +19,13 @@ from tools.schema import FieldSpec
 from tools.values_ranged import ranged_of
 
 
-def chain_column(
-    scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: ScopeRules, name: str
-) -> Column:
+def chain_column(scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: ScopeRules) -> Column:
+    name = spec.name
     ranged = ranged_of(spec, path, env)
     if spec.unique or ranged.strftime or not fits_int64(ranged):
         raise Unsupported(path)
     out = writer(ranged, path)
-    unit = _chain_unit(spec)
+    unit = chain_unit(spec)
     preds = tuple(rules.chain_preds.get(name, ()))
     gap = rules.gap_before.get(name)
     min_gap = rules.min_gap_before.get(name, 0)
@@ -35,7 +34,7 @@ def chain_column(
         other = scope.child(succ)
         assert other is not None
         ceilings.append(
-            ranged_of(other, join(path[: -len(name)].rstrip("."), succ), env).hi * _chain_unit(other)
+            ranged_of(other, join(path[: -len(name)].rstrip("."), succ), env).hi * chain_unit(other)
         )
     ceiling = min(ceilings, default=None)
     open_top = spec.max is None

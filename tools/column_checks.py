@@ -29,7 +29,7 @@ class FieldCheck:
     def __init__(self, spec: FieldSpec, window: tuple[int, int], year: int) -> None:
         self.name = spec.name
         self.check = field_check(spec, window, year)
-        self.proven = _proof(spec, window, year)
+        self.proven = array_proof(spec, window, year)
 
     def mark(self, values: list[Any], bad: np.ndarray) -> None:
         """Sets bad[i] for every row whose value fails the field's checks."""
@@ -67,7 +67,7 @@ class FieldCheck:
 Proof = Callable[[list[Any]], "np.ndarray | None"]
 
 
-def _proof(spec: FieldSpec, window: tuple[int, int], year: int) -> Proof | None:
+def array_proof(spec: FieldSpec, window: tuple[int, int], year: int) -> Proof | None:
     """A whole-column test for fields of many distinct values (amounts, times): True where the value
     certainly passes the field's check (checks.py), None when the column is not of the expected type.
     Anything it does not clear still gets the field's own check, so it may be strict, never lax."""
@@ -117,7 +117,7 @@ def _number_proof(spec: FieldSpec, ranged: Ranged) -> Proof:
     def proof(values: list[Any]) -> np.ndarray | None:
         types = set(map(type, values))
         if types == {int}:
-            if max(values) >= 2**53 or min(values) <= -(2**53):
+            if max(max(values), -min(values)) * scale >= 2**53:
                 return None  # past what int64 holds once scaled (a derived product of big ints)
             raw = np.array(values, dtype=np.int64) * scale
             ok = np.ones(len(values), dtype=bool)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from tools.column_values import Block
-from tools.expressions import _EACH, _EACH_PREFIX
+from tools.expressions import EACH, EACH_PREFIX
 from tools.ranged import precision_of
 from tools.rule_checks import rule_checks
 from tools.rulespec import scope_rules
@@ -76,7 +76,7 @@ def _derive_proof(spec: FieldSpec, target: str, expression: str) -> Proof | None
     integer = field.type is FieldType.INTEGER
     digits = 0 if integer else precision_of(field)
     tolerance = 0.5 if integer else 0.5 * 10**-digits
-    text = _EACH.sub(lambda m: f"{_EACH_PREFIX}{m.group(1)}__{m.group(2)}", expression)
+    text = EACH.sub(lambda m: f"{EACH_PREFIX}{m.group(1)}__{m.group(2)}", expression)
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError:
@@ -135,8 +135,8 @@ class _Evaluator:
         return self.b.n if each is None else len(self.b.arrays[each][1])
 
     def _name(self, name: str, each: str | None) -> Value:
-        if name.startswith(_EACH_PREFIX):
-            array, field = name[len(_EACH_PREFIX) :].split("__", 1)
+        if name.startswith(EACH_PREFIX):
+            array, field = name[len(EACH_PREFIX) :].split("__", 1)
             if array != each:
                 raise CannotProve
             inner = self.b.arrays[array][0]
@@ -172,7 +172,7 @@ class _Evaluator:
         return v, err, doubt
 
     def _call(self, name: str, args: list[ast.expr], each: str | None) -> Value:
-        if name in ("sum", "count", "min", "max") and len(args) == 1 and _EACH_PREFIX in ast.unparse(args[0]):
+        if name in ("sum", "count", "min", "max") and len(args) == 1 and EACH_PREFIX in ast.unparse(args[0]):
             return self._aggregate(name, args[0], each)
         if name == "round" and len(args) in (1, 2):
             digits = 0
@@ -198,7 +198,7 @@ class _Evaluator:
         raise CannotProve
 
     def _aggregate(self, name: str, arg: ast.expr, each: str | None) -> Value:
-        arrays = {m[len(_EACH_PREFIX) :].split("__", 1)[0] for m in _names(arg) if m.startswith(_EACH_PREFIX)}
+        arrays = {m[len(EACH_PREFIX) :].split("__", 1)[0] for m in _names(arg) if m.startswith(EACH_PREFIX)}
         if each is not None or len(arrays) != 1:
             raise CannotProve
         array = arrays.pop()

@@ -8,20 +8,18 @@ one row at a time and would do worse).
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tools.catalogue import load_catalogue
 from tools.column_values import Block, Unsupported
-from tools.columns import BLOCK, VALUES_PER_BLOCK, ObjectColumns
+from tools.columns import BLOCK, VALUES_PER_BLOCK, ObjectColumns, is_code_array
 from tools.compiler import item_bounds
 from tools.errors import GenerationFailed
 from tools.maker_kit import Env
 from tools.schema import FieldSpec, FieldType
-from tools.validator import Violation
+from tools.violations import Tally
 
 # Give up once this many blocks were drawn and fewer than 1 row in MIN_PASS_SHARE passed.
 GIVE_UP_BLOCKS = 16
@@ -40,7 +38,6 @@ class ColumnRunner:
         self.top = ObjectColumns(runner.schema.as_object(), "", env, window)
         self.block = block_rows(runner.schema.as_object())
         self.gen = np.random.default_rng(env.rng.getrandbits(128))
-        self.themes = load_catalogue()
         total = sum(weights)
         self.cum = np.cumsum(np.array(weights, dtype=np.float64) / total)
 
@@ -78,7 +75,7 @@ class ColumnRunner:
             drawn += n
             good = [obj for obj, b in zip(objs, bad.tolist(), strict=True) if not b][:left]
             if len(dropped) < 32:
-                dropped.extend(obj for obj, b in zip(objs, bad.tolist(), strict=True) if b)
+                dropped.extend([obj for obj, b in zip(objs, bad.tolist(), strict=True) if b][:32])
             kept += len(good)
             left -= len(good)
             yield from good
@@ -86,20 +83,17 @@ class ColumnRunner:
                 raise self._failure(dropped, drawn, kept)
 
     def _failure(self, dropped: list[dict[str, Any]], drawn: int, kept: int) -> GenerationFailed:
-        problems: Counter[tuple[str, str]] = Counter()
-        example: dict[tuple[str, str], Violation] = {}
+        tally = Tally()
         for obj in dropped:
             for v in self.runner.validate(obj):
-                key = (v.path.split("[")[0], v.rule)
-                problems[key] += 1
-                example.setdefault(key, v)
-        if not problems:
+                tally.add(v)
+        where, rule, example = tally.worst()
+        if example is None:
             return GenerationFailed("row", f"only {kept:,} of {drawn:,} rows drawn passed every check", "")
-        (where, rule), _ = problems.most_common(1)[0]
         return GenerationFailed(
             where,
             f"only {kept:,} of {drawn:,} rows drawn kept the {rule} rule"
-            f" (for example, {example[(where, rule)].path} {example[(where, rule)].message})",
+            f" (for example, {example.path} {example.message})",
             "loosen that bound, or bound the fields it is made from (a total: item prices and quantities)",
         )
 
@@ -120,7 +114,7 @@ def _values_per_row(spec: FieldSpec) -> float:
     if spec.type is FieldType.ARRAY:
         lo, hi = item_bounds(spec, spec.name)
         item = spec.items or FieldSpec(name="items[]", type=FieldType.STRING)
-        # Arrays of codes draw four candidates per item to keep them distinct (columns.ArrayColumn).
-        drawn = 4 if not item.fields and (item.values or item.pool) else 1
+        drawn = 4 if is_code_array(item) else 1  # candidates drawn per item
+
         return (lo + hi) / 2 * drawn * _values_per_row(item)
     return 1.0

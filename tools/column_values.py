@@ -43,12 +43,22 @@ class Block:
     rounds: list[int] | None = None  # times the catalogue walk came round, per row (unique products)
     raw: dict[str, np.ndarray] = field(default_factory=dict)  # order-rule members' raw values
     cols: dict[str, list[Any]] = field(default_factory=dict)  # values made so far, by field
-    bad: np.ndarray | None = None  # rows whose order rule had no room: made again by the row maker
+    bad: np.ndarray | None = None  # rows that cannot hold (no room in an order rule, a bad item): dropped
     # array field -> (its items' block, each item's row): what rule checks read sums over
     arrays: dict[str, tuple[Block, np.ndarray]] = field(default_factory=dict)
 
     def mark_bad(self, mask: np.ndarray) -> None:
         self.bad = mask if self.bad is None else (self.bad | mask)
+
+    def subset(self, rows: np.ndarray, reads: set[str]) -> Block:
+        """The block cut to some of its rows (those a gated field is present in), with the columns
+        the field reads."""
+        part = Block(self.gen, len(rows), self.themes[rows])
+        part.products = self.products[rows] if self.products is not None else None
+        part.rounds = [self.rounds[i] for i in rows.tolist()] if self.rounds is not None else None
+        picked = rows.tolist()
+        part.cols = {name: [self.cols[name][i] for i in picked] for name in reads if name in self.cols}
+        return part
 
 
 Column = Callable[[Block], list[Any]]
@@ -271,7 +281,7 @@ def _pattern_column(spec: FieldSpec, path: str, env: Env) -> Column:
             raise Unsupported(path)
 
         def make_unique(b: Block) -> list[Any]:
-            return _text(_unique_chars(ids, ids.block(b.n)), width)
+            return unique_texts(ids, b.n)
 
         return make_unique
     slots = [p if isinstance(p, str) else ALPHABETS[p[0]] for p in tpl.parts]
@@ -290,6 +300,11 @@ def _pattern_column(spec: FieldSpec, path: str, env: Env) -> Column:
         return _text(chars, width)
 
     return make
+
+
+def unique_texts(ids: UniqueIds, n: int) -> list[str]:
+    """The next n ids of a unique template, as `ids()` called n times would write them."""
+    return _text(_unique_chars(ids, ids.block(n)), ids.tpl.length)
 
 
 def _unique_chars(ids: UniqueIds, values: np.ndarray) -> np.ndarray:

@@ -1,16 +1,15 @@
 """Plain rows made a block at a time: each field is one numpy draw over the block (a column).
 
 The row maker (compiler.py) pays a few Python calls per value and the validator as many again, which
-caps it at a fraction of a hand-written generator's speed. Plain rows (not edge cases, negative rows,
-imitated examples, overrides or dataset links, which stay on the row maker) are made here instead:
+caps it at a fraction of a hand-written generator's speed. Plain rows are made here instead
+(column_runner.py decides which scenarios, and keeps the rows that pass):
 - leaves are drawn as columns (column_values.py); a field with no column maker is made by its own
   row maker in its place, one row at a time;
 - order rules are drawn inside their bounds, a column at a time (column_chains.py);
 - derived values are computed per object by the row maker's own functions (derive.py);
-- every block passes the validator's own checks before it leaves (column_checks.py, column_rules.py);
-  column_runner.py has the row maker remake a row that fails, and name the rule it cannot meet.
-Same request and seed, same bytes: one numpy generator per scenario, seeded from the job's generator,
-and blocks of a fixed size whatever the batch size.
+- every block goes through the validator's own checks (column_checks.py, column_rules.py), and
+  each object comes back with whether it passed.
+Same request and seed, same bytes: one numpy generator per scenario, seeded from the job's generator.
 """
 
 from __future__ import annotations
@@ -57,7 +56,7 @@ class ObjectColumns:
     def __init__(self, spec: FieldSpec, path: str, env: Env, window: tuple[int, int]) -> None:
         unique_product = any(f.unique and (source_of(f) or "").startswith("product.") for f in spec.fields)
         # A product table: every catalogue product once, then again with a round number (compiler.py),
-        # on the walk the row maker shares, so rows remade one at a time never repeat an id.
+        # on the walk the row maker shares, so its rows and ours never repeat an id.
         self.walk = catalogue_walk(env, path) if unique_product else None
         rules = scope_rules(spec, path)
         derived = {r.target for r in rules.derives}
@@ -74,7 +73,7 @@ class ObjectColumns:
         ]
         self.uses_product = any((source_of(f) or "").startswith("product.") for f in spec.fields)
         self.address = _address_parts(spec, env) if spec.source == "address" else None
-        self.build = _builder(tuple(self.names))
+        self.build = _builder(tuple(self.names)) if self.names else None
         self.derives = derivations(spec, path)
         self.rules = RuleCheck(spec, window)
 
@@ -85,9 +84,8 @@ class ObjectColumns:
         assert spec is not None
         if name in rules.chain_members:
             self.checks.append(FieldCheck(spec, self.window, self.year))
-            return chain_column(scope, spec, path, env, rules, name)  # its null-ness and gate included
+            return chain_column(scope, spec, path, env, rules)  # its null-ness and gate included
         column: Column
-        sparse = False  # a leaf drawn only for the rows that hold it (unique ids are not spent on the rest)
         try:
             if spec.type is FieldType.ARRAY:
                 column = ArrayColumn(spec, path, env, self.window).make  # checks its items itself
@@ -95,7 +93,6 @@ class ObjectColumns:
                 column = NestedColumn(spec, path, env, self.window).make
             else:
                 column = leaf_column(spec, path, env, catalogue())
-                sparse = True
                 self.checks.append(FieldCheck(spec, self.window, self.year))
         except Unsupported:
             column = row_made(spec, path, env, reads)
@@ -106,20 +103,19 @@ class ObjectColumns:
             return column
 
         def gated(b: Block) -> list[Any]:
-            # As compiler._field_step: the condition first, then chance; an absent field is not made.
+            # As compiler._field_step: the condition first, then chance; an absent field is not made,
+            # so it spends no unique id and cannot fail a check.
             present = gate_mask(b, gate) if gate is not None else np.ones(b.n, dtype=bool)
             if null_rate:
                 present &= ~(b.gen.random(b.n) < null_rate)
-            if not sparse:
-                return [v if p else None for v, p in zip(column(b), present.tolist(), strict=True)]
             rows = np.flatnonzero(present)
             values: list[Any] = [None] * b.n
             if len(rows):
-                part = Block(b.gen, len(rows), b.themes[rows])
-                part.products = b.products[rows] if b.products is not None else None
-                part.rounds = [b.rounds[i] for i in rows.tolist()] if b.rounds is not None else None
+                part = b.subset(rows, reads)
                 for i, v in zip(rows.tolist(), column(part), strict=True):
                     values[i] = v
+                if part.bad is not None and part.bad.any():
+                    b.mark_bad(np.isin(np.arange(b.n), rows[part.bad]))
             return values
 
         return gated
@@ -139,7 +135,8 @@ class ObjectColumns:
             for name, part in self.address[1]:
                 b.cols[name] = part[rows].tolist()
         empty = [None] * b.n
-        objs = self.build([b.cols.get(n, empty) for n in self.names]) if self.names else [{} for _ in empty]
+        # An object with no fields (a client's bare `{"type": "object"}`) is {} in every row.
+        objs = self.build([b.cols.get(n, empty) for n in self.names]) if self.build else [{} for _ in empty]
         for derive in self.derives:
             derive.fill(objs)
             b.cols[derive.target] = [obj[derive.target] for obj in objs]
@@ -190,10 +187,13 @@ def row_made(spec: FieldSpec, path: str, env: Env, reads: set[str]) -> Column:
         picked = b.products.tolist() if b.products is not None else None
         inputs = [(name, b.cols[name]) for name in reads if name in b.cols]
         out = []
+        rounds = b.rounds
         for i, t in enumerate(b.themes.tolist()):
             ctx = RowCtx(themes[t])
             if picked is not None:
                 ctx.product = products[picked[i]]
+            if rounds is not None:
+                ctx.product_round = rounds[i]  # a unique product id's suffix past the catalogue's end
             out.append(make({name: values[i] for name, values in inputs}, ctx))
         return out
 
@@ -205,8 +205,6 @@ def _builder(names: tuple[str, ...]) -> Callable[[list[list[Any]]], list[dict[st
     """columns -> objects, as generated code (like dataclasses' __init__): a dict display with the
     keys as literals builds objects 3-4x faster than dict(zip(names, values)). Keys go in through
     repr(), values by position, so a field name is never code."""
-    if not names:
-        return lambda columns: []  # unused: make() builds empty objects itself
     slots = [f"_{i}" for i in range(len(names))]
     display = ", ".join(f"{name!r}: {slot}" for name, slot in zip(names, slots, strict=True))
     source = f"lambda columns: [{{{display}}} for {', '.join(slots)}, in zip(*columns)]"
@@ -237,7 +235,7 @@ class ArrayColumn:
             self.check = FieldCheck(item, window, env.year)
             fields = [item]
         self.uses_product = any((source_of(f) or "").startswith("product.") for f in fields)
-        self.distinct = not item.fields and bool(item.values or item.pool)
+        self.distinct = is_code_array(item)
 
     def make(self, b: Block) -> list[Any]:
         counts = self.lo + (b.gen.random(b.n) * (self.hi - self.lo + 1)).astype(np.int64)
@@ -250,11 +248,9 @@ class ArrayColumn:
         if self.objects:
             items, bad_items = self.items.make(inner)
             b.arrays[self.name] = (inner, parents)
+            bad[parents[bad_items]] = True
         else:
             items = self.leaf(inner)
-            bad_items = np.zeros(len(items), dtype=bool)
-            self.check.mark(items, bad_items)
-        bad[parents[bad_items]] = True
         ends = np.cumsum(drawn).tolist()
         starts = [0, *ends[:-1]]
         if self.distinct:
@@ -264,9 +260,20 @@ class ArrayColumn:
             ]
         else:
             rows = [items[s:e] for s, e in zip(starts, ends, strict=True)]
+        if not self.objects:  # the values kept, not every candidate drawn for distinct codes
+            kept = [v for r in rows for v in r]
+            bad_kept = np.zeros(len(kept), dtype=bool)
+            self.check.mark(kept, bad_kept)
+            bad[np.repeat(np.arange(b.n), [len(r) for r in rows])[bad_kept]] = True
         if bad.any():
             b.mark_bad(bad)
         return rows
+
+
+def is_code_array(item: FieldSpec) -> bool:
+    """Items drawn from a fixed set (risk signals, tags): each value once a row (compiler._array_maker);
+    four candidates are drawn per item to find them."""
+    return not item.fields and bool(item.values or item.pool)
 
 
 def _first_distinct(values: list[Any], k: int, least: int) -> list[Any]:

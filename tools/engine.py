@@ -1,11 +1,13 @@
 """The engine: (schema, scenarios, seed, ...) -> batches of validated rows, lazily.
 
-Plain rows are made 1,024 at a time as numpy columns (tools/columns.py); edge-case, negative and
-imitating rows, and scenarios with overrides, one at a time by compiled makers (tools/runner.py,
-tools/compiler.py). Both hold every row to the validator's checks. Rows get their `_scenario` and
-`_index` and leave in batches; nothing but the current block and batch is held. One
-`random.Random(seed)` (and numpy generators seeded from it) drives everything in a fixed order, so the
-same job gives the same rows in any process, whatever the batch size.
+A scenario of plain rows (no edge cases, negative rows, imitated examples, overrides or dataset
+links) of at least `COLUMNS_FROM` rows is made a block at a time as numpy columns
+(tools/column_runner.py, tools/columns.py). Every other scenario is made one row at a time by compiled
+makers (tools/runner.py, tools/compiler.py); a small one whose rows keep missing a bound falls back to
+blocks. Both hold every row to the validator's checks. Rows get their `_scenario` and `_index` and
+leave in batches; nothing but the current block and batch is held. One `random.Random(seed)` (and the
+numpy generators seeded from it) drives everything in a fixed order, so the same job gives the same
+rows in any process, whatever the batch size.
 """
 
 from __future__ import annotations
@@ -80,8 +82,10 @@ def generate(job: Job) -> Iterator[list[dict[str, Any]]]:
             rows = (runner.row(pick_theme()) for _ in range(scenario.count))
         elif scenario.count >= job.columns_from:
             columns = ColumnRunner.for_scenario(job, scenario, runner, env, window, weights)
-            made = (runner.row(pick_theme()) for _ in range(scenario.count))
-            rows = columns.rows(scenario.count) if columns is not None else made
+            if columns is not None:
+                rows = columns.rows(scenario.count)
+            else:  # edge cases, negative rows, overrides, ...: one at a time
+                rows = (runner.row(pick_theme()) for _ in range(scenario.count))
         else:
             try:  # a few rows: one at a time is quicker than compiling columns
                 rows = [runner.row(pick_theme()) for _ in range(scenario.count)]

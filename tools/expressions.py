@@ -17,8 +17,8 @@ from typing import Any
 
 from tools.errors import InvalidRequest
 
-_EACH = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\[\]\.([A-Za-z_][A-Za-z0-9_]*)")
-_EACH_PREFIX = "__each__"
+EACH = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\[\]\.([A-Za-z_][A-Za-z0-9_]*)")
+EACH_PREFIX = "__each__"
 _AGGREGATES = {"sum", "count", "min", "max"}
 _FUNCTIONS = _AGGREGATES | {"round", "abs"}
 _OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
@@ -93,8 +93,8 @@ class _Rewrite(ast.NodeTransformer):
         return node
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id.startswith(_EACH_PREFIX):
-            array, field = node.id[len(_EACH_PREFIX) :].split("__", 1)
+        if node.id.startswith(EACH_PREFIX):
+            array, field = node.id[len(EACH_PREFIX) :].split("__", 1)
             self.names.add(array)
             return _lookup(ast.Name("_it", ast.Load()), field)
         self.names.add(node.id)
@@ -109,7 +109,7 @@ class _Rewrite(ast.NodeTransformer):
         if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS or node.keywords:
             raise self.fail("that function call")
         name = node.func.id
-        if name in _AGGREGATES and len(node.args) == 1 and _EACH_PREFIX in ast.unparse(node.args[0]):
+        if name in _AGGREGATES and len(node.args) == 1 and EACH_PREFIX in ast.unparse(node.args[0]):
             return self._aggregate(name, node.args[0])
         node.func = ast.Name(f"_{name}", ast.Load())
         node.args = [self.visit(a) for a in node.args]
@@ -139,7 +139,7 @@ class _Rewrite(ast.NodeTransformer):
 
 
 def _each_refs(text: str) -> list[tuple[str, str]]:
-    return [tuple(m.split("__", 1)) for m in re.findall(_EACH_PREFIX + r"(\w+?__\w+)", text)]  # type: ignore[misc]
+    return [tuple(m.split("__", 1)) for m in re.findall(EACH_PREFIX + r"(\w+?__\w+)", text)]  # type: ignore[misc]
 
 
 def _lookup(obj: ast.expr, key: str) -> ast.expr:
@@ -149,7 +149,7 @@ def _lookup(obj: ast.expr, key: str) -> ast.expr:
 @lru_cache(maxsize=2048)
 def compile_expression(text: str, origin: str) -> Expression:
     """Compiled once per (text, origin) per process: the result is a pure function of the text."""
-    rewritten = _EACH.sub(lambda m: f"{_EACH_PREFIX}{m.group(1)}__{m.group(2)}", text)
+    rewritten = EACH.sub(lambda m: f"{EACH_PREFIX}{m.group(1)}__{m.group(2)}", text)
     try:
         tree = ast.parse(rewritten.strip(), mode="eval")
     except SyntaxError as exc:

@@ -7,7 +7,6 @@ again a bounded number of times, then the request fails with the rule that could
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from tools import edge_cases, negative
@@ -18,7 +17,8 @@ from tools.derive import compile_derives
 from tools.errors import GenerationFailed
 from tools.imitation import Imitator, Template
 from tools.maker_kit import Env, Maker, RowCtx, chooser
-from tools.validator import Violation, compile_validator
+from tools.validator import compile_validator
+from tools.violations import Tally
 
 if TYPE_CHECKING:
     from tools.engine import Job, Scenario
@@ -105,27 +105,21 @@ class RowRunner:
         return self._retry(maker, theme, attempts - 1)
 
     def _retry(self, maker: Maker, theme: Any, attempts: int) -> dict[str, Any]:
-        problems: Counter[tuple[str, str]] = Counter()
-        sample: dict[tuple[str, str], Violation] = {}
+        tally = Tally()
         for _ in range(attempts):
             try:
                 row = maker({}, RowCtx(theme, self.links))
             except Retry:
-                problems[("order", "order")] += 1
+                tally.count("order", "order")
                 continue
             violations = self.validate(row)
             if not violations:
                 return row
             for v in violations:
-                key = (v.path.split("[")[0], v.rule)
-                problems[key] += 1
-                sample.setdefault(key, v)
+                tally.add(v)
         if attempts < MAX_ROW_ATTEMPTS - 1:
             raise _EdgeInfeasible
-        if not problems:
-            problems[("row", "order")] += 1
-        (where, rule), _ = problems.most_common(1)[0]
-        detail = sample.get((where, rule))
+        where, rule, detail = tally.worst()
         raise GenerationFailed(
             where,
             f"no row satisfied the {rule} rule in {attempts} attempts"
