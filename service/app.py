@@ -7,6 +7,7 @@ as plain objects. `start_service` is what `serve` runs and what the tests start 
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -251,6 +252,11 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, stop.set)
     async with resources(settings) as res:
         running = await start_service(settings, res)
+        # What start-up made (modules, registry, pools, clients) lives as long as the process: out of
+        # the collector's sight, each collection no longer walks it. Generating 1,000 carts allocates
+        # thousands of dicts and triggers collections; walking ~200k start-up objects each time cost
+        # the engine 45% of its throughput (make bench, same process, with and without).
+        gc.freeze()
         await stop.wait()
         log.info("shutting down", grace_s=settings.shutdown_grace_s)
         await running.stop()
