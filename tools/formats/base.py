@@ -81,6 +81,7 @@ def fitted_chunks(writer: Writer, rows: list[dict[str, Any]], first: bool) -> It
     if len(text) <= MAX_CHUNK_BYTES // 4 or len(text.encode()) <= MAX_CHUNK_BYTES or len(rows) < 2:
         yield text
         return
+    del text  # megabytes that would otherwise stay alive while both halves are made
     half = len(rows) // 2
     yield from fitted_chunks(writer, rows[:half], first)
     yield from fitted_chunks(writer, rows[half:], False)
