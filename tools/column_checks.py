@@ -82,6 +82,16 @@ def array_proof(spec: FieldSpec, window: tuple[int, int], year: int) -> Proof | 
     return None
 
 
+def _ascii_matrix(values: list[Any], width: int) -> np.ndarray | None:
+    """Texts all `width` ASCII characters long as a (rows, width) matrix of codes; None otherwise."""
+    if set(map(type, values)) != {str} or set(map(len, values)) != {width}:
+        return None
+    text = "".join(values)
+    if not text.isascii():
+        return None
+    return np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(values), width)
+
+
 def _template_proof(tpl: Template) -> Proof:
     """Ids from a template: every character is one its slot allows (a byte table per position)."""
     allowed = np.zeros((tpl.length, 256), dtype=bool)
@@ -97,12 +107,9 @@ def _template_proof(tpl: Template) -> Proof:
     columns = np.arange(width)
 
     def proof(values: list[Any]) -> np.ndarray | None:
-        if set(map(type, values)) != {str} or set(map(len, values)) != {width}:
+        codes = _ascii_matrix(values, width)
+        if codes is None:
             return None
-        text = "".join(values)
-        if not text.isascii():
-            return None
-        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(values), width)
         return np.asarray(allowed[columns, codes].all(axis=1))
 
     return proof
@@ -152,12 +159,9 @@ def _iso_proof(spec: FieldSpec, ranged: Ranged) -> Proof:
     hi = ranged.out(ranged.hi) if spec.max is not None else None
 
     def proof(values: list[Any]) -> np.ndarray | None:
-        if set(map(type, values)) != {str} or set(map(len, values)) != {width}:
+        codes = _ascii_matrix(values, width)
+        if codes is None:
             return None
-        text = "".join(values)
-        if not text.isascii():
-            return None
-        codes = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(len(values), width)
         ok = ((codes[:, digits] >= 48) & (codes[:, digits] <= 57)).all(axis=1)
         for i, code in marks:
             ok &= codes[:, i] == code

@@ -35,8 +35,9 @@ class ColumnRunner:
 
     def __init__(self, runner: RowRunner, env: Env, window: tuple[int, int], weights: list[float]) -> None:
         self.runner = runner
-        self.top = ObjectColumns(runner.schema.as_object(), "", env, window)
-        self.block = block_rows(runner.schema.as_object())
+        spec = runner.schema.as_object()
+        self.top = ObjectColumns(spec, "", env, window)
+        self.block = block_rows(spec)
         self.gen = np.random.default_rng(env.rng.getrandbits(128))
         total = sum(weights)
         self.cum = np.cumsum(np.array(weights, dtype=np.float64) / total)
