@@ -195,6 +195,8 @@ def measured(prepared: Prepared, batches: Iterable[list[dict[str, Any]]]) -> Ite
     for rows in batches:
         prepared.coherence.add(rows)
         yield rows
+        # Let go of a batch before the next is made: else two batches of rows are alive at once.
+        del rows
 
 
 def render_document(prepared: Prepared, job: Job, max_bytes: int | None = None) -> str:
@@ -219,5 +221,6 @@ def render_chunks(prepared: Prepared, job: Job) -> Iterator[str]:
     for rows in measured(prepared, generate(job)):
         yield from fitted_chunks(writer, rows, first)
         first = False
+        del rows  # as in measured(): gone before the next batch is made
     if first:
         yield writer.chunk([], True)
