@@ -6,10 +6,11 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tools.maker_kit import Env, Maker, RowCtx, chooser
-from tools.ranged import precision_of
+from tools.ranged import Ranged, precision_of
 from tools.rulespec import ScopeRules
 from tools.schema import FieldSpec, FieldType
 from tools.values_ranged import ranged_of
@@ -23,26 +24,48 @@ def join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def chain_bounds(
-    scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: ScopeRules
-) -> Callable[..., None]:
-    """A field in an order rule: drawn no lower than what precedes it, leaving room for what follows."""
+@dataclass(frozen=True)
+class ChainPlace:
+    """Where a field sits in its order rules: what bounds it from below and above. The row maker
+    (chain_bounds) and the column maker (column_chains.py) draw from the same place."""
+
+    ranged: Ranged
+    unit: float  # raw -> comparable value (seconds for times, the value for numbers)
+    preds: tuple[str, ...]
+    gap: int | None  # max seconds (or units) after the latest predecessor
+    min_gap: int
+    ceiling: float | None  # the lowest maximum of what follows, in comparable units
+    open_top: bool  # without an explicit max a later field may follow an early one past the window
+
+
+def chain_place(scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: ScopeRules) -> ChainPlace:
     name = spec.name
-    ranged = ranged_of(spec, path, env)
-    unit = chain_unit(spec)  # raw -> comparable value (seconds for times, the value for numbers)
-    preds = tuple(rules.chain_preds.get(name, ()))
-    gap = rules.gap_before.get(name)
-    min_gap = rules.min_gap_before.get(name, 0)
-    pooled = _pool_raws(spec, ranged)
     ceilings = []
     for succ in rules.chain_succs.get(name, ()):
         other = scope.child(succ)
         assert other is not None
         sibling = join(path[: -len(name)].rstrip("."), succ)
         ceilings.append(ranged_of(other, sibling, env).hi * chain_unit(other))
-    ceiling = min(ceilings, default=None)
-    # Without an explicit max a later field may follow an early one past the default window.
-    open_top = spec.max is None
+    return ChainPlace(
+        ranged=ranged_of(spec, path, env),
+        unit=chain_unit(spec),
+        preds=tuple(rules.chain_preds.get(name, ())),
+        gap=rules.gap_before.get(name),
+        min_gap=rules.min_gap_before.get(name, 0),
+        ceiling=min(ceilings, default=None),
+        open_top=spec.max is None,
+    )
+
+
+def chain_bounds(
+    scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: ScopeRules
+) -> Callable[..., None]:
+    """A field in an order rule: drawn no lower than what precedes it, leaving room for what follows."""
+    name = spec.name
+    place = chain_place(scope, spec, path, env, rules)
+    ranged, unit, preds, gap, min_gap = place.ranged, place.unit, place.preds, place.gap, place.min_gap
+    ceiling, open_top = place.ceiling, place.open_top
+    pooled = _pool_raws(spec, ranged)
     rnd = env.rnd
 
     def run(obj: dict[str, Any], raw: dict[str, float], ctx: RowCtx, make: Maker | None) -> None:

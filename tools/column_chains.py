@@ -10,34 +10,22 @@ from typing import Any
 
 import numpy as np
 
-from tools.chains import chain_unit, join
+from tools.chains import chain_place
 from tools.column_values import Block, Column, Unsupported, draw, fits_int64, gate_mask, writer
 from tools.maker_kit import Env
 from tools.ranged import Ranged
 from tools.rulespec import ScopeRules
 from tools.schema import FieldSpec
-from tools.values_ranged import ranged_of
 
 
 def chain_column(scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: ScopeRules) -> Column:
     name = spec.name
-    ranged = ranged_of(spec, path, env)
+    place = chain_place(scope, spec, path, env, rules)
+    ranged, unit, preds, gap, min_gap = place.ranged, place.unit, place.preds, place.gap, place.min_gap
+    ceiling, open_top = place.ceiling, place.open_top
     if spec.unique or ranged.strftime or not fits_int64(ranged):
         raise Unsupported(path)
     out = writer(ranged, path)
-    unit = chain_unit(spec)
-    preds = tuple(rules.chain_preds.get(name, ()))
-    gap = rules.gap_before.get(name)
-    min_gap = rules.min_gap_before.get(name, 0)
-    ceilings = []
-    for succ in rules.chain_succs.get(name, ()):
-        other = scope.child(succ)
-        assert other is not None
-        ceilings.append(
-            ranged_of(other, join(path[: -len(name)].rstrip("."), succ), env).hi * chain_unit(other)
-        )
-    ceiling = min(ceilings, default=None)
-    open_top = spec.max is None
     gate = rules.present_if.get(name)
     # A present_if field's null-ness is the rule's to decide, never chance's (compiler._field_step).
     null_rate = spec.null_rate if spec.is_nullable and gate is None else 0.0
