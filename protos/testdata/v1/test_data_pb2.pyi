@@ -59,7 +59,7 @@ SQL: OutputFormat
 JSONL: OutputFormat
 
 class GenerateRequest(_message.Message):
-    __slots__ = ("request_id", "domain", "entity", "schema", "constraints", "scenarios", "context", "hints", "output_format", "count", "use_cache", "learn_from_history", "defect_triggering", "production_like", "inline_schema", "generation_method", "custom_schema", "seed", "chunk_size", "negative", "locale")
+    __slots__ = ("request_id", "domain", "entity", "schema", "constraints", "scenarios", "context", "hints", "output_format", "count", "use_cache", "learn_from_history", "defect_triggering", "production_like", "inline_schema", "generation_method", "custom_schema", "seed", "chunk_size", "negative", "locale", "csv_safe")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     ENTITY_FIELD_NUMBER: _ClassVar[int]
@@ -81,6 +81,7 @@ class GenerateRequest(_message.Message):
     CHUNK_SIZE_FIELD_NUMBER: _ClassVar[int]
     NEGATIVE_FIELD_NUMBER: _ClassVar[int]
     LOCALE_FIELD_NUMBER: _ClassVar[int]
+    CSV_SAFE_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     domain: str
     entity: str
@@ -102,7 +103,8 @@ class GenerateRequest(_message.Message):
     chunk_size: int
     negative: bool
     locale: str
-    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entity: _Optional[str] = ..., schema: _Optional[_Union[Schema, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., scenarios: _Optional[_Iterable[_Union[Scenario, _Mapping]]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., count: _Optional[int] = ..., use_cache: bool = ..., learn_from_history: bool = ..., defect_triggering: bool = ..., production_like: bool = ..., inline_schema: _Optional[str] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., custom_schema: _Optional[str] = ..., seed: _Optional[int] = ..., chunk_size: _Optional[int] = ..., negative: bool = ..., locale: _Optional[str] = ...) -> None: ...
+    csv_safe: bool
+    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entity: _Optional[str] = ..., schema: _Optional[_Union[Schema, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., scenarios: _Optional[_Iterable[_Union[Scenario, _Mapping]]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., count: _Optional[int] = ..., use_cache: bool = ..., learn_from_history: bool = ..., defect_triggering: bool = ..., production_like: bool = ..., inline_schema: _Optional[str] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., custom_schema: _Optional[str] = ..., seed: _Optional[int] = ..., chunk_size: _Optional[int] = ..., negative: bool = ..., locale: _Optional[str] = ..., csv_safe: bool = ...) -> None: ...
 
 class Schema(_message.Message):
     __slots__ = ("fields", "predefined_schema")
@@ -293,7 +295,7 @@ class HealthCheckResponse(_message.Message):
     def __init__(self, status: _Optional[str] = ..., components: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class Example(_message.Message):
-    __slots__ = ("domain", "entity", "kind", "scenario", "description", "data", "tags", "quality_score")
+    __slots__ = ("domain", "entity", "kind", "scenario", "description", "data", "tags", "quality_score", "id")
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     ENTITY_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -302,6 +304,7 @@ class Example(_message.Message):
     DATA_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     QUALITY_SCORE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
     domain: str
     entity: str
     kind: str
@@ -310,7 +313,8 @@ class Example(_message.Message):
     data: str
     tags: _containers.RepeatedScalarFieldContainer[str]
     quality_score: float
-    def __init__(self, domain: _Optional[str] = ..., entity: _Optional[str] = ..., kind: _Optional[str] = ..., scenario: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., quality_score: _Optional[float] = ...) -> None: ...
+    id: str
+    def __init__(self, domain: _Optional[str] = ..., entity: _Optional[str] = ..., kind: _Optional[str] = ..., scenario: _Optional[str] = ..., description: _Optional[str] = ..., data: _Optional[str] = ..., tags: _Optional[_Iterable[str]] = ..., quality_score: _Optional[float] = ..., id: _Optional[str] = ...) -> None: ...
 
 class AddExamplesRequest(_message.Message):
     __slots__ = ("examples",)
@@ -335,7 +339,7 @@ class EntityCount(_message.Message):
     def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class DatasetRequest(_message.Message):
-    __slots__ = ("request_id", "domain", "entities", "seed", "output_format", "context", "hints", "generation_method", "locale", "use_cache")
+    __slots__ = ("request_id", "domain", "entities", "seed", "output_format", "context", "hints", "generation_method", "locale", "use_cache", "csv_safe")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     ENTITIES_FIELD_NUMBER: _ClassVar[int]
@@ -346,6 +350,7 @@ class DatasetRequest(_message.Message):
     GENERATION_METHOD_FIELD_NUMBER: _ClassVar[int]
     LOCALE_FIELD_NUMBER: _ClassVar[int]
     USE_CACHE_FIELD_NUMBER: _ClassVar[int]
+    CSV_SAFE_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     domain: str
     entities: _containers.RepeatedCompositeFieldContainer[EntityCount]
@@ -356,7 +361,8 @@ class DatasetRequest(_message.Message):
     generation_method: GenerationMethod
     locale: str
     use_cache: bool
-    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., seed: _Optional[int] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., locale: _Optional[str] = ..., use_cache: bool = ...) -> None: ...
+    csv_safe: bool
+    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., seed: _Optional[int] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., locale: _Optional[str] = ..., use_cache: bool = ..., csv_safe: bool = ...) -> None: ...
 
 class DatasetChunk(_message.Message):
     __slots__ = ("request_id", "entity", "data", "chunk_index", "is_final")
@@ -371,3 +377,37 @@ class DatasetChunk(_message.Message):
     chunk_index: int
     is_final: bool
     def __init__(self, request_id: _Optional[str] = ..., entity: _Optional[str] = ..., data: _Optional[str] = ..., chunk_index: _Optional[int] = ..., is_final: bool = ...) -> None: ...
+
+class ListExamplesRequest(_message.Message):
+    __slots__ = ("entity", "tag", "limit", "page_token")
+    ENTITY_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entity: str
+    tag: str
+    limit: int
+    page_token: str
+    def __init__(self, entity: _Optional[str] = ..., tag: _Optional[str] = ..., limit: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListExamplesResponse(_message.Message):
+    __slots__ = ("examples", "next_page_token")
+    EXAMPLES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    examples: _containers.RepeatedCompositeFieldContainer[Example]
+    next_page_token: str
+    def __init__(self, examples: _Optional[_Iterable[_Union[Example, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class DeleteExamplesRequest(_message.Message):
+    __slots__ = ("ids", "tag")
+    IDS_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    ids: _containers.RepeatedScalarFieldContainer[str]
+    tag: str
+    def __init__(self, ids: _Optional[_Iterable[str]] = ..., tag: _Optional[str] = ...) -> None: ...
+
+class DeleteExamplesResponse(_message.Message):
+    __slots__ = ("deleted",)
+    DELETED_FIELD_NUMBER: _ClassVar[int]
+    deleted: int
+    def __init__(self, deleted: _Optional[int] = ...) -> None: ...

@@ -64,6 +64,16 @@ class TestDataServiceStub(object):
                 request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetRequest.SerializeToString,
                 response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetChunk.FromString,
                 _registered_method=True)
+        self.ListExamples = channel.unary_unary(
+                '/testdata.v1.TestDataService/ListExamples',
+                request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.ListExamplesRequest.SerializeToString,
+                response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.ListExamplesResponse.FromString,
+                _registered_method=True)
+        self.DeleteExamples = channel.unary_unary(
+                '/testdata.v1.TestDataService/DeleteExamples',
+                request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesRequest.SerializeToString,
+                response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesResponse.FromString,
+                _registered_method=True)
 
 
 class TestDataServiceServicer(object):
@@ -110,6 +120,20 @@ class TestDataServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListExamples(self, request, context):
+        """Stored examples, a page at a time, optionally by entity or tag (so a store can be kept in its limit).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteExamples(self, request, context):
+        """Delete stored examples by id, or every example carrying a tag.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TestDataServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -142,6 +166,16 @@ def add_TestDataServiceServicer_to_server(servicer, server):
                     servicer.GenerateDataset,
                     request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetRequest.FromString,
                     response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetChunk.SerializeToString,
+            ),
+            'ListExamples': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExamples,
+                    request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.ListExamplesRequest.FromString,
+                    response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.ListExamplesResponse.SerializeToString,
+            ),
+            'DeleteExamples': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExamples,
+                    request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesRequest.FromString,
+                    response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -306,6 +340,60 @@ class TestDataService(object):
             '/testdata.v1.TestDataService/GenerateDataset',
             protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetRequest.SerializeToString,
             protos_dot_testdata_dot_v1_dot_test__data__pb2.DatasetChunk.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExamples(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/testdata.v1.TestDataService/ListExamples',
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.ListExamplesRequest.SerializeToString,
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.ListExamplesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExamples(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/testdata.v1.TestDataService/DeleteExamples',
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesRequest.SerializeToString,
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesResponse.FromString,
             options,
             channel_credentials,
             insecure,
