@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tools.cancel import check as check_cancelled
 from tools.column_values import Block, Unsupported
 from tools.columns import BLOCK, VALUES_PER_BLOCK, ObjectColumns, is_code_array
 from tools.compiler import item_bounds
@@ -69,6 +70,7 @@ class ColumnRunner:
         left, drawn, kept = count, 0, 0
         dropped: list[dict[str, Any]] = []  # a sample, to name the rule when it gives up
         while left:
+            check_cancelled()  # a hopeless bound draws blocks for a while: stop once the request is gone
             # Enough rows to fill what is left at the share that passed so far.
             want = left if kept == drawn else math.ceil(left * drawn / max(1, kept) * 1.2)
             n = max(1, min(self.block, want))

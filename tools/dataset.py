@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tools.cancel import check as check_cancelled
 from tools.compiler import item_bounds
 from tools.engine import Job, Scenario, theme_chooser
 from tools.errors import MAX_ITEMS, GenerationFailed, InvalidRequest
@@ -182,6 +183,7 @@ class DatasetGenerator:
                 families: list[tuple[dict[str, Any], dict[str, Any]]] = []
                 rows = []
                 for _ in range(take):
+                    check_cancelled()  # a family can be thousands of records: stop once the request is gone
                     theme = self.pick_theme()
                     row = self._emit(root, self.runners[root.name].row(theme, {"_theme": theme}))
                     rows.append(row)
@@ -206,6 +208,7 @@ class DatasetGenerator:
         for child in node.children:
             made: list[tuple[dict[str, Any], dict[str, Any]]] = []
             for _parent, links in families:
+                check_cancelled()
                 made.extend(self._family(child, links))
             if made:
                 yield child.name, [row for row, _ in made]

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tools.cancel import check as check_cancelled
 from tools.catalogue import load_catalogue
 from tools.column_runner import ColumnRunner
 from tools.errors import GenerationFailed
@@ -96,6 +97,8 @@ def generate(job: Job) -> Iterator[list[dict[str, Any]]]:
                     raise
                 rows = columns.rows(scenario.count)
         for row in rows:
+            if not index & 255:  # a gone request stops within 256 rows (tools/cancel.py)
+                check_cancelled()
             row["_scenario"] = scenario.name
             row["_index"] = index
             index += 1
