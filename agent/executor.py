@@ -21,7 +21,8 @@ from tools.coherence import CoherenceMeter
 from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
 from tools.errors import InvalidRequest, LimitExceeded
-from tools.formats import FORMATS, Writer, columns_for, fitted_chunks, make_writer
+from tools.formats import FORMATS, Writer, columns_for, make_writer
+from tools.formats.chunking import stream_chunks
 from tools.imitation import Template
 from tools.pools import check_locale
 from tools.registry import Registry
@@ -215,12 +216,9 @@ def render_document(prepared: Prepared, job: Job, max_bytes: int | None = None) 
     return "".join(pieces)
 
 
-def render_chunks(prepared: Prepared, job: Job) -> Iterator[str]:
-    writer = writer_for(prepared, job)
-    first = True
-    for rows in measured(prepared, generate(job)):
-        yield from fitted_chunks(writer, rows, first)
-        first = False
-        del rows  # as in measured(): gone before the next batch is made
-    if first:
-        yield writer.chunk([], True)
+def render_chunks(prepared: Prepared, job: Job, chunk_rows: int) -> Iterator[tuple[str, bool]]:
+    """(chunk, is_final): chunks of at most `chunk_rows` rows (and MAX_CHUNK_BYTES), each parsing alone.
+    Make `job` with a small batch_size: a stream then holds a few rows and one chunk, never a chunk's rows."""
+    return stream_chunks(
+        writer_for(prepared, job), measured(prepared, generate(job)), chunk_rows, prepared.total
+    )

@@ -11,7 +11,7 @@ import json
 
 from agent.request import DataRequest
 from retrieval.examples import Example
-from tools.schema import EntitySchema
+from tools.schema import EntitySchema, FieldSpec
 
 PROMPT_VERSION = "2026-11-28.2"
 
@@ -96,3 +96,26 @@ def user_prompt(
             shown = {"description": ex.description, "scenario": ex.scenario, "records": ex.data[:2]}
             lines.append(fenced(f"example {ex.id} ({ex.kind})", json.dumps(shown, ensure_ascii=False)))
     return "\n\n".join(lines)
+
+
+def _schema_text(spec: FieldSpec) -> int:
+    """Characters of a request's own schema that its summary carries: names, descriptions, values."""
+    own = len(spec.name) + len(spec.description) + sum(len(str(v)) for v in spec.values or [])
+    children = [*spec.fields, *([spec.items] if spec.items is not None else [])]
+    return own + sum(_schema_text(c) for c in children)
+
+
+def client_text(request: DataRequest, schema: EntitySchema, schema_from_request: bool) -> dict[str, int]:
+    """Characters of every text the client sent that a prompt carries, by the request field it came in.
+    One limit (MAX_CONTEXT_CHARS) holds over their sum, checked before any model call."""
+    sizes = {
+        "context": len(request.context),
+        "hints": sum(len(h) for h in request.hints),
+        "scenarios": sum(
+            len(s.name) + len(s.description) + sum(len(k) + len(str(v)) for k, v in s.overrides.items())
+            for s in request.scenarios
+        ),
+    }
+    if schema_from_request:
+        sizes["schema"] = len(schema.description) + sum(_schema_text(f) for f in schema.fields)
+    return sizes

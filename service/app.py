@@ -32,7 +32,7 @@ from retrieval.examples import ExampleStore, RetrievalError
 from service.generation import Generator
 from service.health import DISABLED, OK, HealthState, Probe
 from service.http import build_http_app
-from service.interceptors import AuthInterceptor
+from service.interceptors import GuardInterceptor
 from service.logs import log
 from service.servicer import TestDataServicer
 from service.settings import Settings
@@ -175,14 +175,12 @@ class RunningService:
 def _grpc_server(settings: Settings) -> grpc.aio.Server:
     options = [
         ("grpc.max_send_message_length", settings.max_message_bytes),
-        ("grpc.max_receive_message_length", settings.max_message_bytes),
+        ("grpc.max_receive_message_length", settings.max_request_bytes),
         ("grpc.so_reuseport", 0),
     ]
-    interceptors = [AuthInterceptor(settings.tokens)] if settings.tokens else []
-    # Past this many RPCs at once the server answers RESOURCE_EXHAUSTED instead of queueing work.
-    return grpc.aio.server(
-        interceptors=interceptors, options=options, maximum_concurrent_rpcs=settings.max_concurrent_requests
-    )
+    # No gRPC-wide cap on concurrent RPCs: it counted health checks with never-read streams and refused
+    # them all. Generation is admitted per kind and per client instead (service/admission.py).
+    return grpc.aio.server(interceptors=[GuardInterceptor(settings.tokens)], options=options)
 
 
 def _bind(server: grpc.aio.Server, settings: Settings) -> int:
@@ -229,6 +227,7 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
 
     for name in ("", SERVICE_NAME):
         await grpc_health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    res.health.busy = generator.admission.saturated
     res.health.ready = True
     log.info("serving", grpc_port=grpc_port, http_port=http_port, version=app_version())
     return RunningService(

@@ -10,6 +10,7 @@ from agent.datasets import DatasetRequest
 from agent.request import DataRequest, ScenarioRequest
 from protos.testdata.v1 import test_data_pb2 as pb
 from retrieval.examples import Example
+from service.bounds import check_message
 from tools.constraints import FieldConstraint
 from tools.errors import InvalidRequest
 from tools.schema import EntitySchema, FieldSpec
@@ -56,6 +57,7 @@ def checked_request_id(value: str) -> None:
 
 
 def to_request(msg: pb.GenerateRequest, request_id: str) -> DataRequest:
+    check_message(msg)
     checked_request_id(msg.request_id)
     constraints = {
         path: FieldConstraint(
@@ -174,6 +176,7 @@ def _first_error(exc: Exception) -> str:
 
 
 def to_dataset_request(msg: pb.DatasetRequest, request_id: str) -> DatasetRequest:
+    check_message(msg)
     checked_request_id(msg.request_id)
     entities: dict[str, int] = {}
     for i, e in enumerate(msg.entities):

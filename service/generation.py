@@ -17,16 +17,22 @@ from agent.dataset_views import plan_summary
 from agent.datasets import Chunk, DatasetRequest, DatasetRun
 from agent.executor import Prepared, build_job, prepare, render_chunks, render_document
 from agent.pipeline import Pipeline, PlanOutcome, PlanReport
+from agent.prompts import client_text
 from agent.request import DataRequest
 from service import metrics
+from service.admission import Admission
 from service.errors import Unavailable
 from service.logs import log
+from service.memory import Trimmer
 from service.settings import Settings
 from tools.engine import Job
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.registry import Registry
 
 T = TypeVar("T")
+# Rows the engine hands a stream at a time: the stream holds these and one chunk's text, whatever
+# chunk_size asks (50,000 rows made as one batch held ~150 MB per stream a client did not read).
+STREAM_BATCH = 64
 
 
 @dataclass
@@ -49,6 +55,13 @@ class Generator:
         self.settings = settings
         self.registry = registry
         self.pipeline = pipeline
+        self.admission = Admission(
+            settings.max_concurrent_streams,
+            settings.max_streams_per_client,
+            settings.max_concurrent_requests,
+        )
+        self.trimmer = Trimmer(self.admission.idle)
+        self.admission.on_idle = self.trimmer.soon
         self.stopping = asyncio.Event()  # set on shutdown: open streams end with UNAVAILABLE
         self.streams = 0  # streams generating right now
         self.chunks_made = 0  # chunks generated since start (tests watch flow control with it)
@@ -59,18 +72,23 @@ class Generator:
         """Returns once no stream is generating (a cancelled stream has stopped)."""
         await self._idle.wait()
 
-    def _check_text(self, context: str, hints: list[str]) -> None:
-        """Context and hints go to the model: bounded, so a client cannot spend the token budget."""
+    def _check_text(self, sizes: dict[str, int]) -> None:
+        """Everything a prompt would carry of the client's text, under one limit, before any model call
+        (and whether or not a model is configured, so a request is refused the same way everywhere)."""
         limit = self.settings.max_context_chars
-        for name, size in (("context", len(context)), ("hints", sum(len(h) for h in hints))):
-            if size > limit:
-                raise LimitExceeded(
-                    name, f"is {size:,} characters; the limit is {limit:,}", f"shorten the {name}"
-                )
+        total = sum(sizes.values())
+        if total > limit:
+            parts = ", ".join(f"{k} {v:,}" for k, v in sizes.items() if v)
+            raise LimitExceeded(
+                "context",
+                f"the request carries {total:,} characters of text for the model ({parts}); "
+                f"the limit is {limit:,} (MAX_CONTEXT_CHARS)",
+                "shorten the context, hints, scenario descriptions or schema descriptions",
+            )
 
     def _check_limits(self, request: DataRequest, unary: bool) -> None:
         s = self.settings
-        self._check_text(request.context, request.hints)
+        self._check_text({"context": len(request.context), "hints": sum(len(h) for h in request.hints)})
         if unary and request.count > s.max_sync_records:
             raise InvalidRequest(
                 "count",
@@ -86,6 +104,7 @@ class Generator:
         self._check_limits(request, unary)
         started = time.perf_counter()
         prepared = await asyncio.to_thread(prepare, request, self.registry)
+        self._check_text(client_text(request, prepared.schema, prepared.schema_from_request))
         limit = self.settings.max_sync_records if unary else self.settings.max_stream_records
         if prepared.total > limit:
             if unary:
@@ -129,10 +148,11 @@ class Generator:
         self._record(served)
         return text
 
-    async def chunks(self, served: Served) -> AsyncGenerator[str, None]:
+    async def chunks(self, served: Served) -> AsyncGenerator[tuple[str, bool], None]:
+        """(chunk, is_final), made only as the client takes them: a stream holds one chunk at most."""
         size = served.request.chunk_size or self.settings.default_chunk_size
-        job = await self._job(served, size)
-        async for chunk in self._drain(render_chunks(served.prepared, job), served.prepared.seed):
+        job = await self._job(served, STREAM_BATCH)
+        async for chunk in self._drain(render_chunks(served.prepared, job, size), served.prepared.seed):
             yield chunk
         self._record(served)
 
@@ -162,7 +182,7 @@ class Generator:
         self, request: DatasetRequest, deadline_s: float | None = None
     ) -> tuple[DatasetRun, FamilyOutcome]:
         """A checked dataset run, shaped by its plan (the model's, or the keyword rules' with the reason)."""
-        self._check_text(request.context, request.hints)
+        self._check_text({"context": len(request.context), "hints": sum(len(h) for h in request.hints)})
         run = await asyncio.to_thread(DatasetRun, request, self.registry, self.settings.max_stream_records)
         outcome = await plan_family(self.pipeline.deps.planner, request, run, deadline_s)
         self._count(outcome)

@@ -18,6 +18,7 @@ class HealthState:
     probes: dict[str, Probe] = field(default_factory=dict)
     ready: bool = False
     stopping: bool = False
+    busy: Callable[[], str] = lambda: ""  # why the server takes no more work right now ('' if it does)
 
     async def report(self) -> tuple[str, dict[str, str]]:
         components: dict[str, str] = {}

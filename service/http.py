@@ -27,6 +27,9 @@ def build_http_app(health: HealthState, version: str) -> FastAPI:
 
     @app.get("/health/ready")
     async def ready() -> JSONResponse:
+        busy = health.busy() if health.ready and not health.stopping else ""
+        if busy:  # every generation slot is taken: send new work to another replica until one frees
+            return JSONResponse({"status": "busy", "reason": busy}, status_code=503)
         if health.ready and not health.stopping:
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "stopping" if health.stopping else "starting"}, status_code=503)

@@ -20,15 +20,23 @@ from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.examples import ExampleStore, RetrievalError
 from retrieval.validate_examples import check_example
 from service import metrics
+from service.admission import Busy, client_key
 from service.convert import schema_info, to_dataset_request, to_examples, to_request
 from service.errors import Unavailable, status_for
 from service.generation import Generator, Served
 from service.health import HealthState
 from service.logs import log
-from tools.errors import DataError, LimitExceeded
+from tools import cancel
+from tools.errors import DataError, LimitExceeded, bounded
 from tools.registry import Registry
 
 MAX_EXAMPLES_PER_CALL = 1000
+
+
+class StreamIdle(Exception):
+    """The client read nothing for STREAM_IDLE_TIMEOUT_S: the stream ends and its slot is freed."""
+
+
 MAX_HEADER_CHARS = 2000  # clients accept 8 KiB of metadata by default; leave room for the rest
 
 
@@ -75,21 +83,31 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         context: grpc.aio.ServicerContext,
         body: Callable[[], Awaitable[Any]],
     ) -> Any:
-        """Runs an RPC body: binds the request id to logs, maps errors to status codes, counts it."""
+        """Runs an RPC body: binds the request id to logs, maps errors to status codes, counts it, and
+        stops the body's worker-thread work once the call ends, however it ends (tools/cancel.py)."""
         structlog.contextvars.bind_contextvars(request_id=request_id, method=method)
         started = time.perf_counter()
         status, path = "OK", ""
+        token = cancel.Cancel(context.time_remaining())
+        reset = cancel.current.set(token)
         try:
             result, path = await body()
             return result
         except DataError as exc:
             code = status_for(exc)
             status = code.name
-            log.info("request rejected", code=status, field=exc.field, error=exc.message)
-            await context.abort(code, exc.message)
+            message = bounded(exc.message)
+            log.info("request rejected", code=status, field=bounded(exc.field, 100), error=message)
+            if isinstance(exc, Busy):
+                context.set_trailing_metadata((("grpc-retry-pushback-ms", str(exc.retry_after_ms)),))
+            await context.abort(code, message)
         except Unavailable as exc:
             status = grpc.StatusCode.UNAVAILABLE.name
-            await context.abort(grpc.StatusCode.UNAVAILABLE, str(exc))
+            await context.abort(grpc.StatusCode.UNAVAILABLE, bounded(str(exc)))
+        except (StreamIdle, cancel.Cancelled) as exc:
+            status = grpc.StatusCode.DEADLINE_EXCEEDED.name
+            log.info("request ended", reason=str(exc))
+            await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, str(exc))
         except grpc.aio.AbortError:
             raise
         except asyncio.CancelledError:
@@ -100,21 +118,43 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
             log.exception("unexpected error")
             await context.abort(grpc.StatusCode.INTERNAL, f"internal error; quote request id {request_id}")
         finally:
+            token.cancel("the call ended")
+            cancel.current.reset(reset)
             metrics.REQUESTS.labels(method=method, path=path, status=status).inc()
             log.info(
                 "request done", status=status, duration_ms=round((time.perf_counter() - started) * 1000, 2)
             )
             structlog.contextvars.clear_contextvars()
 
+    def _client(self, context: grpc.aio.ServicerContext) -> str:
+        return client_key(context.invocation_metadata(), context.peer(), self.generator.settings.tokens)
+
+    async def _write(self, context: grpc.aio.ServicerContext, message: Any) -> None:
+        """One message, waiting for the client's flow-control window; a client that reads nothing for
+        STREAM_IDLE_TIMEOUT_S loses the stream, so it cannot hold a slot and a chunk forever."""
+        idle = self.generator.settings.stream_idle_timeout_s
+        try:
+            await asyncio.wait_for(context.write(message), idle)
+        except TimeoutError:
+            raise StreamIdle(
+                f"the client read nothing for {idle:g} s (STREAM_IDLE_TIMEOUT_S); read chunks as they "
+                "arrive, and ask again with the same seed for the same data"
+            ) from None
+        except Exception as exc:
+            # A write fails only when the call is over (the client cancelled or went away while the write
+            # waited); the handler is being cancelled, and the failed write must not read as INTERNAL.
+            raise asyncio.CancelledError(f"write failed: {type(exc).__name__}") from None
+
     async def GenerateData(self, request: pb.GenerateRequest, context: grpc.aio.ServicerContext) -> Any:
         request_id = request_id_of(request.request_id, context)
 
         async def body() -> tuple[pb.GenerateResponse, str]:
-            served = await self.generator.start(
-                to_request(request, request_id), True, context.time_remaining()
-            )
-            _bind(served)
-            data = await self.generator.document(served)
+            with self.generator.admission.unary_call(self._client(context)):
+                served = await self.generator.start(
+                    to_request(request, request_id), True, context.time_remaining()
+                )
+                _bind(served)
+                data = await self.generator.document(served)
             response = pb.GenerateResponse(
                 request_id=request_id,
                 success=True,
@@ -134,26 +174,24 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         request_id = request_id_of(request.request_id, context)
 
         async def body() -> tuple[None, str]:
-            served = await self.generator.start(
-                to_request(request, request_id), False, context.time_remaining()
-            )
-            _bind(served)
-            await context.send_initial_metadata(
-                (("x-request-id", request_id), ("x-seed", str(served.prepared.seed)))
-            )
-            index, pending = 0, None
-            # One chunk of look-ahead so the last one sent can say is_final.
-            # aclosing: a cancelled or failed stream closes the generator at once, so it stops.
-            async with aclosing(self.generator.chunks(served)) as chunks:
-                async for chunk in chunks:
-                    if pending is not None:
-                        await context.write(
-                            pb.DataChunk(request_id=request_id, data=pending, chunk_index=index)
+            with self.generator.admission.stream(self._client(context)):
+                served = await self.generator.start(
+                    to_request(request, request_id), False, context.time_remaining()
+                )
+                _bind(served)
+                await context.send_initial_metadata(
+                    (("x-request-id", request_id), ("x-seed", str(served.prepared.seed)))
+                )
+                # aclosing: a cancelled or failed stream closes the generator at once, so it stops.
+                async with aclosing(self.generator.chunks(served)) as chunks:
+                    index = 0
+                    async for text, final in chunks:
+                        message = pb.DataChunk(
+                            request_id=request_id, data=text, chunk_index=index, is_final=final
                         )
+                        del text
+                        await self._write(context, message)
                         index += 1
-                    pending = chunk
-            final = pb.DataChunk(request_id=request_id, data=pending or "", chunk_index=index, is_final=True)
-            await context.write(final)
             return None, served.outcome.path
 
         await self._guard("GenerateDataStream", request_id, context, body)
@@ -162,23 +200,25 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         request_id = request_id_of(request.request_id, context)
 
         async def body() -> tuple[None, str]:
-            run, planned = await self.generator.start_dataset(
-                to_dataset_request(request, request_id), context.time_remaining()
-            )
-            structlog.contextvars.bind_contextvars(
-                entities=dict(request_entities(request)), seed=run.seed, path=planned.path
-            )
-            await context.send_initial_metadata(dataset_metadata(request_id, run, planned))
-            index, pending = 0, None
-            async with aclosing(self.generator.dataset_chunks(run)) as chunks:
-                async for chunk in chunks:
-                    if pending is not None:
-                        await context.write(_dataset_chunk(request_id, pending, index, False))
-                        index += 1
-                    pending = chunk
-            if pending is not None:
-                await context.write(_dataset_chunk(request_id, pending, index, True))
-            context.set_trailing_metadata(dataset_trailers(run))
+            with self.generator.admission.stream(self._client(context)):
+                run, planned = await self.generator.start_dataset(
+                    to_dataset_request(request, request_id), context.time_remaining()
+                )
+                structlog.contextvars.bind_contextvars(
+                    entities=dict(request_entities(request)), seed=run.seed, path=planned.path
+                )
+                await context.send_initial_metadata(dataset_metadata(request_id, run, planned))
+                index, pending = 0, None
+                # One chunk of look-ahead: a family's size is known only once it is made.
+                async with aclosing(self.generator.dataset_chunks(run)) as chunks:
+                    async for chunk in chunks:
+                        if pending is not None:
+                            await self._write(context, _dataset_chunk(request_id, pending, index, False))
+                            index += 1
+                        pending = chunk
+                if pending is not None:
+                    await self._write(context, _dataset_chunk(request_id, pending, index, True))
+                context.set_trailing_metadata(dataset_trailers(run))
             return None, planned.path
 
         await self._guard("GenerateDataset", request_id, context, body)

@@ -24,7 +24,14 @@ class Settings(BaseSettings):
     max_chunk_size: int = Field(50_000, ge=1)
     max_message_bytes: int = Field(DEFAULT_MAX_MESSAGE_BYTES, ge=1024 * 1024)
     max_context_chars: int = Field(20_000, ge=0)
-    max_concurrent_requests: int = Field(256, ge=1)
+    # Generation admitted at once (service/admission.py); health and cheap RPCs are never refused.
+    max_concurrent_requests: int = Field(128, ge=1)  # unary GenerateData calls
+    max_concurrent_streams: int = Field(32, ge=1)  # GenerateDataStream and GenerateDataset
+    max_streams_per_client: int = Field(8, ge=1)
+    # A stream whose client reads nothing for this long is ended (DEADLINE_EXCEEDED) and its slot freed.
+    stream_idle_timeout_s: float = Field(30.0, gt=0, le=3600)
+    # The largest request message accepted (responses may be up to max_message_bytes).
+    max_request_bytes: int = Field(16 * 1024 * 1024, ge=64 * 1024)
     shutdown_grace_s: float = Field(10.0, ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"

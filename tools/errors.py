@@ -39,3 +39,23 @@ class GenerationFailed(DataError):
 # they keep one row small enough that no client can exhaust the server's memory with a few rows.
 MAX_ITEMS = 1000
 MAX_STRING_LENGTH = 100_000
+
+# What an error message may echo of a client's input: enough to recognise it, never the whole of it
+# (a 2 MB regex once came back whole, as a metadata-size error, and into every log line).
+QUOTE_CHARS = 100
+MAX_MESSAGE_CHARS = 1000
+
+
+def quoted(value: object, limit: int = QUOTE_CHARS) -> str:
+    """`value` as repr, cut to `limit` characters with the full length said."""
+    text = str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
+def bounded(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """A whole message cut to `limit` characters: the backstop for any message that quotes input."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 40]}... (cut from {len(text):,} characters)"

@@ -13,6 +13,7 @@ import psycopg
 from agent.deterministic import plan_request
 from agent.executor import build_job, prepare, render_chunks
 from agent.request import DataRequest
+from service.generation import STREAM_BATCH
 from tests.helpers import document_for, json_rows
 from tools.registry import default_registry
 
@@ -43,9 +44,13 @@ NOTES_SCHEMA = json.dumps(
 
 
 def _chunks(request: DataRequest, batch: int) -> Iterator[str]:
+    """A stream's chunks of `batch` rows, made from the engine's small batches as the service makes them;
+    only the last says it is final."""
     prepared = prepare(request, default_registry())
-    job, _ = build_job(prepared, plan_request(request, prepared.schema), batch_size=batch)
-    return render_chunks(prepared, job)
+    job, _ = build_job(prepared, plan_request(request, prepared.schema), batch_size=STREAM_BATCH)
+    chunks = list(render_chunks(prepared, job, batch))
+    assert [final for _, final in chunks] == [False] * (len(chunks) - 1) + [True]
+    return iter(text for text, _ in chunks)
 
 
 def test_json_and_jsonl_chunks_parse_alone() -> None:

@@ -24,6 +24,15 @@ class Writer:
     def chunk(self, rows: Rows, first: bool) -> str:
         raise NotImplementedError
 
+    # A chunk built a piece at a time (tools/formats/chunking.py) is `opening + pieces + closing`, the
+    # same text `chunk` makes of all its rows at once. Only JSON needs an envelope.
+    opening = ""
+    closing = ""
+
+    def piece(self, rows: Rows, first: bool, first_in_chunk: bool) -> str:
+        """Some of a chunk's rows (`first`: the first rows of the whole stream)."""
+        return self.chunk(rows, first)
+
     def document(self, batches: Iterable[Rows]) -> Iterator[str]:
         """The whole dataset as one text, in pieces; the default concatenates chunks."""
         first = True

@@ -13,8 +13,15 @@ class JsonWriter(Writer):
     name = "json"
     media_type = "application/json"
 
+    opening = "["
+    closing = "]"
+
     def chunk(self, rows: Rows, first: bool) -> str:
         return orjson.dumps(rows).decode()
+
+    def piece(self, rows: Rows, first: bool, first_in_chunk: bool) -> str:
+        body = orjson.dumps(rows).decode()[1:-1]
+        return body if first_in_chunk or not body else "," + body
 
     def document(self, batches: Iterable[Rows]) -> Iterator[str]:
         yield "["
