@@ -211,7 +211,7 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
     await server.start()
 
     config = uvicorn.Config(
-        build_http_app(res.health, app_version()),
+        build_http_app(res.health, app_version(), docs=settings.http_docs),
         host=settings.host,
         port=settings.http_port,
         log_level="warning",

@@ -10,8 +10,16 @@ from service.health import HealthState
 from service.metrics import REGISTRY
 
 
-def build_http_app(health: HealthState, version: str) -> FastAPI:
-    app = FastAPI(title="Test Data Agent", version=version, docs_url=None, redoc_url=None)
+def build_http_app(health: HealthState, version: str, docs: bool = False) -> FastAPI:
+    # The API description is off unless HTTP_DOCS is set: these endpoints answer without
+    # authentication, and a map of them helps nobody but a scanner.
+    app = FastAPI(
+        title="Test Data Agent",
+        version=version,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
 
     @app.get("/health")
     async def health_report() -> JSONResponse:

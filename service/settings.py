@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(10.0, ge=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
+    # /openapi.json, /docs and /redoc on the HTTP port (unauthenticated); off by default.
+    http_docs: bool = False
 
     anthropic_api_key: SecretStr | None = None
     anthropic_model: str = "claude-sonnet-4-6"
