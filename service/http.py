@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+import uvicorn
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -44,3 +48,13 @@ def build_http_app(health: HealthState, version: str, docs: bool = False) -> Fas
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+class HttpServer(uvicorn.Server):
+    """uvicorn without signal handlers of its own. uvicorn's replace the service's: on SIGTERM it
+    closed HTTP at once, so probes got "connection refused" instead of a 503 from /health/ready, and
+    the service's own handler ran only after. `serve` owns SIGTERM and closes HTTP last."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield

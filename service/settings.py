@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     max_context_chars: int = Field(20_000, ge=0)
     max_concurrent_requests: int = Field(256, ge=1)
     shutdown_grace_s: float = Field(10.0, ge=0)
+    # SIGTERM: health says NOT_SERVING / 503 this long, still serving, before the drain starts, so
+    # load balancers stop routing here first. Kubernetes: keep delay + grace under the pod's
+    # terminationGracePeriodSeconds.
+    shutdown_delay_s: float = Field(2.0, ge=0, le=60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
     # /openapi.json, /docs and /redoc on the HTTP port (unauthenticated); off by default.
