@@ -160,6 +160,7 @@ async def test_a_request_the_server_refuses_leaves_the_file_byte_identical(
     import asyncio
 
     from tests.service.conftest import live_service, make_settings
+    from tests.service.hardening import assert_still_serving
 
     out = tmp_path / "data.sql"
     out.write_bytes(OLD)
@@ -168,6 +169,7 @@ async def test_a_request_the_server_refuses_leaves_the_file_byte_identical(
         for command in (["generate", "carts", "--count", "5"], ["dataset", "customerz=3"]):
             assert await asyncio.to_thread(main, [*command, *server]) == 2
             assert out.read_bytes() == OLD and _only(tmp_path) == ["data.sql"]
+        await assert_still_serving(live)
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("error: NOT_FOUND: entity: unknown entity 'carts'"), err
     assert err[1].startswith("error: NOT_FOUND: ") and "customerz" in err[1], err
