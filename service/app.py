@@ -10,7 +10,7 @@ import asyncio
 import gc
 import signal
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
@@ -31,7 +31,7 @@ from retrieval.embedded_store import EmbeddedStore
 from retrieval.examples import ExampleStore, RetrievalError
 from service.generation import Generator
 from service.health import DISABLED, OK, HealthState, Probe
-from service.http import build_http_app
+from service.http import HttpServer, build_http_app
 from service.interceptors import GuardInterceptor
 from service.logs import log
 from service.servicer import TestDataServicer
@@ -161,11 +161,19 @@ class RunningService:
     grpc_port: int
     http_port: int
     grace_s: float
+    delay_s: float = 0.0
 
-    async def stop(self) -> None:
-        """NOT_SERVING first (probes stop sending traffic), then drain, then close HTTP."""
+    async def stop(self, hurry: asyncio.Event | None = None) -> None:
+        """NOT_SERVING first (probes stop sending traffic), then drain, then close HTTP.
+
+        Between NOT_SERVING and the drain the service keeps serving for `delay_s` (or until `hurry`
+        is set): balancers learn of the shutdown only at their next probe or endpoint update, and a
+        request they route here meanwhile should be answered, not refused by a closing port."""
         self.health.stopping = True
         await self.grpc_health.enter_graceful_shutdown()
+        if self.delay_s > 0:
+            with suppress(TimeoutError):
+                await asyncio.wait_for((hurry or asyncio.Event()).wait(), self.delay_s)
         self.generator.stopping.set()
         await self.grpc_server.stop(self.grace_s)
         self.http_server.should_exit = True
@@ -209,14 +217,14 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
     await server.start()
 
     config = uvicorn.Config(
-        build_http_app(res.health, app_version()),
+        build_http_app(res.health, app_version(), docs=settings.http_docs),
         host=settings.host,
         port=settings.http_port,
         log_level="warning",
         access_log=False,
         lifespan="off",
     )
-    http = uvicorn.Server(config)
+    http = HttpServer(config)  # SIGTERM is ours (serve): HTTP answers 503 until gRPC has drained
     http_task = asyncio.create_task(http.serve())
     while not http.started:
         if http_task.done():
@@ -240,11 +248,13 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
         grpc_port,
         http_port,
         settings.shutdown_grace_s,
+        settings.shutdown_delay_s,
     )
 
 
 async def serve(settings: Settings) -> None:
-    """Serve until SIGTERM or SIGINT, then shut down within the grace period and return."""
+    """Serve until SIGTERM or SIGINT, then shut down in order (RunningService.stop) and return.
+    These are the only signal handlers: uvicorn's are off (HttpServer), so HTTP outlives the drain."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -257,6 +267,9 @@ async def serve(settings: Settings) -> None:
         # the engine 45% of its throughput (make bench, same process, with and without).
         gc.freeze()
         await stop.wait()
-        log.info("shutting down", grace_s=settings.shutdown_grace_s)
-        await running.stop()
+        hurry = asyncio.Event()  # a second SIGTERM or Ctrl+C skips the pause before the drain
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, hurry.set)
+        log.info("shutting down", delay_s=settings.shutdown_delay_s, grace_s=settings.shutdown_grace_s)
+        await running.stop(hurry)
     log.info("stopped")

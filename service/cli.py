@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from service.cli_data import dataset_command, examples_command
+from service.cli_out import Out, OutFile
 from tools.errors import DataError
 
 PROGRESS_FROM = 50_000  # rows; smaller runs finish before a progress line would help
@@ -32,7 +33,7 @@ def join_json_chunks(chunks: Iterable[str]) -> Iterator[str]:
     yield "]"
 
 
-def _generate_local(args: argparse.Namespace, out: TextIO) -> None:
+def _generate_local(args: argparse.Namespace, out: Out) -> None:
     from agent.deterministic import plan_request
     from agent.executor import build_job, prepare, writer_for
     from tools.engine import generate
@@ -58,7 +59,7 @@ def _generate_local(args: argparse.Namespace, out: TextIO) -> None:
     sys.stderr.write(f"{prepared.total:,} rows, seed {prepared.seed}\n")
 
 
-def _generate_remote(args: argparse.Namespace, out: TextIO) -> None:
+def _generate_remote(args: argparse.Namespace, out: Out) -> None:
 
     from protos.testdata.v1 import test_data_pb2 as pb
     from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
@@ -187,15 +188,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "examples":
         return examples_command(args)
     try:
-        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
+        # Checked (and the temporary file made) before any work: a bad path fails at once.
+        out_file = OutFile(args.out) if args.out is not None else None
         try:
+            out: Out = out_file or sys.stdout
             if args.command == "dataset":
                 dataset_command(args, out)
             else:
                 (_generate_remote if args.server else _generate_local)(args, out)
-        finally:
-            if args.out:
-                out.close()
+        except BaseException:
+            if out_file is not None:
+                out_file.discard()  # an existing file stays as it was, no partial document
+            raise
+        if out_file is not None:
+            out_file.commit()
     except DataError as exc:
         sys.stderr.write(f"error: {exc.message}\n")
         return 2

@@ -6,9 +6,12 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from tools.errors import DataError
+
+if TYPE_CHECKING:
+    from service.cli_out import Out
 
 
 def _read_examples(path: str) -> list[dict]:
@@ -59,7 +62,7 @@ def examples_command(args: argparse.Namespace) -> int:
     return 0 if not problems else 1
 
 
-def dataset_command(args: argparse.Namespace, out: TextIO) -> None:
+def dataset_command(args: argparse.Namespace, out: Out) -> None:
     """`dataset customer=100 --format sql`: the whole family, parents first, one document per format.
     In this process the keyword rules read the context; with --server the service's agent plans."""
     entities = {}
@@ -95,7 +98,7 @@ def dataset_command(args: argparse.Namespace, out: TextIO) -> None:
     sys.stderr.write(f"{counts}; seed {run.seed}\n")
 
 
-def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: TextIO) -> None:
+def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: Out) -> None:
     from collections import Counter
 
     from protos.testdata.v1 import test_data_pb2 as pb
@@ -137,7 +140,7 @@ def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: Tex
         sys.stderr.write(f"warning: none made of {tail['x-empty-entities']}\n")
 
 
-def _write_dataset(pieces: Iterable[tuple[str, str]], fmt: str, out: TextIO) -> None:
+def _write_dataset(pieces: Iterable[tuple[str, str]], fmt: str, out: Out) -> None:
     if fmt == "json":
         # JSON: one object per document, entity -> array, so a whole dataset stays one JSON value.
         _dataset_json(pieces, out)
@@ -146,7 +149,7 @@ def _write_dataset(pieces: Iterable[tuple[str, str]], fmt: str, out: TextIO) -> 
             out.write(data)
 
 
-def _dataset_json(pieces: Iterable[tuple[str, str]], out: TextIO) -> None:
+def _dataset_json(pieces: Iterable[tuple[str, str]], out: Out) -> None:
     import orjson
 
     parts: dict[str, list[str]] = {}

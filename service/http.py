@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
+import uvicorn
 from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -10,8 +14,16 @@ from service.health import HealthState
 from service.metrics import REGISTRY
 
 
-def build_http_app(health: HealthState, version: str) -> FastAPI:
-    app = FastAPI(title="Test Data Agent", version=version, docs_url=None, redoc_url=None)
+def build_http_app(health: HealthState, version: str, docs: bool = False) -> FastAPI:
+    # The API description is off unless HTTP_DOCS is set: these endpoints answer without
+    # authentication, and a map of them helps nobody but a scanner.
+    app = FastAPI(
+        title="Test Data Agent",
+        version=version,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
 
     @app.get("/health")
     async def health_report() -> JSONResponse:
@@ -39,3 +51,13 @@ def build_http_app(health: HealthState, version: str) -> FastAPI:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+class HttpServer(uvicorn.Server):
+    """uvicorn without signal handlers of its own. uvicorn's replace the service's: on SIGTERM it
+    closed HTTP at once, so probes got "connection refused" instead of a 503 from /health/ready, and
+    the service's own handler ran only after. `serve` owns SIGTERM and closes HTTP last."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield

@@ -33,8 +33,14 @@ class Settings(BaseSettings):
     # The largest request message accepted (responses may be up to max_message_bytes).
     max_request_bytes: int = Field(16 * 1024 * 1024, ge=64 * 1024)
     shutdown_grace_s: float = Field(10.0, ge=0)
+    # SIGTERM: health says NOT_SERVING / 503 this long, still serving, before the drain starts, so
+    # load balancers stop routing here first. Kubernetes: keep delay + grace under the pod's
+    # terminationGracePeriodSeconds.
+    shutdown_delay_s: float = Field(2.0, ge=0, le=60)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
+    # /openapi.json, /docs and /redoc on the HTTP port (unauthenticated); off by default.
+    http_docs: bool = False
 
     anthropic_api_key: SecretStr | None = None
     anthropic_model: str = "claude-sonnet-4-6"

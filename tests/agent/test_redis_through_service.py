@@ -52,7 +52,7 @@ async def test_redis_hit_then_redis_stops_and_requests_are_still_served(respx_mo
             assert not served.metadata.cache_hit and api.call_count == 2
             assert len(json.loads(served.data)) == 12
             report = await live.stub.HealthCheck(pb.HealthCheckRequest())
-            assert report.status == "degraded" and report.components["cache"].startswith("error: redis")
+            assert report.status == "degraded" and report.components["cache"] == "unreachable"
             async with httpx.AsyncClient(base_url=live.http) as client:
                 text = (await client.get("/metrics")).text
             assert 'testdata_fallbacks_total{reason="cache_unavailable"}' in text

@@ -31,6 +31,7 @@ def make_settings(**overrides: object) -> Settings:
         "http_port": 0,
         "host": "127.0.0.1",
         "shutdown_grace_s": 2.0,
+        "shutdown_delay_s": 0.0,  # no balancer to wait for
         "examples_dir": tempfile.mkdtemp(prefix="examples-"),
     }
     base.update(overrides)
