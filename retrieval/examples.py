@@ -18,9 +18,10 @@ KINDS: tuple[str, ...] = ("pattern", "defect", "production_sample")
 # Records deeper than this are refused: nothing real nests so deep, and every walk over an example
 # (search text, size, validation, JSON encoding) stays far from Python's recursion limit.
 MAX_DEPTH = 32
-_NUL = re.compile("\x00")
-# C0 controls but tab, LF and CR: they break CSV cells, terminals and the prompts examples reach.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# NUL, and lone surrogates (JSON can spell them, "\ud800", but no UTF-8 can store them), in any kind.
+_NEVER = re.compile("[\x00\ud800-\udfff]")
+# Also C0 controls but tab, LF and CR: they break CSV cells, terminals and the prompts examples reach.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 class Example(BaseModel):
@@ -76,7 +77,7 @@ def content_problem(value: Any, where: str, controls_ok: bool) -> str:
     """The first thing wrong with the strings in `value` (keys included, however deep), or ''.
 
     Iterative, so a hostile depth costs a loop, not the stack."""
-    pattern = _NUL if controls_ok else _CONTROL
+    pattern = _NEVER if controls_ok else _CONTROL
     stack: list[tuple[Any, str, int]] = [(value, where, 0)]
     while stack:
         item, path, depth = stack.pop()
@@ -101,6 +102,8 @@ def content_problem(value: Any, where: str, controls_ok: bool) -> str:
 def _bad_char(path: str, char: str, at: int) -> str:
     if char == "\x00":
         return f"{path} holds NUL (\\x00) at character {at}; remove it (no database loads it)"
+    if "\ud800" <= char <= "\udfff":
+        return f"{path} holds a lone surrogate (\\u{ord(char):04x}) at character {at}; send valid Unicode"
     return (
         f"{path} holds control character \\x{ord(char):02x} at character {at}; only examples of kind "
         "defect may hold control characters other than tab, LF and CR: remove it, or add it as a defect"

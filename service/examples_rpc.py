@@ -142,7 +142,7 @@ def to_proto(example: Example) -> pb.Example:
         kind=example.kind,
         scenario=example.scenario,
         description=example.description,
-        data=json.dumps(records, ensure_ascii=False),
+        data=json.dumps(records, ensure_ascii=False, separators=(",", ":")),  # compact, as stored
         tags=example.tags,
         quality_score=example.quality_score,
         id=example.id,

@@ -68,3 +68,9 @@ def test_depth_is_capped_and_deep_json_is_a_refusal_not_a_crash() -> None:
 def test_a_huge_key_is_quoted_short() -> None:
     message = refusal(data=[{"k" * 100_000 + "\x00": 1}])
     assert len(message) < 300 and "..." in message
+
+
+def test_a_lone_surrogate_is_refused_in_any_kind() -> None:
+    for kind in ("pattern", "defect"):
+        message = refusal(kind=kind, data='{"a": "x\\ud800"}')
+        assert "data[0].a holds a lone surrogate (\\ud800)" in message

@@ -170,18 +170,15 @@ async def test_nul_and_control_characters_follow_the_rules(live: Live) -> None:
         cart(303, kind="defect", description="escape \x1b[31m broke the log viewer"),
         cart(304, kind="defect", tags=["nul\x00"]),
         cart(305, description="tab\tnewline\ncarriage\r"),
+        cart(306, kind="defect", data=json.dumps(CART)[:-1] + ', "note": "\\ud800"}'),  # JSON can spell it
     )
     assert response.added == 2, list(response.rejected)
     reasons = list(response.rejected)
-    assert [r.split(":", 1)[0] for r in reasons] == [
-        "examples[0]",
-        "examples[1]",
-        "examples[2]",
-        "examples[4]",
-    ]
+    assert [r.split(":", 1)[0] for r in reasons] == [f"examples[{i}]" for i in (0, 1, 2, 4, 6)]
     assert "description holds NUL" in reasons[0] and "data[0].currency holds NUL" in reasons[1]
     assert "tags[0] holds control character \\x07" in reasons[2] and "defect" in reasons[2]
-    assert "tags[0] holds NUL" in reasons[3] and all(len(r) < 300 for r in reasons)
+    assert "tags[0] holds NUL" in reasons[3] and "note holds a lone surrogate (\\ud800)" in reasons[4]
+    assert all(len(r) < 300 for r in reasons)
     await assert_still_serving(live)
 
 
