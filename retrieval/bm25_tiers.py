@@ -139,7 +139,8 @@ class Tiers:
         fresh_alive = np.asarray(self.fresh_alive, dtype=bool)
         fresh_lengths = np.asarray(self.fresh_lengths, dtype=np.float64)
         scores = np.zeros(n_main + len(self.fresh_ids), dtype=np.float64)
-        norm = K1 * (1 - B), K1 * B / (self.total_length / self.live)
+        mean_length = self.total_length / self.live or 1.0  # 0 only when no document has a word
+        norm = K1 * (1 - B), K1 * B / mean_length
         for word in words:  # a repeated query word counts again, as in bm25s
             main_docs, main_tfs = self._main_postings(word)
             fresh_docs, fresh_tfs = self._fresh_postings(word)

@@ -29,6 +29,7 @@ assert set(COLLECTION_BY_KIND) == set(KINDS)
 SEARCH_PROPERTY = "text"
 # What each example weighs (retrieval.examples.stored_bytes): the store's total is its sum, one
 # aggregate per collection, so every replica sees the same total and nothing has to be read at start.
+# Left indexed (the default): the aggregate is answered from the property's index.
 SIZE_PROPERTY = Property(name="size_bytes", data_type=DataType.INT)
 
 
@@ -58,7 +59,7 @@ PROPERTIES: list[Property] = [
     SIZE_PROPERTY,
     Property(name=SEARCH_PROPERTY, data_type=DataType.TEXT, tokenization=Tokenization.WORD),
 ]
-# Everything an Example is rebuilt from; `text` is derived, so results do not carry it back.
+# Everything an Example is rebuilt from (and its size); `text` is derived, so results do not carry it back.
 RETURNED: list[str] = [p.name for p in PROPERTIES if p.name != SEARCH_PROPERTY]
 
 
