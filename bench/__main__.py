@@ -122,6 +122,11 @@ def retrieval_part() -> None:
         f"  query: p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms;"
         f" over the seed corpus alone p50 {r['seed_p50_ms']:.2f} ms, p99 {r['seed_p99_ms']:.2f} ms"
     )
+    before, now = r["add_then_search_before_ms"], r["add_then_search_ms"]
+    print(
+        f"  first search after adding 1: {now:.2f} ms (fresh tier); a full rebuild as before: {before:.1f} ms"
+        f"  ratio {before / now:,.0f}x"
+    )
 
 
 def agent_part() -> None:

@@ -10,6 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import bm25s
+import numpy as np
+
 from retrieval.embedded_store import EmbeddedStore
 from retrieval.examples import Example
 
@@ -96,4 +99,42 @@ async def _run(n: int) -> dict[str, float]:
 
 
 def run(n: int = 10_000) -> dict[str, float]:
-    return asyncio.run(_run(n))
+    out = asyncio.run(_run(n))
+    out.update(asyncio.run(_search_after_add(n)))
+    return out
+
+
+def _full_rebuild_then_search(examples: list[Example], query: str) -> None:
+    """What the store did before its index had tiers: any add dropped the index, so the next search
+    rebuilt it whole (bm25s, every example) under the store's lock, then scored the query."""
+    texts = [ex.search_text() for ex in examples]
+    np.array([ex.entity for ex in examples], dtype=object)  # the filter columns it rebuilt too
+    index = bm25s.BM25()
+    index.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)
+    index.get_scores(bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)[0])
+
+
+async def _search_after_add(n: int, rounds: int = 5) -> dict[str, float]:
+    """Latency of the first search after adding one example to n: a full rebuild (before) against the
+    fresh tier (now), same examples, same process; medians of `rounds`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = EmbeddedStore(Path(tmp), seed_dir=None)
+        batch = _examples(n, random.Random(2))
+        await store.add(batch)
+        await store.search("build the main tier")
+        before, now = [], []
+        for i in range(rounds):
+            one = _examples(1, random.Random(100 + i))[0].model_copy(update={"scenario": f"fresh{i}"})
+            start = time.perf_counter()
+            _full_rebuild_then_search([*batch, one], f"fresh{i} rounding")
+            before.append((time.perf_counter() - start) * 1000)
+            await store.add([one])
+            start = time.perf_counter()
+            hits = await store.search(f"fresh{i} rounding", k=5)
+            now.append((time.perf_counter() - start) * 1000)
+            assert hits and hits[0].example.scenario == f"fresh{i}", "the new example is found at once"
+        await store.close()
+    return {
+        "add_then_search_before_ms": statistics.median(before),
+        "add_then_search_ms": statistics.median(now),
+    }

@@ -1,27 +1,41 @@
-"""The embedded example store (the default): in-process BM25 (bm25s) over the shipped seed examples
-plus any added at run time, which are appended to a JSONL file so they survive a restart."""
+"""The embedded example store (the default): in-process BM25 over the shipped seed examples plus any
+added at run time, which are appended to a JSONL file so they survive a restart.
+
+Locks: `_lock` guards the in-memory state and is held only for short, in-memory steps (a search's
+scoring included: milliseconds); `_write_lock` puts the file writes (an append, a rewrite on delete)
+in one order, outside `_lock`; `_build_lock` lets one index build run at a time, also outside `_lock`.
+An add goes into the index's fresh tier at once, so the very next search finds it; once enough has
+changed, a merge rebuilds the main tier in a background thread from a snapshot and swaps it in.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import logging
 import threading
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-import bm25s
-import numpy as np
-
-from retrieval.examples import Example, Hit
+from retrieval import example_file
+from retrieval.bm25_tiers import Columns, Tiers, freeze, tokenize
+from retrieval.examples import Example, Hit, Page, RetrievalError, StoreFull
 
 SEED_DIR = Path(__file__).parent / "seed"
 ADDED_FILE = "examples.jsonl"
+DELETED_SEEDS_FILE = "deleted-seeds.txt"  # seed examples deleted here stay deleted after a restart
+MERGE_AT = 512  # changes since the last build (and a tenth of the main tier) before a merge
+log = logging.getLogger(__name__)
 
 
 def load_jsonl(path: Path) -> list[Example]:
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            out.append(Example.model_validate_json(line).with_id())
-    return out
+    """Every example in a JSONL file (lines that are not one are skipped)."""
+    return [ex for ex, _ in example_file.load(path, repair=False).examples]
+
+
+def _columns(ex: Example) -> Columns:
+    return (ex.domain, ex.entity, ex.kind)
 
 
 class EmbeddedStore:
@@ -29,33 +43,55 @@ class EmbeddedStore:
 
     def __init__(self, directory: Path | None = None, seed_dir: Path | None = SEED_DIR) -> None:
         self.directory = directory
+        self.problems: list[str] = []  # lines the files held that are not examples: the caller logs them
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._build_lock = threading.Lock()
         self._examples: dict[str, Example] = {}
+        self._sizes: dict[str, int] = {}
         self._seeded: set[str] = set()
-        self._index: bm25s.BM25 | None = None
-        self._order: list[str] = []
-        self._columns: dict[str, np.ndarray] = {}
+        self._added_bytes = 0
+        self._sorted: list[str] | None = None  # ids in order, for paging; None when stale
+        self._tiers: Tiers | None = None  # built on the first search
+        self._replay: list[tuple[str, Example | None, Counter[str] | None]] | None = None
+        self._merging: threading.Thread | None = None
+        gone = example_file.read_ids(directory / DELETED_SEEDS_FILE) if directory else set()
         if seed_dir is not None and seed_dir.is_dir():
             for path in sorted(seed_dir.glob("*.jsonl")):
-                for ex in load_jsonl(path):
-                    self._examples[ex.id] = ex
-                    self._seeded.add(ex.id)
+                loaded = example_file.load(path, repair=False)
+                self.problems += loaded.problems
+                for ex, size in loaded.examples:
+                    if ex.id not in gone:
+                        self._examples[ex.id], self._sizes[ex.id] = ex, size
+                        self._seeded.add(ex.id)
         if directory is not None and (directory / ADDED_FILE).is_file():
-            for ex in load_jsonl(directory / ADDED_FILE):
-                self._examples[ex.id] = ex
+            loaded = example_file.load(directory / ADDED_FILE)
+            self.problems += loaded.problems
+            for ex, size in loaded.examples:
+                if ex.id not in self._examples:
+                    self._examples[ex.id], self._sizes[ex.id] = ex, size
+                    self._added_bytes += size
 
-    # The store's work is CPU-bound and short; it runs in a worker thread under one lock so
-    # concurrent requests never see a half-built index.
-    async def add(self, examples: list[Example]) -> list[str]:
-        return await asyncio.to_thread(self._add, examples)
+    # The store's work is CPU- or disk-bound and short; it runs in worker threads.
+    async def add(self, examples: list[Example], *, max_bytes: int = 0) -> list[str]:
+        return await asyncio.to_thread(self._add, examples, max_bytes)
 
     async def search(
         self, query: str, *, domain: str = "", entity: str = "", kind: str = "", k: int = 5
     ) -> list[Hit]:
         return await asyncio.to_thread(self._search, query, domain, entity, kind, k)
 
-    async def delete(self, ids: list[str]) -> int:
-        return await asyncio.to_thread(self._delete, ids)
+    async def page(
+        self, *, entity: str = "", tag: str = "", limit: int = 100, after: str = "", max_bytes: int = 0
+    ) -> Page:
+        return await asyncio.to_thread(self._page, entity, tag, limit, after, max_bytes)
+
+    async def delete(self, ids: list[str], *, tag: str = "") -> int:
+        return await asyncio.to_thread(self._delete, ids, tag)
+
+    async def stored_bytes(self) -> int:
+        with self._lock:
+            return self._added_bytes
 
     async def count(self, *, domain: str = "", entity: str = "", kind: str = "") -> int:
         with self._lock:
@@ -65,76 +101,153 @@ class EmbeddedStore:
         return "ok"
 
     async def close(self) -> None:
-        return None
+        merging = self._merging
+        if merging is not None:
+            await asyncio.to_thread(merging.join)
 
-    def _add(self, examples: list[Example]) -> list[str]:
-        with self._lock:
-            fresh = [ex.with_id() for ex in examples]
-            new = [ex for ex in fresh if ex.id not in self._examples]
-            for ex in new:
-                self._examples[ex.id] = ex
+    async def merge(self) -> None:
+        """Rebuilds the index's main tier from everything stored now (normally done in the background)."""
+        await asyncio.to_thread(self._rebuild)
+
+    def _add(self, examples: list[Example], max_bytes: int) -> list[str]:
+        stamped = [ex.with_id() for ex in examples]
+        unique = list({ex.id: ex for ex in stamped}.values())
+        # Tokenized before any lock: the index takes these as they are.
+        counts = [Counter(words) for words in tokenize([ex.search_text() for ex in unique])]
+        with self._write_lock:
+            with self._lock:
+                new = [(ex, c) for ex, c in zip(unique, counts, strict=True) if ex.id not in self._examples]
+                lines = [ex.model_dump_json(exclude={"id"}).encode() + b"\n" for ex, _ in new]
+                adding = sum(len(line) - 1 for line in lines)
+                if max_bytes and new and self._added_bytes + adding > max_bytes:
+                    raise StoreFull(self._added_bytes, adding, max_bytes)
             if new and self.directory is not None:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                with (self.directory / ADDED_FILE).open("a", encoding="utf-8") as f:
-                    f.writelines(ex.model_dump_json(exclude={"id"}) + "\n" for ex in new)
-            if new:
-                self._index = None
-            return [ex.id for ex in fresh]
+                self._write(example_file.append, self.directory / ADDED_FILE, lines)
+            with self._lock:
+                for (ex, c), line in zip(new, lines, strict=True):
+                    self._examples[ex.id], self._sizes[ex.id] = ex, len(line) - 1
+                    self._added_bytes += len(line) - 1
+                    self._index(ex.id, ex, c)
+                self._changed(bool(new))
+        return [ex.id for ex in stamped]
 
-    def _delete(self, ids: list[str]) -> int:
-        with self._lock:
-            gone = [i for i in ids if self._examples.pop(i, None) is not None]
-            if gone:
-                self._index = None
-                self._seeded.difference_update(gone)
-                self._rewrite()
-            return len(gone)
+    def _delete(self, ids: list[str], tag: str) -> int:
+        with self._write_lock:
+            with self._lock:
+                doomed = {i for i in ids if i in self._examples}
+                if tag:
+                    doomed.update(i for i, ex in self._examples.items() if tag in ex.tags)
+                kept = [ex for i, ex in self._examples.items() if i not in doomed and i not in self._seeded]
+                seeds_gone = doomed & self._seeded
+            if not doomed:
+                return 0
+            if self.directory is not None:
+                if seeds_gone:
+                    old = example_file.read_ids(self.directory / DELETED_SEEDS_FILE)
+                    ids_text = [f"{i}\n".encode() for i in sorted(old | seeds_gone)]
+                    self._write(example_file.rewrite, self.directory / DELETED_SEEDS_FILE, ids_text)
+                lines = [ex.model_dump_json(exclude={"id"}).encode() + b"\n" for ex in kept]
+                self._write(example_file.rewrite, self.directory / ADDED_FILE, lines)
+            with self._lock:
+                for i in doomed:
+                    del self._examples[i]
+                    size = self._sizes.pop(i)
+                    if i in self._seeded:
+                        self._seeded.discard(i)
+                    else:
+                        self._added_bytes -= size
+                    self._index(i, None, None)
+                self._changed(True)
+        return len(doomed)
 
-    def _rewrite(self) -> None:
-        if self.directory is None:
+    def _write(self, how: Callable[[Path, list[bytes]], None], path: Path, lines: list[bytes]) -> None:
+        try:
+            how(path, lines)
+        except OSError as exc:
+            raise RetrievalError(f"could not write {path.name}: {exc.strerror or exc}") from None
+
+    def _index(self, doc_id: str, ex: Example | None, counts: Counter[str] | None) -> None:
+        """Under _lock: one add (ex given) or delete, into the index and into a running build's replay."""
+        if self._replay is not None:
+            self._replay.append((doc_id, ex, counts))
+        if self._tiers is None:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        added = [ex for i, ex in self._examples.items() if i not in self._seeded]
-        tmp = self.directory / (ADDED_FILE + ".tmp")
-        tmp.write_text("".join(ex.model_dump_json(exclude={"id"}) + "\n" for ex in added), encoding="utf-8")
-        tmp.replace(self.directory / ADDED_FILE)
+        if ex is None:
+            self._tiers.remove(doc_id)
+        else:
+            self._tiers.add(doc_id, counts or Counter(), _columns(ex))
 
-    def _build(self) -> bm25s.BM25:
-        self._order = list(self._examples)
-        examples = [self._examples[i] for i in self._order]
-        # Filter columns as arrays: a query's mask is three vector comparisons, not a Python loop.
-        self._columns = {
-            key: np.array([getattr(ex, key) for ex in examples], dtype=object)
-            for key in ("domain", "entity", "kind")
-        }
-        index = bm25s.BM25()
-        tokens = bm25s.tokenize([ex.search_text() for ex in examples], stopwords="en", show_progress=False)
-        index.index(tokens, show_progress=False)
-        return index
+    def _changed(self, changed: bool) -> None:
+        """Under _lock, after a change: ids re-sort on the next page; a merge starts once worth it."""
+        if not changed:
+            return
+        self._sorted = None
+        tiers = self._tiers
+        if tiers is None or self._replay is not None:
+            return
+        if tiers.stale() >= max(MERGE_AT, len(tiers.main.ids) // 10):
+            self._replay = []  # claimed here, so two changes never start two merges
+            self._merging = threading.Thread(target=self._background_merge, name="examples-merge")
+            self._merging.start()
 
-    def _mask(self, domain: str, entity: str, kind: str) -> np.ndarray:
-        mask = np.ones(len(self._order), dtype=bool)
-        for key, wanted in (("domain", domain), ("entity", entity), ("kind", kind)):
-            if wanted:
-                mask &= self._columns[key] == wanted
-        return mask.astype(float)
+    def _background_merge(self) -> None:
+        try:
+            self._rebuild()
+        except Exception:  # searches keep the current tiers: correct, a little slower
+            log.exception("merging the example index failed")
+
+    def _rebuild(self, *, only_if_missing: bool = False) -> None:
+        with self._build_lock:
+            with self._lock:
+                if only_if_missing and self._tiers is not None:
+                    return
+                snapshot = list(self._examples.values())
+                self._replay = []  # from here on, every change is also recorded for the new tiers
+            try:
+                main = freeze(
+                    [e.id for e in snapshot],
+                    [e.search_text() for e in snapshot],
+                    [_columns(e) for e in snapshot],
+                )
+            except BaseException:
+                with self._lock:
+                    self._replay = None
+                raise
+            with self._lock:
+                tiers = Tiers(main)
+                for doc_id, ex, counts in self._replay:
+                    if ex is None:
+                        tiers.remove(doc_id)
+                    else:
+                        tiers.add(doc_id, counts or Counter(), _columns(ex))
+                self._tiers, self._replay = tiers, None
 
     def _search(self, query: str, domain: str, entity: str, kind: str, k: int) -> list[Hit]:
+        if self._tiers is None:
+            self._rebuild(only_if_missing=True)
+        words = tokenize([query])[0]
+        wanted = {"domain": domain, "entity": entity, "kind": kind}
         with self._lock:
-            if not self._examples:
-                return []
-            if self._index is None:
-                self._index = self._build()
-            mask = self._mask(domain, entity, kind)
-            if not mask.any():
-                return []
-            words = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)[0]
-            scores = self._index.get_scores(words) * mask
-            # Most documents score 0 for a short query: rank only the ones that match at all (a full
-            # top-k partition over thousands of tied zeros costs more than the scoring).
-            matched = np.flatnonzero(scores > 0)
-            best = matched[np.argsort(-scores[matched], kind="stable")[: max(1, k)]]
-            return [Hit(self._examples[self._order[int(i)]], float(scores[i])) for i in best]
+            assert self._tiers is not None
+            return [Hit(self._examples[i], score) for i, score in self._tiers.top(words, wanted, k)]
+
+    def _page(self, entity: str, tag: str, limit: int, after: str, max_bytes: int) -> Page:
+        with self._lock:
+            if self._sorted is None:
+                self._sorted = sorted(self._examples)
+            ids = self._sorted
+            out: list[Example] = []
+            weight = 0
+            for i in range(bisect.bisect_right(ids, after) if after else 0, len(ids)):
+                ex = self._examples[ids[i]]
+                if (entity and ex.entity != entity) or (tag and tag not in ex.tags):
+                    continue
+                size = self._sizes[ex.id]
+                if len(out) == limit or (out and max_bytes and weight + size > max_bytes):
+                    return Page(out, out[-1].id)  # more follow: the next page starts after this one
+                out.append(ex)
+                weight += size
+            return Page(out, "")
 
 
 def _matches(ex: Example, domain: str, entity: str, kind: str) -> bool:

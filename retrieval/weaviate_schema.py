@@ -17,7 +17,7 @@ from weaviate.classes.init import AdditionalConfig, Auth, Timeout
 from weaviate.classes.query import Filter, FilterReturn
 from weaviate.util import generate_uuid5
 
-from retrieval.examples import KINDS, Example
+from retrieval.examples import KINDS, Example, stored_bytes
 
 COLLECTION_BY_KIND: dict[str, str] = {
     "pattern": "ExamplePattern",
@@ -27,6 +27,10 @@ COLLECTION_BY_KIND: dict[str, str] = {
 assert set(COLLECTION_BY_KIND) == set(KINDS)
 
 SEARCH_PROPERTY = "text"
+# What each example weighs (retrieval.examples.stored_bytes): the store's total is its sum, one
+# aggregate per collection, so every replica sees the same total and nothing has to be read at start.
+# Left indexed (the default): the aggregate is answered from the property's index.
+SIZE_PROPERTY = Property(name="size_bytes", data_type=DataType.INT)
 
 
 def _exact(name: str) -> Property:
@@ -45,13 +49,17 @@ PROPERTIES: list[Property] = [
     _exact("entity"),
     Property(name="scenario", data_type=DataType.TEXT, index_searchable=False),
     Property(name="description", data_type=DataType.TEXT, index_searchable=False),
-    Property(name="tags", data_type=DataType.TEXT_ARRAY, index_searchable=False),
+    # FIELD: a tag filter matches the whole tag ("happy_path", not every tag with "happy" in it).
+    Property(
+        name="tags", data_type=DataType.TEXT_ARRAY, tokenization=Tokenization.FIELD, index_searchable=False
+    ),
     Property(name="quality_score", data_type=DataType.NUMBER),
     # The records as JSON: read back whole, never searched or filtered on.
     Property(name="data", data_type=DataType.TEXT, index_filterable=False, index_searchable=False),
+    SIZE_PROPERTY,
     Property(name=SEARCH_PROPERTY, data_type=DataType.TEXT, tokenization=Tokenization.WORD),
 ]
-# Everything an Example is rebuilt from; `text` is derived, so results do not carry it back.
+# Everything an Example is rebuilt from (and its size); `text` is derived, so results do not carry it back.
 RETURNED: list[str] = [p.name for p in PROPERTIES if p.name != SEARCH_PROPERTY]
 
 
@@ -76,6 +84,7 @@ def to_properties(example: Example) -> dict[str, Any]:
         "quality_score": float(example.quality_score),
         # mode="json" first: records may hold dates or decimals that json.dumps cannot take.
         "data": json.dumps(example.model_dump(mode="json")["data"], sort_keys=True, ensure_ascii=False),
+        SIZE_PROPERTY.name: stored_bytes(example),
         SEARCH_PROPERTY: example.search_text(),
     }
 

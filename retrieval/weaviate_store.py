@@ -21,15 +21,17 @@ import grpc
 import httpx
 from weaviate.classes.config import Configure
 from weaviate.classes.data import DataObject
-from weaviate.classes.query import Filter, MetadataQuery
+from weaviate.classes.query import MetadataQuery
 from weaviate.collections import CollectionAsync
-from weaviate.exceptions import UnexpectedStatusCodeError, WeaviateBaseError
+from weaviate.exceptions import UnexpectedStatusCodeError, WeaviateBaseError, WeaviateInvalidInputError
 
-from retrieval.examples import Example, Hit, RetrievalError
+from retrieval import weaviate_pages
+from retrieval.examples import Example, Hit, Page, RetrievalError
 from retrieval.weaviate_schema import (
     PROPERTIES,
     RETURNED,
     SEARCH_PROPERTY,
+    SIZE_PROPERTY,
     build_client,
     collection_names,
     from_properties,
@@ -64,10 +66,14 @@ class WeaviateStore:
         self.timeout_s = timeout_s
         self.write_timeout_s = write_timeout_s
         self.collections = collection_names(prefix)
-        self._kind_of = {name: kind for kind, name in self.collections.items()}
+        self.kind_of = {name: kind for kind, name in self.collections.items()}
         self._api_key = api_key
-        self._client = build_client(url, grpc_port, grpc_host, api_key, timeout_s, write_timeout_s)
+        self.client = build_client(url, grpc_port, grpc_host, api_key, timeout_s, write_timeout_s)
         self._lock = asyncio.Lock()
+        # Adds in this process one at a time: the size check and the insert it allows go together.
+        # (Replicas sharing one Weaviate can each pass a check at once: the total may then exceed
+        # the limit by what one call adds per replica.)
+        self._add_lock = asyncio.Lock()
         self._ready = False
 
     async def connect(self, timeout_s: float | None = None) -> None:
@@ -76,7 +82,7 @@ class WeaviateStore:
             if self._ready:
                 return
             try:
-                await self._call("connect", self._open(), timeout_s or self.write_timeout_s)
+                await self.call("connect", self._open(), timeout_s or self.write_timeout_s)
             except RetrievalError:
                 # A half-open client (REST up, set-up failed) would leak its sockets on the next try.
                 await self._quiet_close()
@@ -87,7 +93,7 @@ class WeaviateStore:
         async with self._lock:
             await self._quiet_close()
 
-    async def add(self, examples: list[Example]) -> list[str]:
+    async def add(self, examples: list[Example], *, max_bytes: int = 0) -> list[str]:
         if not examples:
             return []
         stamped = [e.with_id() for e in examples]
@@ -95,18 +101,31 @@ class WeaviateStore:
         for example in stamped:  # a dict per kind: the same example twice is one object
             by_kind.setdefault(example.kind, {})[example.id] = example
         await self._ensure_connected()
-        for kind, unique in by_kind.items():
-            objects = [
-                DataObject(properties=to_properties(e), uuid=object_uuid(e.id)) for e in unique.values()
-            ]
-            for start in range(0, len(objects), _INSERT_CHUNK):
-                await self._insert(self.collections[kind], objects[start : start + _INSERT_CHUNK])
+        async with self._add_lock:
+            if max_bytes:
+                await weaviate_pages.check_room(self, by_kind, max_bytes)
+            for kind, unique in by_kind.items():
+                objects = [
+                    DataObject(properties=to_properties(e), uuid=object_uuid(e.id)) for e in unique.values()
+                ]
+                for start in range(0, len(objects), _INSERT_CHUNK):
+                    await self._insert(self.collections[kind], objects[start : start + _INSERT_CHUNK])
         return [e.id for e in stamped]
+
+    async def page(
+        self, *, entity: str = "", tag: str = "", limit: int = 100, after: str = "", max_bytes: int = 0
+    ) -> Page:
+        await self._ensure_connected()
+        return await weaviate_pages.page(self, entity, tag, limit, after, max_bytes)
+
+    async def stored_bytes(self) -> int:
+        await self._ensure_connected()
+        return await weaviate_pages.total_bytes(self)
 
     async def search(
         self, query: str, *, domain: str = "", entity: str = "", kind: str = "", k: int = 5
     ) -> list[Hit]:
-        names = self._names(kind)
+        names = self.names(kind)
         if not names or k <= 0:
             return []
         await self._ensure_connected()
@@ -125,36 +144,32 @@ class WeaviateStore:
                 )
             else:  # nothing to rank by: any k matching examples, unscored
                 res = await query_api.fetch_objects(filters=filters, limit=k, return_properties=RETURNED)
-            kind_ = self._kind_of[collection.name]
+            kind_ = self.kind_of[collection.name]
             return [
                 Hit(from_properties(kind_, dict(o.properties)), float(o.metadata.score or 0.0))
                 for o in res.objects
             ]
 
-        per_collection = await self._each("search", names, one)
+        per_collection = await self.each("search", names, one)
         # BM25 scores of different collections are not strictly comparable (each has its own term
         # statistics), but they are on the same scale, which is all a top-k merge needs.
         hits = [h for hits in per_collection for h in hits]
         hits.sort(key=lambda h: (-h.score, h.example.id))
         return hits[:k]
 
-    async def delete(self, ids: list[str]) -> int:
-        if not ids:
+    async def delete(self, ids: list[str], *, tag: str = "") -> int:
+        if not ids and not tag:
             return 0
         await self._ensure_connected()
-        match = Filter.by_id().contains_any([object_uuid(i) for i in dict.fromkeys(ids)])
-        results = await self._each(
-            "delete", self._names(""), lambda c: c.data.delete_many(where=match), self.write_timeout_s
-        )
-        return sum(r.successful for r in results)
+        return await weaviate_pages.delete(self, ids, tag)
 
     async def count(self, *, domain: str = "", entity: str = "", kind: str = "") -> int:
-        names = self._names(kind)
+        names = self.names(kind)
         if not names:
             return 0
         await self._ensure_connected()
         filters = where(domain, entity)
-        results = await self._each(
+        results = await self.each(
             "count", names, lambda c: c.aggregate.over_all(filters=filters, total_count=True)
         )
         return sum(r.total_count or 0 for r in results)
@@ -165,11 +180,11 @@ class WeaviateStore:
         probe = next(iter(self.collections.values()))
         try:
             await self._ensure_connected()
-            if not await self._call("ping", self._client.collections.exists(probe)):
+            if not await self.call("ping", self.client.collections.exists(probe)):
                 self._ready = False  # deleted behind our back: the next call re-creates it
                 return f"error: collection {probe} is missing"
-            query_api = self._client.collections.use(probe).query
-            await self._call("ping", query_api.fetch_objects(limit=1, return_properties=[]))
+            query_api = self.client.collections.use(probe).query
+            await self.call("ping", query_api.fetch_objects(limit=1, return_properties=[]))
         except RetrievalError as exc:
             return f"error: {exc}"
         return "ok"
@@ -177,15 +192,16 @@ class WeaviateStore:
     # -- internals ---------------------------------------------------------------------------------
 
     async def _open(self) -> None:
-        await self._client.connect()
+        await self.client.connect()
         for name in self.collections.values():
             await self._ensure_collection(name)
 
     async def _ensure_collection(self, name: str) -> None:
-        if await self._client.collections.exists(name):
+        if await self.client.collections.exists(name):
+            await self._ensure_size_property(name)
             return
         try:
-            await self._client.collections.create(
+            await self.client.collections.create(
                 name,
                 properties=PROPERTIES,
                 # Examples are found by keyword (BM25); no vectorizer module, no vectors.
@@ -193,12 +209,23 @@ class WeaviateStore:
             )
         except UnexpectedStatusCodeError as exc:
             # Another replica created it between our check and our create (Weaviate answers 422).
-            if exc.status_code != 422 or not await self._client.collections.exists(name):
+            if exc.status_code != 422 or not await self.client.collections.exists(name):
+                raise
+
+    async def _ensure_size_property(self, name: str) -> None:
+        """Collections made before examples were weighed get the property; their old objects weigh 0
+        until re-added (the total under-counts them rather than reading the whole store at start)."""
+        try:
+            await self.client.collections.use(name).config.add_property(SIZE_PROPERTY)
+        except WeaviateInvalidInputError:
+            return  # already there: the usual case
+        except UnexpectedStatusCodeError as exc:
+            if exc.status_code != 422:  # 422: another replica added it first
                 raise
 
     async def _insert(self, name: str, objects: list[DataObject[dict[str, Any], None]]) -> None:
-        res = await self._call(
-            "add", self._client.collections.use(name).data.insert_many(objects), self.write_timeout_s
+        res = await self.call(
+            "add", self.client.collections.use(name).data.insert_many(objects), self.write_timeout_s
         )
         if res.errors:
             first = next(iter(res.errors.values())).message
@@ -208,13 +235,13 @@ class WeaviateStore:
         if not self._ready:  # Weaviate was down at start-up (or we closed): try again, briefly
             await self.connect(self.timeout_s)
 
-    def _names(self, kind: str) -> list[str]:
+    def names(self, kind: str) -> list[str]:
         # An unknown kind filters everything out, as any other filter with no match would.
         if not kind:
             return list(self.collections.values())
         return [self.collections[kind]] if kind in self.collections else []
 
-    async def _each(
+    async def each(
         self,
         what: str,
         names: list[str],
@@ -222,10 +249,10 @@ class WeaviateStore:
         timeout_s: float | None = None,
     ) -> list[T]:
         """`op` on each collection, concurrently, under one deadline."""
-        ops = (op(self._client.collections.use(n)) for n in names)
-        return await self._call(what, asyncio.gather(*ops), timeout_s)
+        ops = (op(self.client.collections.use(n)) for n in names)
+        return await self.call(what, asyncio.gather(*ops), timeout_s)
 
-    async def _call(self, what: str, op: Awaitable[T], timeout_s: float | None = None) -> T:
+    async def call(self, what: str, op: Awaitable[T], timeout_s: float | None = None) -> T:
         deadline = timeout_s or self.timeout_s
         try:
             return await asyncio.wait_for(op, deadline)
@@ -244,4 +271,4 @@ class WeaviateStore:
         self._ready = False
         # Shutting down (or resetting): a socket that fails to close has nothing left to tell us.
         with contextlib.suppress(*_FAILURES):
-            await self._client.close()
+            await self.client.close()

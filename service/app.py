@@ -82,7 +82,10 @@ async def resources(settings: Settings) -> AsyncIterator[Resources]:
 async def open_store(settings: Settings) -> ExampleStore:
     """Weaviate when WEAVIATE_URL is set, else the embedded BM25 store (seed examples plus EXAMPLES_DIR)."""
     if not settings.weaviate_url:
-        return await asyncio.to_thread(EmbeddedStore, settings.examples_dir)
+        embedded = await asyncio.to_thread(EmbeddedStore, settings.examples_dir)
+        for problem in embedded.problems:  # a torn or unreadable line: skipped, set aside, start anyway
+            log.warning("example file line skipped", problem=problem)
+        return embedded
     from retrieval.weaviate_store import WeaviateStore  # only with WEAVIATE_URL: the client is heavy
 
     key = settings.weaviate_api_key.get_secret_value() if settings.weaviate_api_key else ""

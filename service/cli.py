@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from service.cli_data import dataset_command, examples_command
+from service.cli_data import dataset_command
+from service.cli_examples import examples_command
 from service.cli_out import Out, OutFile
 from tools.errors import DataError
 
@@ -167,13 +169,33 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--token", default="", help="bearer token for --server")
     d.add_argument("--tls", action="store_true", help="TLS to --server, trusting the system's roots")
     d.add_argument("--tls-ca", default="", help="TLS to --server, trusting this CA certificate (PEM)")
-    e = sub.add_parser("examples", help="add examples to, or search, the embedded example store")
-    e.add_argument("action", choices=["add", "search"])
-    e.add_argument("target", help="add: a JSON or JSONL file of examples; search: the query")
-    e.add_argument("--dir", default="var/examples", help="the store's directory (EXAMPLES_DIR)")
-    e.add_argument("--entity", default="")
-    e.add_argument("--kind", default="", choices=["", "pattern", "defect", "production_sample"])
-    e.add_argument("--k", type=int, default=5)
+    e = sub.add_parser("examples", help="add, search, list or delete stored examples")
+    actions = e.add_subparsers(dest="action", required=True)
+    where = argparse.ArgumentParser(add_help=False)  # where the store is: files here, or a server
+    where.add_argument(
+        "--dir",
+        default=os.environ.get("EXAMPLES_DIR") or "var/examples",
+        help="the embedded store's directory (default: EXAMPLES_DIR, else var/examples)",
+    )
+    remote = argparse.ArgumentParser(add_help=False, parents=[where])
+    remote.add_argument("--server", help="HOST:PORT of a running service (else the files in --dir)")
+    remote.add_argument("--token", default="", help="bearer token for --server")
+    remote.add_argument("--tls", action="store_true", help="TLS to --server, trusting the system's roots")
+    remote.add_argument("--tls-ca", default="", help="TLS to --server, trusting this CA certificate (PEM)")
+    a = actions.add_parser("add", parents=[where], help="add the examples of a JSON or JSONL file")
+    a.add_argument("target", metavar="FILE")
+    q = actions.add_parser("search", parents=[where], help="the examples that best match a query")
+    q.add_argument("target", metavar="QUERY")
+    q.add_argument("--entity", default="")
+    q.add_argument("--kind", default="", choices=["", "pattern", "defect", "production_sample"])
+    q.add_argument("--k", type=int, default=5)
+    ls = actions.add_parser("list", parents=[remote], help="stored examples in id order, with their ids")
+    ls.add_argument("--entity", default="")
+    ls.add_argument("--tag", default="")
+    ls.add_argument("--limit", type=int, default=100, help="list at most this many (0: all)")
+    rm = actions.add_parser("delete", parents=[remote], help="delete examples by id, or every one with a tag")
+    rm.add_argument("ids", nargs="*", metavar="ID")
+    rm.add_argument("--tag", default="")
     return p
 
 

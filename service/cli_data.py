@@ -1,9 +1,8 @@
-"""The CLI's data commands: linked datasets and the embedded example store."""
+"""The CLI's data commands: linked datasets (the example store's commands are in cli_examples.py)."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -12,54 +11,6 @@ from tools.errors import DataError
 
 if TYPE_CHECKING:
     from service.cli_out import Out
-
-
-def _read_examples(path: str) -> list[dict]:
-    """A JSON array (or one object) or JSON Lines of examples."""
-    import json
-
-    text = open(path, encoding="utf-8").read().strip()  # noqa: SIM115
-    if text.startswith("["):
-        return list(json.loads(text))
-    if text.startswith("{") and "\n" not in text:
-        return [json.loads(text)]
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def examples_command(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from pydantic import ValidationError
-
-    from retrieval.embedded_store import EmbeddedStore
-    from retrieval.examples import Example
-    from retrieval.validate_examples import check_example
-    from tools.registry import default_registry
-
-    store = EmbeddedStore(Path(args.dir))
-    if args.action == "search":
-        hits = asyncio.run(store.search(args.target, entity=args.entity, kind=args.kind, k=args.k))
-        for hit in hits:
-            ex = hit.example
-            print(f"{hit.score:6.2f}  {ex.id}  {ex.entity}/{ex.kind}/{ex.scenario}: {ex.description}")
-        return 0
-    good, problems = [], []
-    for i, raw in enumerate(_read_examples(args.target)):
-        try:
-            example = Example.model_validate(raw)
-        except ValidationError as exc:
-            problems.append(f"[{i}] {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
-            continue
-        reasons = check_example(example, default_registry())
-        if reasons:
-            problems.append(f"[{i}] " + "; ".join(reasons))
-        else:
-            good.append(example)
-    asyncio.run(store.add(good))
-    for p in problems:
-        sys.stderr.write(f"rejected {p}\n")
-    print(f"added {len(good)}, rejected {len(problems)} (store: {args.dir})")
-    return 0 if not problems else 1
 
 
 def dataset_command(args: argparse.Namespace, out: Out) -> None:

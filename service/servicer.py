@@ -17,20 +17,17 @@ from agent.dataset_views import plan_summary
 from agent.datasets import Chunk, DatasetRun
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
-from retrieval.examples import ExampleStore, RetrievalError
-from retrieval.validate_examples import check_example
-from service import metrics
+from retrieval.examples import ExampleStore
+from service import examples_rpc, metrics
 from service.admission import Busy, client_key
-from service.convert import schema_info, to_dataset_request, to_examples, to_request
+from service.convert import schema_info, to_dataset_request, to_request
 from service.errors import Unavailable, status_for
 from service.generation import Generator, Served
 from service.health import HealthState
 from service.logs import log
 from tools import cancel
-from tools.errors import DataError, LimitExceeded, bounded
+from tools.errors import DataError, bounded
 from tools.registry import Registry
-
-MAX_EXAMPLES_PER_CALL = 1000
 
 
 class StreamIdle(Exception):
@@ -231,30 +228,31 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         return await self._guard("GetSchemas", request_id_of("", context), context, body)
 
     async def AddExamples(self, request: pb.AddExamplesRequest, context: grpc.aio.ServicerContext) -> Any:
-        async def body() -> tuple[pb.AddExamplesResponse, str]:
-            if len(request.examples) > MAX_EXAMPLES_PER_CALL:
-                raise LimitExceeded(
-                    "examples",
-                    f"{len(request.examples)} examples in one call",
-                    f"send at most {MAX_EXAMPLES_PER_CALL}",
-                )
-            parsed, rejected = to_examples(request)
-            accepted = []
-            for i, example in parsed:
-                reasons = await asyncio.to_thread(check_example, example, self.registry)
-                if reasons:
-                    rejected.append(f"examples[{i}]: " + "; ".join(reasons))
-                else:
-                    accepted.append(example)
-            if accepted:
-                try:
-                    await self.store.add(accepted)
-                except RetrievalError as exc:
-                    raise Unavailable(f"the example store is unavailable: {exc}") from None
-            log.info("examples added", added=len(accepted), rejected=len(rejected))
-            return pb.AddExamplesResponse(added=len(accepted), rejected=sorted(rejected, key=_position)), ""
+        limits = examples_rpc.ExampleLimits.of(self.generator.settings)
+        return await self._guard(
+            "AddExamples",
+            request_id_of("", context),
+            context,
+            lambda: examples_rpc.add(request, self.store, self.registry, limits),
+        )
 
-        return await self._guard("AddExamples", request_id_of("", context), context, body)
+    async def ListExamples(self, request: pb.ListExamplesRequest, context: grpc.aio.ServicerContext) -> Any:
+        return await self._guard(
+            "ListExamples",
+            request_id_of("", context),
+            context,
+            lambda: examples_rpc.list_page(request, self.store),
+        )
+
+    async def DeleteExamples(
+        self, request: pb.DeleteExamplesRequest, context: grpc.aio.ServicerContext
+    ) -> Any:
+        return await self._guard(
+            "DeleteExamples",
+            request_id_of("", context),
+            context,
+            lambda: examples_rpc.delete(request, self.store),
+        )
 
     async def HealthCheck(self, request: pb.HealthCheckRequest, context: grpc.aio.ServicerContext) -> Any:
         status, components = await self.health.report()
@@ -305,10 +303,6 @@ def _dataset_chunk(request_id: str, chunk: Chunk, index: int, final: bool) -> pb
     return pb.DatasetChunk(
         request_id=request_id, entity=chunk.entity, data=chunk.data, chunk_index=index, is_final=final
     )
-
-
-def _position(reason: str) -> int:
-    return int(reason.split("]", 1)[0].removeprefix("examples["))
 
 
 def _bind(served: Served) -> None:

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     weaviate_api_key: SecretStr | None = None
     # Examples added at run time (AddExamples, `examples add`) are kept here across restarts.
     examples_dir: Path = Path("var/examples")
+    # What examples may weigh (their stored JSON): each, per AddExamples call, and all added ones together.
+    examples_max_example_bytes: int = Field(64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    examples_max_call_bytes: int = Field(8 * 1024 * 1024, ge=64 * 1024)
+    examples_max_bytes: int = Field(64 * 1024 * 1024, ge=64 * 1024)
 
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None

@@ -222,6 +222,14 @@ def _answer(fake: FakeWeaviate, method: str, path: str, body: Any) -> tuple[int,
         fake.collections[name] = server_definition(body)
         fake.objects.setdefault(name, {})
         return 200, fake.collections[name]
+    if method == "POST" and path.startswith("/v1/schema/") and path.endswith("/properties"):
+        found = fake.collections.get(path.split("/")[3])
+        if found is None:
+            return 404, None
+        if any(p["name"] == body["name"] for p in found["properties"]):
+            return 422, {"error": [{"message": f"property {body['name']!r} already exists"}]}
+        found["properties"].append(server_definition({"properties": [body]})["properties"][0])
+        return 200, body
     if path.startswith("/v1/schema/"):
         name = path.removeprefix("/v1/schema/")
         if method == "GET":

@@ -1,8 +1,9 @@
 """The gRPC half of the fake Weaviate: the `weaviate.v1.Weaviate` service, built from the message classes
 weaviate-client ships (`weaviate.proto.v1`, the same version module the client picked for this protobuf).
 
-It implements what WeaviateStore calls (Search with bm25 and filters, BatchObjects, BatchDelete,
-Aggregate with a count) over the in-memory objects of FakeWeaviate, and records every request.
+It implements what WeaviateStore calls (Search with bm25, filters and a sort, BatchObjects, BatchDelete,
+Aggregate with a count and integer sums) over the in-memory objects of FakeWeaviate, and records every
+request.
 Scoring is term overlap, not BM25: the point is to test the adapter, not Weaviate.
 """
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from tests.retrieval.weaviate_fake import FakeWeaviate
 
 Op = base_pb2.Filters
+Agg = aggregate_pb2.AggregateReply.Aggregations
 DEFAULT_LIMIT = 10  # Weaviate's QUERY_DEFAULTS_LIMIT
 
 
@@ -48,6 +50,8 @@ def matches(f: base_pb2.Filters, uid: str, props: dict[str, Any]) -> bool:
         return value == _filter_value(f)
     if f.operator == Op.OPERATOR_NOT_EQUAL:
         return value != _filter_value(f)
+    if f.operator == Op.OPERATOR_GREATER_THAN:  # text compares as Weaviate's index does: byte order
+        return value is not None and value > _filter_value(f)
     if f.operator == Op.OPERATOR_CONTAINS_ANY:
         wanted = set(f.value_text_array.values)
         return bool(wanted & (set(value) if isinstance(value, list) else {value}))
@@ -125,6 +129,11 @@ class FakeWeaviateServicer(weaviate_pb2_grpc.WeaviateServicer):
             rows = self._selected(
                 request.collection, request.filters if request.HasField("filters") else None
             )
+        for sort in reversed(request.sort_by):  # the first sort key decides, the next breaks ties
+            key = sort.path[0]
+            rows.sort(
+                key=lambda r, key=key: (r[1].get(key) is None, r[1].get(key)), reverse=not sort.ascending
+            )
         scored = [(0.0, uid, props) for uid, props in rows]
         if request.HasField("bm25_search"):
             scored = _bm25(request.bm25_search, rows)
@@ -182,11 +191,23 @@ class FakeWeaviateServicer(weaviate_pb2_grpc.WeaviateServicer):
             self.fake.aggregates.append(request)
             self._begin("Aggregate", context)
             self._known(request.collection, context)
-            n = len(
-                self._selected(request.collection, request.filters if request.HasField("filters") else None)
+            rows = self._selected(
+                request.collection, request.filters if request.HasField("filters") else None
             )
+        out = []
+        for wanted in request.aggregations:
+            if not wanted.HasField("int"):
+                raise NotImplementedError("fake weaviate: only integer aggregations")
+            values = [int(p[wanted.property]) for _, p in rows if p.get(wanted.property) is not None]
+            result = Agg.Aggregation.Integer(count=len(values))
+            if wanted.int.sum:
+                result.sum = sum(values)
+            out.append(Agg.Aggregation(property=wanted.property, int=result))
         return aggregate_pb2.AggregateReply(
-            took=0.001, single_result=aggregate_pb2.AggregateReply.Single(objects_count=n)
+            took=0.001,
+            single_result=aggregate_pb2.AggregateReply.Single(
+                objects_count=len(rows), aggregations=Agg(aggregations=out)
+            ),
         )
 
 
