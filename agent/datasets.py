@@ -34,6 +34,7 @@ class DatasetRequest:
     generation_method: str | None = None
     locale: str = ""
     use_cache: bool | None = None  # None: the server's default
+    csv_safe: bool = True
 
 
 @dataclass
@@ -53,6 +54,7 @@ class DatasetRun:
             )
         self.max_rows = max_rows  # the whole family counts: children and caps included
         self.format = fmt
+        self.csv_safe = request.csv_safe
         self.seed = seed
         self.roots = plan_tree(registry, request.entities, request.domain)
         self.requested = frozenset(request.entities)
@@ -119,7 +121,7 @@ class DatasetRun:
             if f.ref in linked and f.ref in ids and ids.get(f.ref)
         }
         columns = [f.name for f in node.schema.fields] + ["_index"]
-        return make_writer(self.format, node.schema, columns, foreign_keys=fks)
+        return make_writer(self.format, node.schema, columns, foreign_keys=fks, csv_safe=self.csv_safe)
 
     def batches(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         """(entity, rows) in sending order: the rows before formatting (evals check them)."""

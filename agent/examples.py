@@ -6,14 +6,19 @@ cases. Retrieval is optional: a failing store means a plan without examples and 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
+
+from agent.prompts import fenced
 from agent.request import DataRequest
 from retrieval.examples import ExampleStore, Hit, RetrievalError
 from tools.imitation import Template
 from tools.schema import EntitySchema
 
+log = structlog.get_logger("testdata.retrieval")
 TOP_K = 8
 IMITATION_SHARE = 0.75  # rows that imitate an example; the rest are fresh, for variety
 DEFECTS_K = 5
@@ -58,6 +63,7 @@ async def retrieve(
             out.defects = await store.search(query, kind="defect", k=DEFECTS_K, **where)
     except RetrievalError as exc:
         out.error = str(exc)
+        log.warning("example retrieval failed", detail=exc.detail)
     return out
 
 
@@ -74,13 +80,14 @@ def templates(hits: list[Hit], chosen: list[str] | None = None) -> list[Template
 
 
 def for_model(hit: Hit) -> dict[str, Any]:
+    """An example as a tool result: the store's own fields as they are, everything a user wrote (its
+    scenario, description, tags and records) fenced as data, exactly as user text is in the prompt."""
     ex = hit.example
+    written: dict[str, Any] = {"scenario": ex.scenario, "description": ex.description, "tags": ex.tags}
+    written["records"] = ex.data[:RECORDS_SHOWN]
     return {
         "id": ex.id,
         "kind": ex.kind,
-        "scenario": ex.scenario,
-        "description": ex.description,
-        "tags": ex.tags,
         "score": round(hit.score, 3),
-        "records": ex.data[:RECORDS_SHOWN],
+        "example": fenced(f"example {ex.id}", json.dumps(written, ensure_ascii=False)),
     }

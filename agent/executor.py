@@ -189,7 +189,13 @@ def _wants_edges(request: DataRequest) -> bool:
 def writer_for(prepared: Prepared, job: Job) -> Writer:
     edges = any(s.edge_case_share for s in job.scenarios) or job.edge_case_share > 0
     cols = columns_for(prepared.schema, edges, job.negative)
-    return make_writer(prepared.output_format, prepared.schema, cols, negative=job.negative)
+    return make_writer(
+        prepared.output_format,
+        prepared.schema,
+        cols,
+        negative=job.negative,
+        csv_safe=prepared.request.csv_safe,
+    )
 
 
 def measured(prepared: Prepared, batches: Iterable[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:

@@ -13,7 +13,7 @@ from agent.request import DataRequest
 from retrieval.examples import Example
 from tools.schema import EntitySchema, FieldSpec
 
-PROMPT_VERSION = "2026-11-28.2"
+PROMPT_VERSION = "2026-12-03.1"
 
 INSTRUCTIONS = """\
 You plan realistic test data for QA engineers. You never write the rows: you write a GenerationPlan,

@@ -40,3 +40,4 @@ class DataRequest:
     generation_method: str | None = None  # traditional | llm | rag | hybrid; None: the service decides
     use_cache: bool | None = None
     chunk_size: int = 0
+    csv_safe: bool = True  # CSV text cells a spreadsheet would run as formulas get a leading quote

@@ -193,4 +193,11 @@ class ExampleStore(Protocol):
 
 
 class RetrievalError(Exception):
-    """The store could not answer; callers degrade (plan without examples) and say so."""
+    """The store could not answer; callers degrade (plan without examples) and say so.
+
+    The message reaches clients (a response's fallback reason) and says only what failed; `detail`
+    (hosts, ports, the server's own words) is for the log."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message

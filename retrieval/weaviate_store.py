@@ -229,7 +229,8 @@ class WeaviateStore:
         )
         if res.errors:
             first = next(iter(res.errors.values())).message
-            raise RetrievalError(self._short(f"add failed for {len(res.errors)} of {len(objects)}", first))
+            what = f"add failed for {len(res.errors)} of {len(objects)}"
+            raise RetrievalError(f"weaviate {what}", self._short(what, first))
 
     async def _ensure_connected(self) -> None:
         if not self._ready:  # Weaviate was down at start-up (or we closed): try again, briefly
@@ -259,7 +260,8 @@ class WeaviateStore:
         except TimeoutError:
             raise RetrievalError(f"weaviate {what} timed out after {deadline:g}s") from None
         except _FAILURES as exc:
-            raise RetrievalError(self._short(f"{what} failed", f"{type(exc).__name__}: {exc}")) from None
+            detail = self._short(f"{what} failed", f"{type(exc).__name__}: {exc}")
+            raise RetrievalError(f"weaviate {what} failed ({type(exc).__name__})", detail) from None
 
     def _short(self, what: str, detail: str) -> str:
         text = " ".join(f"weaviate {what}: {detail}".split())  # weaviate errors span many lines

@@ -14,6 +14,7 @@ from service.cli_examples import examples_command
 from service.cli_out import Out, OutFile
 from tools.errors import DataError
 
+CSV_SAFE_HELP = "CSV: leave cells that start with = + - @ as they are (no leading ' against formulas)"
 PROGRESS_FROM = 50_000  # rows; smaller runs finish before a progress line would help
 
 
@@ -73,6 +74,8 @@ def _generate_remote(args: argparse.Namespace, out: Out) -> None:
     )  # fmt: skip
     if args.seed is not None:
         msg.seed = args.seed
+    if args.no_csv_safe:
+        msg.csv_safe = False
     metadata = [("authorization", f"Bearer {args.token}")] if args.token else []
     with _channel(args) as channel:
         stub = pb_grpc.TestDataServiceStub(channel)
@@ -110,6 +113,7 @@ def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return DataRequest(
         entity=args.entity, count=args.count, output_format=args.format, seed=args.seed, locale=args.locale,
         context=args.context, defect_triggering=args.defect_triggering, negative=args.negative,
+        csv_safe=not args.no_csv_safe,
     )  # fmt: skip
 
 
@@ -146,6 +150,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--context", default="")
     g.add_argument("--defect-triggering", action="store_true", help="at least half the rows are edge cases")
     g.add_argument("--negative", action="store_true", help="rows that each break exactly one rule")
+    g.add_argument("--no-csv-safe", action="store_true", help=CSV_SAFE_HELP)
     g.add_argument("--out", help="write here instead of stdout")
     g.add_argument("--server", help="HOST:PORT of a running service (default: generate in this process)")
     g.add_argument("--token", default="", help="bearer token for --server")
@@ -159,6 +164,7 @@ def parser() -> argparse.ArgumentParser:
         "entities", nargs="+", help="entity=count for roots (customer=100); a child's count caps it"
     )
     d.add_argument("--format", choices=["json", "jsonl", "csv", "sql"], default="sql")
+    d.add_argument("--no-csv-safe", action="store_true", help=CSV_SAFE_HELP)
     d.add_argument("--seed", type=int)
     d.add_argument("--context", default="", help='e.g. "holiday rush with split shipments and some refunds"')
     d.add_argument("--out", help="write here instead of stdout")

@@ -39,7 +39,12 @@ def dataset_command(args: argparse.Namespace, out: Out) -> None:
     from tools.registry import default_registry
 
     request = DatasetRequest(
-        entities, seed=args.seed, output_format=args.format, context=args.context, locale=args.locale
+        entities,
+        seed=args.seed,
+        output_format=args.format,
+        context=args.context,
+        locale=args.locale,
+        csv_safe=not args.no_csv_safe,
     )
     run = keyword_run(request, default_registry(), max_rows=10**9)
     sys.stderr.write(f"plan (keyword rules): {plan_summary(run.plan or DatasetPlan())}\n")
@@ -66,6 +71,8 @@ def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: Out
         msg.seed = args.seed
     if args.no_cache:
         msg.use_cache = False
+    if args.no_csv_safe:
+        msg.csv_safe = False
     if args.method:
         msg.generation_method = pb.GenerationMethod.Value(args.method.upper())
     metadata = [("authorization", f"Bearer {args.token}")] if args.token else []

@@ -98,6 +98,7 @@ def to_request(msg: pb.GenerateRequest, request_id: str) -> DataRequest:
         ),
         use_cache=msg.use_cache if msg.HasField("use_cache") else None,
         chunk_size=msg.chunk_size,
+        csv_safe=msg.csv_safe if msg.HasField("csv_safe") else True,
     )
 
 
@@ -201,4 +202,5 @@ def to_dataset_request(msg: pb.DatasetRequest, request_id: str) -> DatasetReques
         ),
         locale=msg.locale,
         use_cache=msg.use_cache if msg.HasField("use_cache") else None,
+        csv_safe=msg.csv_safe if msg.HasField("csv_safe") else True,
     )

@@ -59,6 +59,7 @@ def make_writer(
     columns: list[str],
     negative: bool = False,
     foreign_keys: dict[str, tuple[str, str]] | None = None,
+    csv_safe: bool = True,
 ) -> Writer:
     from tools.formats.csv_format import CsvWriter
     from tools.formats.json_format import JsonLinesWriter, JsonWriter
@@ -75,6 +76,8 @@ def make_writer(
         raise InvalidRequest("output_format", f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     if key == "sql":
         return SqlWriter(schema, columns, negative=negative, foreign_keys=foreign_keys)
+    if key == "csv":
+        return CsvWriter(schema, columns, safe=csv_safe)
     return table[key](schema, columns)
 
 
