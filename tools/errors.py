@@ -39,3 +39,33 @@ class GenerationFailed(DataError):
 # they keep one row small enough that no client can exhaust the server's memory with a few rows.
 MAX_ITEMS = 1000
 MAX_STRING_LENGTH = 100_000
+
+# An error message quotes at most this many characters of anything a client sent: a 2 MB name must not
+# come back (or reach a log) whole.
+QUOTE_CHARS = 60
+
+
+def clip(text: str, limit: int = QUOTE_CHARS) -> str:
+    """`text` quoted for an error message, cut to `limit` characters (and saying how long it was)."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
+def shorten(text: str, limit: int = 2 * QUOTE_CHARS) -> str:
+    """A message of ours that may hold a client's value (a violation), cut for another message."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+# Close-name suggestions compare the client's name with every known one (difflib, quadratic in their
+# lengths): an 8 MB name took 2.2 GB. Longer names get no suggestion.
+MAX_SUGGEST = 64
+
+
+def close_names(name: str, known: list[str], cutoff: float = 0.5) -> list[str]:
+    """Up to three known names close to `name` ("did you mean ...?"); none for a name past MAX_SUGGEST."""
+    if len(name) > MAX_SUGGEST:
+        return []
+    import difflib
+
+    return difflib.get_close_matches(name, known, n=3, cutoff=cutoff)

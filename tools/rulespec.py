@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.errors import InvalidRequest
+from tools.errors import InvalidRequest, clip, shorten
+from tools.expression_limits import MAX_CHARS, SPLIT
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, DeriveRule, FieldSpec, OrderRule, PresentIfRule
-from tools.temporal import parse_duration
+from tools.temporal import DAY, parse_duration
+
+# Dates run from year 1 to 9999: a gap longer than that cannot hold between two of them (and a gap of
+# 10^30 days makes the column maker's arithmetic overflow).
+MAX_GAP = 10_000 * 366 * DAY
 
 
 @dataclass
@@ -40,15 +45,21 @@ def scope_rules(spec: FieldSpec, path: str) -> ScopeRules:
         if child is None:
             known = ", ".join(f.name for f in spec.fields)
             raise InvalidRequest(
-                f"{where}.rules", f"{rule} names unknown field {name!r}", f"fields are: {known}"
+                f"{where}.rules", f"{rule} names unknown field {clip(name)}", f"fields are: {shorten(known)}"
             )
         return child
 
-    for rule in spec.rules:
+    for i, rule in enumerate(spec.rules):
         if isinstance(rule, DeriveRule):
+            if len(rule.derive) > MAX_CHARS:  # before any other look at it: it may be megabytes
+                raise InvalidRequest(
+                    f"{where}.rules[{i}]",
+                    f"the derive rule is {len(rule.derive):,} characters long; at most {MAX_CHARS:,}",
+                    SPLIT,
+                )
             if "=" not in rule.derive:
                 raise InvalidRequest(
-                    f"{where}.rules", f"derive {rule.derive!r} has no '='", "write target = expr"
+                    f"{where}.rules[{i}]", f"derive {clip(rule.derive)} has no '='", "write target = expr"
                 )
             need(rule.target, "a derive rule")
             out.derives.append(rule)
@@ -86,6 +97,10 @@ def _add_order(out: ScopeRules, rule: OrderRule, need: Any, where: str) -> None:
         min_gap = parse_duration(rule.min_gap) if rule.min_gap else None
     except ValueError as exc:
         raise InvalidRequest(f"{where}.rules", str(exc), "") from None
+    if max(gap or 0, min_gap or 0) > MAX_GAP:
+        raise InvalidRequest(
+            f"{where}.rules", f"{rule.describe()}: a gap is longer than years 1 to 9999 allow", "shorten it"
+        )
     if gap is not None and min_gap is not None and min_gap > gap:
         raise InvalidRequest(f"{where}.rules", f"{rule.describe()}: min_gap is above max_gap", "swap them")
     for i, name in enumerate(rule.order):

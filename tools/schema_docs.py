@@ -7,7 +7,8 @@ import json
 import re
 from typing import Any
 
-from tools.errors import InvalidRequest
+from tools.derive import check_rules
+from tools.errors import InvalidRequest, clip
 from tools.registry import parse_entity
 from tools.schema import EntitySchema, FieldType
 
@@ -68,10 +69,13 @@ def parse_json_document(text: str, where: str) -> Any:
             f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
             "send a valid JSON document",
         ) from None
+    except ValueError:  # a whole number past Python's 4,300 digits
+        raise InvalidRequest(where, "holds a number of thousands of digits", "send smaller numbers") from None
 
 
 def schema_from_document(text: str, where: str, fallback_name: str) -> EntitySchema:
     doc = parse_json_document(text, where)
+    check_no_nul(doc, where)
     if not isinstance(doc, dict):
         raise InvalidRequest(
             where, "must be a JSON object", 'send {"name": ..., "fields": {...}} or a JSON Schema'
@@ -93,7 +97,27 @@ def schema_from_document(text: str, where: str, fallback_name: str) -> EntitySch
         "rules": doc.get("rules") or [],
     }
     _count_fields(fields, where)
-    return parse_entity(body, where)
+    schema = parse_entity(body, where)
+    check_rules(schema.as_object())
+    return schema
+
+
+def check_no_nul(doc: Any, where: str) -> None:
+    """No NUL character in any name or value of the document: PostgreSQL refuses NUL in text, so SQL
+    holding one loads nowhere (an enum value, a description, a field name). Walked without recursion."""
+    stack: list[tuple[Any, str]] = [(doc, where)]
+    while stack:
+        value, at = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise InvalidRequest(at, "holds a NUL character (\\x00)", "remove it")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    raise InvalidRequest(at, "has a key holding a NUL character (\\x00)", "remove it")
+                stack.append((item, f"{at}.{key[:60]}"))
+        elif isinstance(value, list):
+            stack.extend((item, f"{at}[{i}]") for i, item in enumerate(value))
 
 
 def _count_fields(fields: list[dict[str, Any]], where: str) -> None:
@@ -124,7 +148,7 @@ def _field_type(raw: dict[str, Any], where: str) -> str:
     t = _TYPE_ALIASES.get(t, t)
     if t not in {ft.value for ft in FieldType}:
         known = ", ".join(ft.value for ft in FieldType)
-        raise InvalidRequest(where, f"unknown field type {raw.get('type')!r}", f"use one of {known}")
+        raise InvalidRequest(where, f"unknown field type {clip(str(raw.get('type')))}", f"use one of {known}")
     return t
 
 
@@ -134,7 +158,7 @@ def _normalise_fields(fields: Any, where: str, depth: int) -> list[dict[str, Any
     items = fields.items() if isinstance(fields, dict) else ((f.get("name"), f) for f in fields)
     out = []
     for name, raw in items:
-        at = f"{where}.fields.{name}"
+        at = f"{where}.fields.{str(name)[:60]}"
         if isinstance(raw, str):
             raw = {"type": raw}
         if not isinstance(raw, dict) or not name:
@@ -202,7 +226,7 @@ def _from_json_schema(doc: dict[str, Any], where: str, depth: int) -> list[dict[
         raise InvalidRequest(f"{where}.required", "must be a list of field names", 'send ["id", ...]')
     out = []
     for name, raw in props.items():
-        at = f"{where}.{name}"
+        at = f"{where}.{name[:60]}"
         raw = dict(raw) if isinstance(raw, dict) else {"type": raw}
         if "$ref" in raw:
             raise InvalidRequest(
