@@ -4,6 +4,7 @@ other agents send, or the proto field list. Each becomes an `EntitySchema` for t
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -58,9 +59,28 @@ _KEYS = {  # custom-schema keys -> FieldSpec keys
 }
 
 
+class _NotFinite(ValueError):
+    pass
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400 reads as inf
+        raise _NotFinite(text)
+    return value
+
+
+def _no_constant(text: str) -> Any:
+    raise _NotFinite(text)  # NaN, Infinity: Python's json reads them, no other reader does
+
+
 def parse_json_document(text: str, where: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    except _NotFinite as exc:
+        raise InvalidRequest(
+            where, f"holds {str(exc)[:30]}, which is not a finite number", "send finite numbers"
+        ) from None
     except RecursionError:
         raise InvalidRequest(where, f"nests deeper than {MAX_DEPTH} levels", "flatten the document") from None
     except json.JSONDecodeError as exc:

@@ -131,6 +131,19 @@ def test_a_derive_overflowing_its_field_is_refused_naming_the_rule(case: str, co
     assert "within ±9,007,199,254,740,991" in message
 
 
+@BOTH
+def test_a_value_that_overflows_in_a_derive_is_refused_naming_the_rule(columns: bool) -> None:
+    request = _derive("x * 10", {"type": "float", "values": [1e308]})
+    assert "y: the derive rule 'x * 10' gives inf" in _refused(request, GenerationFailed, columns)
+
+
+@pytest.mark.parametrize("number", ["NaN", "1e400", "-Infinity"])
+def test_numbers_that_are_not_finite_are_refused_in_a_schema(number: str) -> None:
+    doc = _doc({"x": {"type": "float", "pool": ["HERE", 1.0]}}).replace('"HERE"', number)
+    with pytest.raises(InvalidRequest, match=f"custom_schema: holds {number}, which is not a finite number"):
+        prepare(DataRequest(custom_schema=doc), default_registry())
+
+
 def test_the_validator_reports_an_overflowing_derive_instead_of_raising() -> None:
     validate = compile_validator(default_registry().get("cart"))
     row = _rows(DataRequest(entity="cart", count=1, seed=5))[0]
