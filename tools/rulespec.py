@@ -62,6 +62,10 @@ def scope_rules(spec: FieldSpec, path: str) -> ScopeRules:
                     f"{where}.rules[{i}]", f"derive {clip(rule.derive)} has no '='", "write target = expr"
                 )
             need(rule.target, "a derive rule")
+            if any(d.target == rule.target for d in out.derives):  # each runs for every row
+                raise InvalidRequest(
+                    f"{where}.rules[{i}]", f"{rule.target} is derived by an earlier rule too", "keep one"
+                )
             out.derives.append(rule)
         elif isinstance(rule, OrderRule):
             _add_order(out, rule, need, where)
@@ -84,6 +88,9 @@ def scope_rules(spec: FieldSpec, path: str) -> ScopeRules:
 
 
 def _add_order(out: ScopeRules, rule: OrderRule, need: Any, where: str) -> None:
+    label = shorten(rule.describe())  # up to 500 field names
+    if len(set(rule.order)) < len(rule.order):  # 10,000 repeats took seconds (quadratic below)
+        raise InvalidRequest(f"{where}.rules", f"{label} lists a field twice", "list each field once")
     kinds = set()
     for name in rule.order:
         f = need(name, "an order rule")
@@ -91,7 +98,7 @@ def _add_order(out: ScopeRules, rule: OrderRule, need: Any, where: str) -> None:
             raise InvalidRequest(f"{where}.{name}", f"an order rule needs numbers or dates, not {f.type}", "")
         kinds.add("time" if f.type in TEMPORAL_TYPES else "number")
     if len(kinds) > 1:
-        raise InvalidRequest(f"{where}.rules", f"{rule.describe()} mixes dates and numbers", "split the rule")
+        raise InvalidRequest(f"{where}.rules", f"{label} mixes dates and numbers", "split the rule")
     try:
         gap = parse_duration(rule.max_gap) if rule.max_gap else None
         min_gap = parse_duration(rule.min_gap) if rule.min_gap else None
@@ -99,10 +106,10 @@ def _add_order(out: ScopeRules, rule: OrderRule, need: Any, where: str) -> None:
         raise InvalidRequest(f"{where}.rules", str(exc), "") from None
     if max(gap or 0, min_gap or 0) > MAX_GAP:
         raise InvalidRequest(
-            f"{where}.rules", f"{rule.describe()}: a gap is longer than years 1 to 9999 allow", "shorten it"
+            f"{where}.rules", f"{label}: a gap is longer than years 1 to 9999 allow", "shorten it"
         )
     if gap is not None and min_gap is not None and min_gap > gap:
-        raise InvalidRequest(f"{where}.rules", f"{rule.describe()}: min_gap is above max_gap", "swap them")
+        raise InvalidRequest(f"{where}.rules", f"{label}: min_gap is above max_gap", "swap them")
     for i, name in enumerate(rule.order):
         preds = out.chain_preds.setdefault(name, [])
         preds.extend(p for p in rule.order[:i] if p not in preds)

@@ -3,18 +3,17 @@ other agents send, or the proto field list. Each becomes an `EntitySchema` for t
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from typing import Any
 
+from tools.client_json import MAX_DEPTH, check_no_nul, parse_json_document
 from tools.derive import check_rules
 from tools.errors import InvalidRequest, clip
 from tools.registry import parse_entity
 from tools.schema import EntitySchema, FieldType
 
 MAX_FIELDS = 500
-MAX_DEPTH = 8
+MAX_RULES = 200
 
 # JSON Schema and common aliases -> our field types.
 _TYPE_ALIASES = {
@@ -59,43 +58,9 @@ _KEYS = {  # custom-schema keys -> FieldSpec keys
 }
 
 
-class _NotFinite(ValueError):
-    pass
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):  # 1e400 reads as inf
-        raise _NotFinite(text)
-    return value
-
-
-def _no_constant(text: str) -> Any:
-    raise _NotFinite(text)  # NaN, Infinity: Python's json reads them, no other reader does
-
-
-def parse_json_document(text: str, where: str) -> Any:
-    try:
-        return json.loads(text, parse_float=_finite, parse_constant=_no_constant)
-    except _NotFinite as exc:
-        raise InvalidRequest(
-            where, f"holds {str(exc)[:30]}, which is not a finite number", "send finite numbers"
-        ) from None
-    except RecursionError:
-        raise InvalidRequest(where, f"nests deeper than {MAX_DEPTH} levels", "flatten the document") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidRequest(
-            where,
-            f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-            "send a valid JSON document",
-        ) from None
-    except ValueError:  # a whole number past Python's 4,300 digits
-        raise InvalidRequest(where, "holds a number of thousands of digits", "send smaller numbers") from None
-
-
 def schema_from_document(text: str, where: str, fallback_name: str) -> EntitySchema:
     doc = parse_json_document(text, where)
-    check_no_nul(doc, where)
+    check_no_nul(doc, text, where)
     if not isinstance(doc, dict):
         raise InvalidRequest(
             where, "must be a JSON object", 'send {"name": ..., "fields": {...}} or a JSON Schema'
@@ -109,35 +74,20 @@ def schema_from_document(text: str, where: str, fallback_name: str) -> EntitySch
     # The name becomes a table name and a path root: letters, digits and underscores only.
     raw_name = str(doc.get("name") or doc.get("title") or fallback_name or "custom").strip().lower()
     name = re.sub(r"[^a-z0-9_]+", "_", raw_name).strip("_")[:64]
+    rules = doc.get("rules") or []
+    if isinstance(rules, list) and len(rules) > MAX_RULES:  # each rule runs for every row
+        raise InvalidRequest(f"{where}.rules", f"has {len(rules):,} rules; at most {MAX_RULES}", "merge some")
     body = {
         "name": name or "custom",
         "domain": str(doc.get("domain") or "custom"),
         "description": str(doc.get("description") or ""),
         "fields": fields,
-        "rules": doc.get("rules") or [],
+        "rules": rules,
     }
     _count_fields(fields, where)
     schema = parse_entity(body, where)
     check_rules(schema.as_object())
     return schema
-
-
-def check_no_nul(doc: Any, where: str) -> None:
-    """No NUL character in any name or value of the document: PostgreSQL refuses NUL in text, so SQL
-    holding one loads nowhere (an enum value, a description, a field name). Walked without recursion."""
-    stack: list[tuple[Any, str]] = [(doc, where)]
-    while stack:
-        value, at = stack.pop()
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise InvalidRequest(at, "holds a NUL character (\\x00)", "remove it")
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if "\x00" in key:
-                    raise InvalidRequest(at, "has a key holding a NUL character (\\x00)", "remove it")
-                stack.append((item, f"{at}.{key[:60]}"))
-        elif isinstance(value, list):
-            stack.extend((item, f"{at}[{i}]") for i, item in enumerate(value))
 
 
 def _count_fields(fields: list[dict[str, Any]], where: str) -> None:

@@ -60,7 +60,7 @@ def test_every_registry_name_fits_a_postgresql_identifier() -> None:
 NUL_SCHEMAS = {
     "enum value": ({"status": {"type": "enum", "values": ["open", "clo\x00sed"]}}, "fields.status.values[1]"),
     "description": ({"a": {"type": "string", "description": "x\x00"}}, "fields.a.description"),
-    "field name": ({"a\x00b": "string"}, "has a key holding a NUL"),
+    "field name": ({"a\x00b": "string"}, "fields.a\\x00b (its name)"),
     "default-like example": ({"a": {"type": "string", "example": "\x00"}}, "fields.a.example"),
 }
 

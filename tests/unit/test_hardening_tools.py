@@ -106,6 +106,14 @@ def test_other_rule_text_is_bounded_too() -> None:
     for gap, words in [("9" * 30 + "d", "longer than years 1 to 9999"), ("9" * 5000 + "d", "must look like")]:
         request = DataRequest(custom_schema=_doc(fields, [{"order": ["a", "b"], "min_gap": gap}]), count=3)
         assert words in _refused(request)
+    many = [{"derive": "c = 1"}] * 201  # each rule runs for every row: 100,000 of them were accepted
+    for rules, words in [
+        (many, "has 201 rules; at most 200"),
+        ([{"order": ["a", "b"] * 5000}], "lists a field twice"),  # quadratic: seconds per 10,000
+        ([{"derive": "c = 1"}, {"derive": "c = 2"}], "c is derived by an earlier rule too"),
+    ]:
+        request = DataRequest(custom_schema=_doc({**fields, "c": "integer"}, rules), count=3)
+        assert words in _refused(request)
     long_target = "z" * 1000 + " = 1"
     request = DataRequest(custom_schema=_doc(fields, [{"derive": long_target}]), count=3)
     assert "names unknown field" in _refused(request)
