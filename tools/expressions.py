@@ -55,13 +55,15 @@ def _agg(fn: Callable[[list[Any]], Any]) -> Callable[..., Any]:
 
 _GLOBALS: dict[str, Any] = {
     "__builtins__": {},
+    "_type": type,
+    "_int": int,
     "_sum": _agg(sum),
     "_count": _agg(len),
     "_min": _agg(min),
     "_max": _agg(max),
     "_round": round,
     "_abs": abs,
-    "_in": lambda v: v if type(v) is not int or -MAX_INPUT <= v <= MAX_INPUT else _too_large(v),
+    "_too_large": lambda v: _too_large(v),
 }
 
 
@@ -111,14 +113,14 @@ class _Rewrite(ast.NodeTransformer):
         return node
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
-        return ast.Call(ast.Name("_in", ast.Load()), [self._read(node)], [])
+        return _checked(self._read(node))
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        return ast.Call(ast.Name("_in", ast.Load()), [self._read(node)], [])
+        return _checked(self._read(node))
 
     def _read(self, node: ast.expr) -> ast.expr:
         """The look-up a name or dotted path stands for; only the value at its end is checked (by
-        `_in`), the objects on the way are not numbers."""
+        `_checked`), the objects on the way are not numbers."""
         if isinstance(node, ast.Attribute):
             if node.attr.startswith("_"):
                 raise self.fail(f"the name {node.attr!r:.40}")
@@ -181,6 +183,22 @@ class _Rewrite(ast.NodeTransformer):
 
 def _each_refs(text: str) -> list[tuple[str, str]]:
     return [tuple(m.split("__", 1)) for m in re.findall(EACH_PREFIX + r"(\w+?__\w+)", text)]  # type: ignore[misc]
+
+
+def _checked(read: ast.expr) -> ast.expr:
+    """`read`, with a whole number past MAX_INPUT refused, written inline (a call per value read cost
+    a third more): `_v if type(_v := read) is not int or -MAX_INPUT <= _v <= MAX_INPUT else ...`."""
+    value = ast.Name("_v", ast.Load())
+    kind = ast.Call(ast.Name("_type", ast.Load()), [ast.NamedExpr(ast.Name("_v", ast.Store()), read)], [])
+    fits = ast.BoolOp(
+        ast.Or(),
+        [
+            ast.Compare(kind, [ast.IsNot()], [ast.Name("_int", ast.Load())]),
+            ast.Compare(ast.Constant(-MAX_INPUT), [ast.LtE(), ast.LtE()], [value, ast.Constant(MAX_INPUT)]),
+        ],
+    )
+    refuse = ast.Call(ast.Name("_too_large", ast.Load()), [value], [])
+    return ast.IfExp(fits, ast.Name("_v", ast.Load()), refuse)
 
 
 def _lookup(obj: ast.expr, key: str) -> ast.expr:
