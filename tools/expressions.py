@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from tools.errors import InvalidRequest, clip
+from tools.errors import InvalidRequest, clip, shorten
 from tools.expression_limits import (
     MAX_CHARS,
     MAX_INPUT,
@@ -129,6 +129,11 @@ class _Rewrite(ast.NodeTransformer):
             raise self.fail(f"reading a field of {type(node).__name__}")
         if node.id.startswith(EACH_PREFIX):
             array, field = node.id[len(EACH_PREFIX) :].split("__", 1)
+            if not self.in_aggregate:  # it would read an item that is not there: a NameError
+                read = shorten(f"{array}[].{field}", 60)
+                raise InvalidRequest(
+                    self.origin, f"{read} is read outside sum(), count(), min() or max()", "wrap it in one"
+                )
             self.names.add(array)
             return _lookup(ast.Name("_it", ast.Load()), field)
         self.names.add(node.id)

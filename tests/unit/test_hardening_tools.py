@@ -72,6 +72,7 @@ def test_a_2mb_derive_of_huge_literals_is_refused_naming_the_rule() -> None:
         ("round(x, x)", "from -15 to 15"),
         ("*".join(["(" + "*".join(["x"] * 13) + ")"] * 5), "could have 4,160 bits"),  # 65 fields
         ("sum(items[].q * count(items[].q))", "inside another"),  # quadratic in the items
+        ("max(items[].q, 1)", "read outside sum(), count(), min() or max()"),  # a NameError before
     ],
 )
 def test_oversized_derive_rules_are_refused_when_compiled(expression: str, words: str) -> None:
