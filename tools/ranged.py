@@ -112,6 +112,8 @@ def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
         ranged.log_scale = t is FieldType.MONEY
         _check_held(spec, ranged, path)
     if ranged.lo > ranged.hi:
+        if t in (FieldType.DATE, FieldType.DATETIME):  # an ISO text and epoch seconds do not compare
+            raise InvalidRequest(path, f"min ({spec.min}) is after max ({spec.max})", "swap or widen them")
         if spec.min is not None and spec.max is not None and float(spec.min) <= float(spec.max):
             unit = "integer" if t is FieldType.INTEGER else f"value with {precision_of(spec)} decimals"
             raise InvalidRequest(path, f"no {unit} lies between {spec.min} and {spec.max}", "widen the range")

@@ -173,6 +173,13 @@ def test_epoch_constraints_outside_the_calendar_are_refused(key: str, value: flo
     assert "years 1 to 9999" in info.value.message and "253,402,300,799" in info.value.message
 
 
+def test_an_epoch_bound_past_an_iso_bound_is_refused() -> None:
+    """next_delivery's max is '2026-03-31': a float() of it was a ValueError (INTERNAL)."""
+    request = DataRequest(entity="subscription", constraints={"next_delivery": FieldConstraint(min=1e11)})
+    with pytest.raises(InvalidRequest, match=r"min \(100000000000.0\) is after max \(2026-03-31\)"):
+        prepare(request, default_registry())
+
+
 @BOTH
 @pytest.mark.parametrize("kind", ["date", "datetime"])
 def test_custom_schema_epoch_bounds_outside_the_calendar_are_refused(kind: str, columns: bool) -> None:
