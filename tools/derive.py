@@ -57,8 +57,8 @@ class Derivation:
             return None
         except OutOfRange as exc:  # a whole number past int64 in the row
             raise self._unfit(str(exc)) from None
-        except ArithmeticError as exc:  # a whole number too large for a float
-            raise self._unfit(f"overflows ({exc})") from None
+        except (ArithmeticError, ValueError) as exc:  # an int too large for a float, round() of NaN
+            raise self._unfit(f"cannot be computed ({exc})") from None
         if value is None:
             return None
         try:

@@ -122,11 +122,13 @@ def test_other_rule_text_is_bounded_too() -> None:
 
 # 2. A derived value that overflows its field: refused naming the rule, on both makers.
 
+INF = "x" + " * 1000000000000000" * 21  # past a float's range for any x of 1 or more
 OVERFLOWS = {
-    "float past inf": ("x" + " * 1000000000000000" * 21, "float", "inf"),
-    "integer from inf": ("x" + " * 1000000000000000" * 21, "integer", "inf"),
+    "float past inf": (INF, "float", "inf"),
+    "integer from inf": (INF, "integer", "inf"),
     "integer past 2^53": ("x * 1000000000000000 * 1000", "integer", "gives "),
-    "whole number too large for a float": (" * ".join(["round(x)"] * 41) + " / 3", "float", "overflows"),
+    "whole number too large for a float": (" * ".join(["round(x)"] * 41) + " / 3", "float", "be computed"),
+    "round() of NaN": (f"round({INF} - {INF})", "float", "cannot convert float NaN to integer"),
 }
 
 
