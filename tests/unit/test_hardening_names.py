@@ -135,3 +135,10 @@ def _locale_refusal(locale: str) -> InvalidRequest:
     with pytest.raises(InvalidRequest) as info:
         check_locale(locale)
     return info.value
+
+
+def test_a_huge_field_name_in_a_schema_is_refused_and_quoted_short() -> None:
+    for name in ["a" * 129, "a b" * 100_000]:
+        doc = json.dumps({"name": "t", "fields": {name: "string"}})
+        message = _refusal(DataRequest(custom_schema=doc))
+        assert f"field name {name[:60]!r}... ({len(name):,} characters)" in message
