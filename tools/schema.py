@@ -241,6 +241,8 @@ FieldSpec.model_rebuild()
 
 def find_field(schema: EntitySchema, path: str) -> FieldSpec | None:
     """Resolve `a.b`, `items[].price` or `items.price` to its FieldSpec."""
+    if len(path) > 16 * MAX_NAME:  # deeper than any schema nests: no field (and no 4-million-part split)
+        return None
     spec: FieldSpec | None = schema.as_object()
     for part in path.replace("[]", "").split("."):
         if spec is None:

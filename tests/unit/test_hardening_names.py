@@ -109,6 +109,8 @@ def no_long_search(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_huge_unknown_constraint_path_gets_a_short_refusal_and_no_search() -> None:
     message = _refusal(DataRequest(entity="cart", constraints={HUGE: FieldConstraint(min=1)}))
     assert "has no field 'qqqq" in message and "8,000,000 characters" in message
+    dotted = _refusal(DataRequest(entity="cart", constraints={"a." * 4_000_000: FieldConstraint(min=1)}))
+    assert "has no field 'a.a.a." in dotted  # without splitting it into 4 million parts
     short = _refusal(DataRequest(entity="cart", constraints={"totl": FieldConstraint(min=1)}))
     assert "did you mean total" in short
 
