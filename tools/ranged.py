@@ -152,7 +152,7 @@ def _check_held(spec: FieldSpec, ranged: Ranged, path: str) -> None:
         largest = f"{MAX_SAFE / ranged.scale:,.{digits}f}"
         raise InvalidRequest(
             f"{path}.{key}",
-            f"with {unit} a float holds values exactly only up to ±{largest}",
+            f"the range reaches past ±{largest}, where values with {unit} stop being exact",
             "narrow the range" + ("" if integer else " or lower precision"),
         )
     for key, raw, bound in (("min", ranged.lo, spec.min), ("max", ranged.hi, spec.max)):

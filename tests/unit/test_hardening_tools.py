@@ -207,9 +207,13 @@ def test_bounds_at_the_calendar_ends_keep_their_default_span_inside_it(columns: 
         ({"type": "float", "min": 5e-324, "max": 1}, "too close to 0"),
         ({"type": "float", "min": -1, "max": -5e-324}, "too close to 0"),
         ({"type": "float", "min": 1e-12, "max": 1}, "within a rounding error"),
-        ({"type": "float", "precision": 10, "min": 0, "max": 1e9}, "up to ±900,719.9254740991"),
+        ({"type": "float", "precision": 10, "min": 0, "max": 1e9}, "past ±900,719.9254740991"),
         ({"type": "float", "min": 0, "max": 1e15}, "lower precision"),
         ({"type": "integer", "min": 0, "max": 1e19}, "±9,007,199,254,740,991"),
+        (
+            {"type": "integer", "min": 9_007_199_254_740_000},
+            "past ±9,007,199,254,740,991, where values with whole numbers",
+        ),
         ({"type": "integer", "min": 0.0000000001, "max": 5}, "round it to whole numbers"),
     ],
 )
