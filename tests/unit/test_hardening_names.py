@@ -11,6 +11,7 @@ import pytest
 
 from agent.executor import prepare
 from agent.request import DataRequest, ScenarioRequest
+from tests.helpers import rows_for
 from tools.constraints import FieldConstraint
 from tools.errors import DataError, InvalidRequest, SchemaNotFound
 from tools.formats.sql_format import MAX_IDENT_BYTES, check_sql_names
@@ -89,6 +90,16 @@ def test_nul_in_a_proto_field_list_is_refused() -> None:
 def test_nul_in_constraints_is_refused(constraint: FieldConstraint, key: str) -> None:
     request = DataRequest(entity="customer", constraints={"first_name": constraint})
     assert f"field_constraints[first_name].{key}: holds a NUL" in _refusal(request)
+
+
+@pytest.mark.parametrize("regex", [r"a\x00b", r"[\x00-\x1f]{3}", r"(a|\x00)+"])
+def test_a_regex_that_can_make_nul_is_refused(regex: str) -> None:
+    """Written as an escape, \x00 is no NUL in the request, but every value made from it held one."""
+    request = DataRequest(entity="customer", constraints={"first_name": FieldConstraint(regex=regex)})
+    assert "can make a NUL character" in _refusal(request)
+    doc = json.dumps({"name": "t", "fields": {"code": {"type": "string", "pattern": regex}}})
+    with pytest.raises(InvalidRequest, match="can make a NUL character"):
+        rows_for(DataRequest(custom_schema=doc, count=3))
 
 
 # 6. Close-name suggestions only for short names; a client's name quoted at most ~100 characters.
