@@ -23,6 +23,7 @@ from tools.engine import Job, Scenario, generate
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.formats import FORMATS, Writer, columns_for, make_writer
 from tools.formats.chunking import stream_chunks
+from tools.formats.sql_format import check_sql_names
 from tools.imitation import Template
 from tools.pools import check_locale
 from tools.registry import Registry
@@ -90,6 +91,7 @@ def prepare(request: DataRequest, registry: Registry) -> Prepared:
     seed = checked_seed(request.seed)
     schema = apply_constraints(resolve_schema(request, registry), request.constraints)
     check_row_size(schema)
+    check_sql_names(fmt, schema)
     if len(request.scenarios) > MAX_SCENARIOS:
         raise InvalidRequest(
             "scenarios", f"{len(request.scenarios):,} scenarios; at most {MAX_SCENARIOS:,}", "merge scenarios"

@@ -17,7 +17,7 @@ from tools.cancel import check as check_cancelled
 from tools.column_values import Block, Unsupported
 from tools.columns import BLOCK, VALUES_PER_BLOCK, ObjectColumns, is_code_array
 from tools.compiler import item_bounds
-from tools.errors import GenerationFailed
+from tools.errors import GenerationFailed, shorten
 from tools.maker_kit import Env
 from tools.schema import FieldSpec, FieldType
 from tools.violations import Tally
@@ -96,7 +96,7 @@ class ColumnRunner:
         return GenerationFailed(
             where,
             f"only {kept:,} of {drawn:,} rows drawn kept the {rule} rule"
-            f" (for example, {example.path} {example.message})",
+            f" (for example, {shorten(f'{example.path} {example.message}')})",
             "loosen that bound, or bound the fields it is made from (a total: item prices and quantities)",
         )
 

@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.errors import InvalidRequest
+from tools.errors import InvalidRequest, close_names, quoted, shorten
+from tools.ranged import make_ranged
 from tools.regexgen import check_regex_fits, compile_regex
 from tools.schema import (
     NUMERIC_TYPES,
@@ -22,6 +23,7 @@ from tools.schema import (
     field_paths,
     find_field,
 )
+from tools.temporal import default_window
 
 
 @dataclass
@@ -38,12 +40,11 @@ class FieldConstraint:
 
 
 def unknown_field(schema: EntitySchema, path: str, where: str) -> InvalidRequest:
-    import difflib
-
     paths = field_paths(schema.as_object())
-    close = difflib.get_close_matches(path, paths, n=3, cutoff=0.5)
-    fix = f"did you mean {', '.join(close)}?" if close else f"fields are: {', '.join(paths[:40])}"
-    return InvalidRequest(where, f"{schema.name} has no field {path!r}", fix)
+    close = close_names(path, paths)
+    known = shorten(", ".join(paths[:40]), 600)
+    fix = f"did you mean {', '.join(close)}?" if close else f"fields are: {known}"
+    return InvalidRequest(where, f"{schema.name} has no field {quoted(path)}", fix)
 
 
 def apply_constraints(schema: EntitySchema, constraints: dict[str, FieldConstraint]) -> EntitySchema:
@@ -51,7 +52,7 @@ def apply_constraints(schema: EntitySchema, constraints: dict[str, FieldConstrai
         return schema
     out = schema.model_copy(deep=True)
     for path, c in sorted(constraints.items()):
-        where = f"constraints.field_constraints[{path}]"
+        where = f"constraints.field_constraints[{shorten(path, 60)}]"
         spec = find_field(out, path)
         if spec is None:
             raise unknown_field(out, path, where)
@@ -81,6 +82,10 @@ def _apply_one(spec: FieldSpec, c: FieldConstraint, where: str) -> None:
         spec.max = float(c.max) if c.max is not None else spec.max
         spec.pool = spec.pool_weights = None  # a tighter range replaces the typical-value pool
         _check_range(spec, where)
+        make_ranged(spec, where, default_window())  # dates past year 9999, subnormal floats: up front
+    for key, text in [("regex", c.regex), ("format", c.format)] + [("enum_values", v) for v in c.enum_values]:
+        if text is not None and "\x00" in text:
+            raise InvalidRequest(f"{where}.{key}", "holds a NUL character (\\x00)", "remove it")
     if c.enum_values:
         spec.values = [typed_value(spec, v, f"{where}.enum_values") for v in c.enum_values]
         spec.weights = None
@@ -176,5 +181,5 @@ def typed_value(spec: FieldSpec, text: Any, where: str) -> Any:
     except (ValueError, json.JSONDecodeError):
         article = "an" if t.value[0] in "aeiou" else "a"
         kind = {FieldType.BOOLEAN: "true or false"}.get(t, f"{article} {t.value} value")
-        raise InvalidRequest(where, f"{text!r} is not {kind}", f"send {kind} for {spec.name}") from None
+        raise InvalidRequest(where, f"{quoted(text)} is not {kind}", f"send {kind} for {spec.name}") from None
     return text

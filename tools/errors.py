@@ -42,7 +42,7 @@ MAX_STRING_LENGTH = 100_000
 
 # What an error message may echo of a client's input: enough to recognise it, never the whole of it
 # (a 2 MB regex once came back whole, as a metadata-size error, and into every log line).
-QUOTE_CHARS = 100
+QUOTE_CHARS = 60
 MAX_MESSAGE_CHARS = 1000
 
 
@@ -59,3 +59,22 @@ def bounded(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: limit - 40]}... (cut from {len(text):,} characters)"
+
+
+def shorten(text: str, limit: int = 2 * QUOTE_CHARS) -> str:
+    """A message of ours that may hold a client's value (a violation), cut for another message."""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+# Close-name suggestions compare the client's name with every known one (difflib, quadratic in their
+# lengths): an 8 MB name took 2.2 GB. Longer names get no suggestion.
+MAX_SUGGEST = 64
+
+
+def close_names(name: str, known: list[str], cutoff: float = 0.5) -> list[str]:
+    """Up to three known names close to `name` ("did you mean ...?"); none for a name past MAX_SUGGEST."""
+    if len(name) > MAX_SUGGEST:
+        return []
+    import difflib
+
+    return difflib.get_close_matches(name, known, n=3, cutoff=cutoff)

@@ -4,6 +4,9 @@ Expressions are parsed with `ast`, checked against a whitelist (numbers, field n
 unary minus, and the functions below), rewritten to read from a row dict and compiled once. Nothing
 else (attributes of objects, subscripts, comprehensions, **) can get through, so schemas sent by
 clients can carry rules too.
+
+A client's rule must not be able to keep a core busy either: its size is bounded when it is compiled
+(tools/expression_limits.py), and whole numbers it reads from a row are checked as they are read.
 """
 
 from __future__ import annotations
@@ -15,7 +18,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from tools.errors import InvalidRequest
+from tools.errors import InvalidRequest, quoted, shorten
+from tools.expression_limits import (
+    MAX_CHARS,
+    MAX_INPUT,
+    MAX_ROUND_DIGITS,
+    SPLIT,
+    OutOfRange,
+    check_size,
+    round_digits,
+)
 
 EACH = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\[\]\.([A-Za-z_][A-Za-z0-9_]*)")
 EACH_PREFIX = "__each__"
@@ -43,13 +55,20 @@ def _agg(fn: Callable[[list[Any]], Any]) -> Callable[..., Any]:
 
 _GLOBALS: dict[str, Any] = {
     "__builtins__": {},
+    "_type": type,
+    "_int": int,
     "_sum": _agg(sum),
     "_count": _agg(len),
     "_min": _agg(min),
     "_max": _agg(max),
     "_round": round,
     "_abs": abs,
+    "_too_large": lambda v: _too_large(v),
 }
+
+
+def _too_large(value: int) -> Any:
+    raise OutOfRange(f"reads a whole number of {value.bit_length():,} bits; at most {MAX_INPUT.bit_length()}")
 
 
 class _Rewrite(ast.NodeTransformer):
@@ -59,6 +78,7 @@ class _Rewrite(ast.NodeTransformer):
         self.origin = origin
         self.names: set[str] = set()
         self.each_array: str | None = None
+        self.in_aggregate = False
 
     def fail(self, what: str) -> InvalidRequest:
         return InvalidRequest(
@@ -76,7 +96,7 @@ class _Rewrite(ast.NodeTransformer):
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            raise self.fail(f"the constant {node.value!r}")
+            raise self.fail(f"the constant {node.value!r:.40}")
         return node
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
@@ -93,24 +113,52 @@ class _Rewrite(ast.NodeTransformer):
         return node
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
+        return _checked(self._read(node))
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        return _checked(self._read(node))
+
+    def _read(self, node: ast.expr) -> ast.expr:
+        """The look-up a name or dotted path stands for; only the value at its end is checked (by
+        `_checked`), the objects on the way are not numbers."""
+        if isinstance(node, ast.Attribute):
+            if node.attr.startswith("_"):
+                raise self.fail(f"the name {node.attr!r:.40}")
+            return _lookup(self._read(node.value), node.attr)
+        if not isinstance(node, ast.Name):
+            raise self.fail(f"reading a field of {type(node).__name__}")
         if node.id.startswith(EACH_PREFIX):
             array, field = node.id[len(EACH_PREFIX) :].split("__", 1)
+            if not self.in_aggregate:  # it would read an item that is not there: a NameError
+                read = shorten(f"{array}[].{field}", 60)
+                raise InvalidRequest(
+                    self.origin, f"{read} is read outside sum(), count(), min() or max()", "wrap it in one"
+                )
             self.names.add(array)
             return _lookup(ast.Name("_it", ast.Load()), field)
         self.names.add(node.id)
         return _lookup(ast.Name("r", ast.Load()), node.id)
 
-    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
-        if node.attr.startswith("_"):
-            raise self.fail(f"the name {node.attr!r}")
-        return _lookup(self.visit(node.value), node.attr)
-
     def visit_Call(self, node: ast.Call) -> ast.AST:
         if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS or node.keywords:
             raise self.fail("that function call")
         name = node.func.id
+        if name == "round" and len(node.args) == 2 and round_digits(node.args[1]) is None:
+            raise InvalidRequest(
+                self.origin,
+                f"round(x, digits) needs digits written as a whole number from -{MAX_ROUND_DIGITS} to "
+                f"{MAX_ROUND_DIGITS}",
+                "write round(x, 2), say",
+            )
         if name in _AGGREGATES and len(node.args) == 1 and EACH_PREFIX in ast.unparse(node.args[0]):
-            return self._aggregate(name, node.args[0])
+            if self.in_aggregate:
+                # Each would walk the array once per item of the other: quadratic in the items.
+                raise self.fail("a sum, count, min or max over items inside another")
+            self.in_aggregate = True
+            try:
+                return self._aggregate(name, node.args[0])
+            finally:
+                self.in_aggregate = False
         node.func = ast.Name(f"_{name}", ast.Load())
         node.args = [self.visit(a) for a in node.args]
         return node
@@ -142,6 +190,22 @@ def _each_refs(text: str) -> list[tuple[str, str]]:
     return [tuple(m.split("__", 1)) for m in re.findall(EACH_PREFIX + r"(\w+?__\w+)", text)]  # type: ignore[misc]
 
 
+def _checked(read: ast.expr) -> ast.expr:
+    """`read`, with a whole number past MAX_INPUT refused, written inline (a call per value read cost
+    a third more): `_v if type(_v := read) is not int or -MAX_INPUT <= _v <= MAX_INPUT else ...`."""
+    value = ast.Name("_v", ast.Load())
+    kind = ast.Call(ast.Name("_type", ast.Load()), [ast.NamedExpr(ast.Name("_v", ast.Store()), read)], [])
+    fits = ast.BoolOp(
+        ast.Or(),
+        [
+            ast.Compare(kind, [ast.IsNot()], [ast.Name("_int", ast.Load())]),
+            ast.Compare(ast.Constant(-MAX_INPUT), [ast.LtE(), ast.LtE()], [value, ast.Constant(MAX_INPUT)]),
+        ],
+    )
+    refuse = ast.Call(ast.Name("_too_large", ast.Load()), [value], [])
+    return ast.IfExp(fits, ast.Name("_v", ast.Load()), refuse)
+
+
 def _lookup(obj: ast.expr, key: str) -> ast.expr:
     return ast.Subscript(obj, ast.Constant(key), ast.Load())
 
@@ -149,11 +213,24 @@ def _lookup(obj: ast.expr, key: str) -> ast.expr:
 @lru_cache(maxsize=2048)
 def compile_expression(text: str, origin: str) -> Expression:
     """Compiled once per (text, origin) per process: the result is a pure function of the text."""
-    rewritten = EACH.sub(lambda m: f"{EACH_PREFIX}{m.group(1)}__{m.group(2)}", text)
+    if len(text) > MAX_CHARS:
+        raise InvalidRequest(
+            origin,
+            f"the derive rule is {len(text):,} characters long; at most {MAX_CHARS:,}",
+            "write it shorter, or derive parts of it into fields of their own with separate rules",
+        )
+    rewritten = EACH.sub(lambda m: f"{EACH_PREFIX}{m.group(1)}__{m.group(2)}", text).strip()
     try:
-        tree = ast.parse(rewritten.strip(), mode="eval")
+        tree = ast.parse(rewritten, mode="eval")
     except SyntaxError as exc:
-        raise InvalidRequest(origin, f"cannot parse {text!r}: {exc.msg}", "check the rule's syntax") from None
+        raise InvalidRequest(
+            origin, f"cannot parse the derive rule {quoted(text)}: {exc.msg}", "check the rule's syntax"
+        ) from None
+    except (RecursionError, MemoryError):
+        raise InvalidRequest(
+            origin, f"cannot parse the derive rule {quoted(text)}: it nests too deeply", SPLIT
+        ) from None
+    check_size(tree, rewritten, origin)
     rewriter = _Rewrite(origin)
     body = rewriter.visit(tree)
     lam = ast.Expression(

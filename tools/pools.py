@@ -16,7 +16,7 @@ from typing import Any
 from faker import Faker
 from faker.config import AVAILABLE_LOCALES
 
-from tools.errors import InvalidRequest
+from tools.errors import InvalidRequest, close_names, quoted
 
 POOL_SIZE = 1000
 _POOL_SEED = 20250101  # a constant: pools must be identical in every process
@@ -80,11 +80,9 @@ def _state(fake: Faker) -> str:
 def check_locale(locale: str) -> str:
     name = (locale or "en_US").replace("-", "_")
     if name not in AVAILABLE_LOCALES:
-        import difflib
-
-        close = difflib.get_close_matches(name, AVAILABLE_LOCALES, n=3)
+        close = close_names(name, list(AVAILABLE_LOCALES), cutoff=0.6)
         fix = f"use one of {', '.join(close)}" if close else "use a Faker locale such as en_US or de_DE"
-        raise InvalidRequest("locale", f"unknown locale {locale!r}", fix)
+        raise InvalidRequest("locale", f"unknown locale {quoted(locale)}", fix)
     return name
 
 

@@ -8,6 +8,7 @@ become integer comparisons on the raw values.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,9 @@ from tools.errors import InvalidRequest
 from tools.schema import FieldSpec, FieldType
 
 MAX_SAFE = 2**53 - 1
+# Epoch seconds of the first and last second that dates can show (0001-01-01, 9999-12-31T23:59:59Z).
+FIRST_SECOND = -62_135_596_800
+LAST_SECOND = 253_402_300_799
 DEFAULT_BOUNDS = {
     FieldType.INTEGER: (0.0, 1000.0),
     FieldType.FLOAT: (0.0, 1000.0),
@@ -93,7 +97,8 @@ def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
             hi = max(hi, lo + temporal.DEFAULT_SPAN_DAYS * temporal.DAY // div)
         if spec.max is not None and spec.min is None:
             lo = min(lo, hi - temporal.DEFAULT_SPAN_DAYS * temporal.DAY // div)
-        ranged = Ranged(t, lo, hi, 1, strf)
+        # A default span past year 1 or 9999 (min 9999-06-01 alone) stops at the calendar's end.
+        ranged = Ranged(t, max(lo, FIRST_SECOND // div), min(hi, LAST_SECOND // div), 1, strf)
     else:
         scale = 10 ** precision_of(spec) if t is not FieldType.INTEGER else 1
         dlo, dhi = DEFAULT_BOUNDS[t]
@@ -105,7 +110,10 @@ def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
             vmax = max(dhi, vmin + (dhi - dlo)) if vmin <= dhi else vmin + (dhi - dlo)
         ranged = Ranged(t, math.ceil(vmin * scale - 1e-9), math.floor(vmax * scale + 1e-9), scale)
         ranged.log_scale = t is FieldType.MONEY
+        _check_held(spec, ranged, path)
     if ranged.lo > ranged.hi:
+        if t in (FieldType.DATE, FieldType.DATETIME):  # an ISO text and epoch seconds do not compare
+            raise InvalidRequest(path, f"min ({spec.min}) is after max ({spec.max})", "swap or widen them")
         if spec.min is not None and spec.max is not None and float(spec.min) <= float(spec.max):
             unit = "integer" if t is FieldType.INTEGER else f"value with {precision_of(spec)} decimals"
             raise InvalidRequest(path, f"no {unit} lies between {spec.min} and {spec.max}", "widen the range")
@@ -125,17 +133,53 @@ def _number(value: Any, path: str, key: str) -> float | None:
     if abs(number) > MAX_SAFE:
         # Past 2^53 doubles lose integers and JSON readers disagree; no test data needs more.
         raise InvalidRequest(f"{path}.{key}", f"{value!r} is out of range", f"stay within ±{MAX_SAFE:,}")
+    if 0 < abs(number) < sys.float_info.min:
+        # A subnormal double has lost precision already; scaled to the field's decimals it reads as 0.
+        raise InvalidRequest(
+            f"{path}.{key}", f"{value!r} is too close to 0 for a float to hold", "send 0 or a larger bound"
+        )
     return number
+
+
+def _check_held(spec: FieldSpec, ranged: Ranged, path: str) -> None:
+    """The range as the field holds it (whole cents, whole numbers) stays where doubles count exactly
+    and still honours the bounds asked for: else values could fall below min or above max."""
+    integer = spec.type is FieldType.INTEGER
+    digits = precision_of(spec)
+    unit = "whole numbers" if integer else f"{digits} decimals"
+    key = "max" if spec.max is not None else "min"
+    if max(abs(ranged.lo), abs(ranged.hi)) > MAX_SAFE:
+        largest = f"{MAX_SAFE / ranged.scale:,.{digits}f}"
+        raise InvalidRequest(
+            f"{path}.{key}",
+            f"the range reaches past ±{largest}, where values with {unit} stop being exact",
+            "narrow the range" + ("" if integer else " or lower precision"),
+        )
+    for key, raw, bound in (("min", ranged.lo, spec.min), ("max", ranged.hi, spec.max)):
+        held = raw / ranged.scale
+        if bound is not None and (held < float(bound) if key == "min" else held > float(bound)):
+            raise InvalidRequest(
+                f"{path}.{key}",
+                f"the field holds {unit}, and {bound!r} sits within a rounding error of one of them, so "
+                f"values could fall {'below' if key == 'min' else 'above'} it",
+                f"round it to {unit}" + ("" if integer else ", or raise precision (up to 10)"),
+            )
 
 
 def _bound(probe: Ranged, value: Any, path: str, key: str, default: int) -> int:
     if value is None:
         return default
+    if not isinstance(value, str) and not FIRST_SECOND <= value <= LAST_SECOND:  # `not <=`: NaN too
+        raise InvalidRequest(
+            f"{path}.{key}",
+            f"{value:g} seconds since 1970 is outside years 1 to 9999",
+            f"send epoch seconds from {FIRST_SECOND:,} to {LAST_SECOND:,}, or an ISO date such as 2025-01-31",
+        )
     try:
         return probe.raw_of(value) if isinstance(value, str) else _epoch(probe, value)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError, TypeError):
         raise InvalidRequest(
-            f"{path}.{key}", f"{value!r} is not a date", "send an ISO date such as 2025-01-31"
+            f"{path}.{key}", f"{str(value)[:40]!r} is not a date", "send an ISO date such as 2025-01-31"
         ) from None
 
 

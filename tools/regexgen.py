@@ -17,7 +17,7 @@ from typing import Any
 
 import re2
 
-from tools.errors import MAX_STRING_LENGTH, GenerationFailed, InvalidRequest
+from tools.errors import MAX_STRING_LENGTH, GenerationFailed, InvalidRequest, quoted
 
 _PRINTABLE = [c for c in string.printable if c not in "\r\x0b\x0c"]
 _CATEGORY = {
@@ -41,14 +41,18 @@ def compile_regex(pattern: str, origin: str) -> Any:
         re.compile(pattern)  # Python's own syntax check, and its parse tree drives generation
     except re.error as exc:
         raise InvalidRequest(
-            origin, f"invalid regex {pattern!r}: {exc}", "fix the regular expression"
+            origin, f"invalid regex {quoted(pattern)}: {exc}", "fix the regular expression"
         ) from None
+    if _makes_nul(P.parse(pattern)):  # `\x00` or `[\x00-\x1f]` in the text: PostgreSQL refuses NUL
+        raise InvalidRequest(
+            origin, f"regex {quoted(pattern)} can make a NUL character (\\x00)", "leave out \\x00"
+        )
     try:
         return re2.compile(pattern, _RE2_OPTIONS)
     except re2.error as exc:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise InvalidRequest(
-            origin, f"regex {pattern!r} uses a feature this service does not run ({reason})",
+            origin, f"regex {quoted(pattern)} uses a feature this service does not run ({reason})",
             "drop back-references and look-arounds; keep repeat counts at 1000 or less",
         ) from None  # fmt: skip
 
@@ -58,11 +62,15 @@ def check_regex_fits(pattern: str, min_length: int | None, max_length: int | Non
     lo, hi = P.parse(pattern).getwidth()
     if max_length is not None and lo > max_length:
         raise InvalidRequest(
-            where, f"regex {pattern!r} needs at least {lo} characters but max_length is {max_length}", ""
+            where,
+            f"regex {quoted(pattern)} needs at least {lo} characters but max_length is {max_length}",
+            "",
         )
     if min_length is not None and hi < min_length:
         raise InvalidRequest(
-            where, f"regex {pattern!r} allows at most {hi} characters but min_length is {min_length}", ""
+            where,
+            f"regex {quoted(pattern)} allows at most {hi} characters but min_length is {min_length}",
+            "",
         )
 
 
@@ -74,7 +82,7 @@ def regex_maker(
     tree = P.parse(pattern)
     if tree.getwidth()[0] > MAX_STRING_LENGTH:
         raise InvalidRequest(
-            origin, f"regex {pattern!r} needs more than {MAX_STRING_LENGTH:,} characters", ""
+            origin, f"regex {quoted(pattern)} needs more than {MAX_STRING_LENGTH:,} characters", ""
         )
     _check_supported(tree, origin, pattern)
     slack = max(8, min_length or 0)
@@ -87,16 +95,37 @@ def regex_maker(
             if low_len <= len(text) <= high_len and compiled.fullmatch(text):
                 return text
         raise GenerationFailed(
-            origin, f"no string matching {pattern!r} within the length bounds", "loosen them"
+            origin, f"no string matching {quoted(pattern)} within the length bounds", "loosen them"
         )
 
     return make
 
 
+def _makes_nul(tree: Any) -> bool:
+    """Whether a string made from the tree can hold NUL: a literal 0 or a class that includes it (a
+    negated class and `.` are made from printable characters only)."""
+    for op, av in tree:
+        if op is C.LITERAL and av == 0:
+            return True
+        if (
+            op is C.IN
+            and any((o is C.LITERAL and a == 0) or (o is C.RANGE and a[0] == 0) for o, a in av)
+            and not any(o is C.NEGATE for o, _ in av)
+        ):
+            return True
+        if op is C.SUBPATTERN and _makes_nul(av[-1]):
+            return True
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and _makes_nul(av[2]):
+            return True
+        if op is C.BRANCH and any(_makes_nul(branch) for branch in av[1]):
+            return True
+    return False
+
+
 def _check_supported(tree: Any, origin: str, pattern: str) -> None:
     for op, av in tree:
         if op in (C.ASSERT, C.ASSERT_NOT):
-            raise InvalidRequest(origin, f"regex {pattern!r} uses a look-around", "remove it")
+            raise InvalidRequest(origin, f"regex {quoted(pattern)} uses a look-around", "remove it")
         if op is C.SUBPATTERN:
             _check_supported(av[-1], origin, pattern)
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):

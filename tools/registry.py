@@ -6,7 +6,6 @@ loader turns mappings into the ordered lists the schema model holds.
 
 from __future__ import annotations
 
-import difflib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from tools.errors import InvalidRequest, SchemaNotFound
+from tools.errors import InvalidRequest, SchemaNotFound, close_names, quoted
 from tools.schema import EntitySchema
 
 ENTITY_DIR = Path(__file__).parent / "entities"
@@ -88,10 +87,10 @@ class Registry:
         if schema is not None and (not domain or schema.domain == domain):
             return schema
         candidates = self.names(domain) or self.names()
-        close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
+        close = close_names(key, candidates)
         fix = f"did you mean {', '.join(close)}?" if close else "call GetSchemas for the list"
-        where = f" in domain {domain!r}" if domain else ""
-        raise SchemaNotFound("entity", f"unknown entity {name!r}{where}", fix)
+        where = f" in domain {quoted(domain)}" if domain else ""
+        raise SchemaNotFound("entity", f"unknown entity {quoted(name)}{where}", fix)
 
 
 @cache

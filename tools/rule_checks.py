@@ -34,12 +34,15 @@ def _derive_check(spec: FieldSpec, target: str, expression: str) -> ValueCheck:
     def check(obj: dict[str, Any], path: Where, out: Out) -> None:
         try:
             expected = fn(obj)
+            actual = obj.get(target)
+            if expected is None or isinstance(actual, bool) or not isinstance(actual, int | float):
+                return
+            expected = round(expected) if integer else round(expected, digits)
         except (TypeError, KeyError, ZeroDivisionError):
             return  # the inputs are missing or mistyped; their own checks report that
-        actual = obj.get(target)
-        if expected is None or isinstance(actual, bool) or not isinstance(actual, int | float):
+        except (ArithmeticError, ValueError):  # an input past int64, inf or NaN: no value can match
+            out.append(Violation(render((path, target)), "derive", f"{expression} cannot be computed"))
             return
-        expected = round(expected) if integer else round(expected, digits)
         if abs(actual - expected) >= tolerance - 1e-12:
             out.append(
                 Violation(render((path, target)), "derive", f"is {actual!r} but {expression} = {expected!r}")

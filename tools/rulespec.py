@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.errors import InvalidRequest
+from tools.errors import InvalidRequest, quoted, shorten
+from tools.expression_limits import MAX_CHARS, SPLIT
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, DeriveRule, FieldSpec, OrderRule, PresentIfRule
-from tools.temporal import parse_duration
+from tools.temporal import DAY, parse_duration
+
+# Dates run from year 1 to 9999: a gap longer than that cannot hold between two of them (and a gap of
+# 10^30 days makes the column maker's arithmetic overflow).
+MAX_GAP = 10_000 * 366 * DAY
 
 
 @dataclass
@@ -40,17 +45,29 @@ def scope_rules(spec: FieldSpec, path: str) -> ScopeRules:
         if child is None:
             known = ", ".join(f.name for f in spec.fields)
             raise InvalidRequest(
-                f"{where}.rules", f"{rule} names unknown field {name!r}", f"fields are: {known}"
+                f"{where}.rules",
+                f"{rule} names unknown field {quoted(name)}",
+                f"fields are: {shorten(known)}",
             )
         return child
 
-    for rule in spec.rules:
+    for i, rule in enumerate(spec.rules):
         if isinstance(rule, DeriveRule):
+            if len(rule.derive) > MAX_CHARS:  # before any other look at it: it may be megabytes
+                raise InvalidRequest(
+                    f"{where}.rules[{i}]",
+                    f"the derive rule is {len(rule.derive):,} characters long; at most {MAX_CHARS:,}",
+                    SPLIT,
+                )
             if "=" not in rule.derive:
                 raise InvalidRequest(
-                    f"{where}.rules", f"derive {rule.derive!r} has no '='", "write target = expr"
+                    f"{where}.rules[{i}]", f"derive {quoted(rule.derive)} has no '='", "write target = expr"
                 )
             need(rule.target, "a derive rule")
+            if any(d.target == rule.target for d in out.derives):  # each runs for every row
+                raise InvalidRequest(
+                    f"{where}.rules[{i}]", f"{rule.target} is derived by an earlier rule too", "keep one"
+                )
             out.derives.append(rule)
         elif isinstance(rule, OrderRule):
             _add_order(out, rule, need, where)
@@ -73,6 +90,9 @@ def scope_rules(spec: FieldSpec, path: str) -> ScopeRules:
 
 
 def _add_order(out: ScopeRules, rule: OrderRule, need: Any, where: str) -> None:
+    label = shorten(rule.describe())  # up to 500 field names
+    if len(set(rule.order)) < len(rule.order):  # 10,000 repeats took seconds (quadratic below)
+        raise InvalidRequest(f"{where}.rules", f"{label} lists a field twice", "list each field once")
     kinds = set()
     for name in rule.order:
         f = need(name, "an order rule")
@@ -80,14 +100,18 @@ def _add_order(out: ScopeRules, rule: OrderRule, need: Any, where: str) -> None:
             raise InvalidRequest(f"{where}.{name}", f"an order rule needs numbers or dates, not {f.type}", "")
         kinds.add("time" if f.type in TEMPORAL_TYPES else "number")
     if len(kinds) > 1:
-        raise InvalidRequest(f"{where}.rules", f"{rule.describe()} mixes dates and numbers", "split the rule")
+        raise InvalidRequest(f"{where}.rules", f"{label} mixes dates and numbers", "split the rule")
     try:
         gap = parse_duration(rule.max_gap) if rule.max_gap else None
         min_gap = parse_duration(rule.min_gap) if rule.min_gap else None
     except ValueError as exc:
         raise InvalidRequest(f"{where}.rules", str(exc), "") from None
+    if max(gap or 0, min_gap or 0) > MAX_GAP:
+        raise InvalidRequest(
+            f"{where}.rules", f"{label}: a gap is longer than years 1 to 9999 allow", "shorten it"
+        )
     if gap is not None and min_gap is not None and min_gap > gap:
-        raise InvalidRequest(f"{where}.rules", f"{rule.describe()}: min_gap is above max_gap", "swap them")
+        raise InvalidRequest(f"{where}.rules", f"{label}: min_gap is above max_gap", "swap them")
     for i, name in enumerate(rule.order):
         preds = out.chain_preds.setdefault(name, [])
         preds.extend(p for p in rule.order[:i] if p not in preds)

@@ -14,7 +14,7 @@ from tools.catalogue import Theme
 from tools.chains import Retry
 from tools.compiler import Forced, ItemCount, compile_object, constant
 from tools.derive import compile_derives
-from tools.errors import GenerationFailed
+from tools.errors import GenerationFailed, shorten
 from tools.imitation import Imitator, Template
 from tools.maker_kit import Env, Maker, RowCtx, chooser
 from tools.validator import compile_validator
@@ -123,7 +123,7 @@ class RowRunner:
         raise GenerationFailed(
             where,
             f"no row satisfied the {rule} rule in {attempts} attempts"
-            + (f" (last: {detail.message})" if detail else ""),
+            + (f" (last: {shorten(detail.message)})" if detail else ""),
             "the constraints contradict each other or the entity's rules; loosen them",
         )
 
@@ -161,11 +161,11 @@ class RowRunner:
             candidate = _copy_row(row)
             try:
                 m.apply(candidate)
-            except (KeyError, IndexError, TypeError, ValueError):
-                continue
-            if m.rederive:
-                for target, fn in self.derives:
-                    candidate[target] = fn(candidate)
+                if m.rederive:
+                    for target, fn in self.derives:
+                        candidate[target] = fn(candidate)
+            except (KeyError, IndexError, TypeError, ValueError, OverflowError, GenerationFailed):
+                continue  # the change cannot apply here (a date before year 1, a total past ±2^53)
             found = self.validate(candidate)
             if len(found) == 1 and found[0].rule == m.rule:
                 candidate["_violates"] = {"rule": m.rule, "path": found[0].path, "error": str(found[0])}

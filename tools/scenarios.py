@@ -14,7 +14,7 @@ from typing import Any
 
 from tools.compiler import ItemCount
 from tools.constraints import typed_value, unknown_field
-from tools.errors import InvalidRequest
+from tools.errors import InvalidRequest, quoted, shorten
 from tools.rulespec import scope_rules
 from tools.schema import EntitySchema, FieldType, find_field
 from tools.validator import check_value
@@ -66,7 +66,7 @@ def typed_overrides(
     derived = _derived_paths(schema)
     for key, text in sorted(overrides.items()):
         path = key.strip().replace(".[]", "[]")
-        at = f"{where}.overrides[{key}]"
+        at = f"{where}.overrides[{shorten(key, 60)}]"
         spec = find_field(schema, path)
         if spec is None:
             raise unknown_field(schema, path, at)
@@ -86,7 +86,7 @@ def typed_overrides(
         if problems:
             raise InvalidRequest(
                 at,
-                f"{text!r} breaks {problems[0].rule}: {problems[0].message}",
+                f"{quoted(text)} breaks {problems[0].rule}: {shorten(problems[0].message)}",
                 "send a value inside the field's constraints",
             )
         out[path] = value

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tools.errors import quoted
 from tools.links import DatasetLink
 
 
@@ -58,6 +59,7 @@ STRING_TYPES = frozenset(
 )
 
 _NAME = re.compile(r"^[A-Za-z0-9_]+$")
+MAX_NAME = 128
 
 
 class PoolsBy(BaseModel):
@@ -110,10 +112,14 @@ class FieldSpec(BaseModel):
 
     @model_validator(mode="after")
     def _check_shape(self) -> FieldSpec:
+        if len(self.name) > MAX_NAME:  # every message and row key repeats it
+            raise ValueError(f"field name {quoted(self.name)} is longer than {MAX_NAME} characters")
         if not _NAME.match(self.name) and self.name != "items[]":
-            raise ValueError(f"field name {self.name!r} must be letters, digits and underscores")
+            raise ValueError(f"field name {quoted(self.name)} must be letters, digits and underscores")
         if self.name.startswith("_"):
-            raise ValueError(f"field name {self.name!r}: names starting with _ are kept for row metadata")
+            raise ValueError(
+                f"field name {quoted(self.name)}: names starting with _ are kept for row metadata"
+            )
         if self.type is FieldType.ARRAY and self.items is None:
             self.items = FieldSpec(name="items[]", type=FieldType.STRING)
         if self.null_rate > 0:
@@ -237,6 +243,8 @@ FieldSpec.model_rebuild()
 
 def find_field(schema: EntitySchema, path: str) -> FieldSpec | None:
     """Resolve `a.b`, `items[].price` or `items.price` to its FieldSpec."""
+    if len(path) > 16 * MAX_NAME:  # deeper than any schema nests: no field (and no 4-million-part split)
+        return None
     spec: FieldSpec | None = schema.as_object()
     for part in path.replace("[]", "").split("."):
         if spec is None:

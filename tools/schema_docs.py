@@ -3,16 +3,17 @@ other agents send, or the proto field list. Each becomes an `EntitySchema` for t
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from tools.errors import InvalidRequest
+from tools.client_json import MAX_DEPTH, check_no_nul, parse_json_document
+from tools.derive import check_rules
+from tools.errors import InvalidRequest, quoted
 from tools.registry import parse_entity
 from tools.schema import EntitySchema, FieldType
 
 MAX_FIELDS = 500
-MAX_DEPTH = 8
+MAX_RULES = 200
 
 # JSON Schema and common aliases -> our field types.
 _TYPE_ALIASES = {
@@ -57,21 +58,9 @@ _KEYS = {  # custom-schema keys -> FieldSpec keys
 }
 
 
-def parse_json_document(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise InvalidRequest(where, f"nests deeper than {MAX_DEPTH} levels", "flatten the document") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidRequest(
-            where,
-            f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-            "send a valid JSON document",
-        ) from None
-
-
 def schema_from_document(text: str, where: str, fallback_name: str) -> EntitySchema:
     doc = parse_json_document(text, where)
+    check_no_nul(doc, text, where)
     if not isinstance(doc, dict):
         raise InvalidRequest(
             where, "must be a JSON object", 'send {"name": ..., "fields": {...}} or a JSON Schema'
@@ -85,15 +74,20 @@ def schema_from_document(text: str, where: str, fallback_name: str) -> EntitySch
     # The name becomes a table name and a path root: letters, digits and underscores only.
     raw_name = str(doc.get("name") or doc.get("title") or fallback_name or "custom").strip().lower()
     name = re.sub(r"[^a-z0-9_]+", "_", raw_name).strip("_")[:64]
+    rules = doc.get("rules") or []
+    if isinstance(rules, list) and len(rules) > MAX_RULES:  # each rule runs for every row
+        raise InvalidRequest(f"{where}.rules", f"has {len(rules):,} rules; at most {MAX_RULES}", "merge some")
     body = {
         "name": name or "custom",
         "domain": str(doc.get("domain") or "custom"),
         "description": str(doc.get("description") or ""),
         "fields": fields,
-        "rules": doc.get("rules") or [],
+        "rules": rules,
     }
     _count_fields(fields, where)
-    return parse_entity(body, where)
+    schema = parse_entity(body, where)
+    check_rules(schema.as_object())
+    return schema
 
 
 def _count_fields(fields: list[dict[str, Any]], where: str) -> None:
@@ -124,7 +118,9 @@ def _field_type(raw: dict[str, Any], where: str) -> str:
     t = _TYPE_ALIASES.get(t, t)
     if t not in {ft.value for ft in FieldType}:
         known = ", ".join(ft.value for ft in FieldType)
-        raise InvalidRequest(where, f"unknown field type {raw.get('type')!r}", f"use one of {known}")
+        raise InvalidRequest(
+            where, f"unknown field type {quoted(str(raw.get('type')))}", f"use one of {known}"
+        )
     return t
 
 
@@ -134,7 +130,7 @@ def _normalise_fields(fields: Any, where: str, depth: int) -> list[dict[str, Any
     items = fields.items() if isinstance(fields, dict) else ((f.get("name"), f) for f in fields)
     out = []
     for name, raw in items:
-        at = f"{where}.fields.{name}"
+        at = f"{where}.fields.{str(name)[:60]}"
         if isinstance(raw, str):
             raw = {"type": raw}
         if not isinstance(raw, dict) or not name:
@@ -202,7 +198,7 @@ def _from_json_schema(doc: dict[str, Any], where: str, depth: int) -> list[dict[
         raise InvalidRequest(f"{where}.required", "must be a list of field names", 'send ["id", ...]')
     out = []
     for name, raw in props.items():
-        at = f"{where}.{name}"
+        at = f"{where}.{name[:60]}"
         raw = dict(raw) if isinstance(raw, dict) else {"type": raw}
         if "$ref" in raw:
             raise InvalidRequest(

@@ -33,15 +33,20 @@ def _constraint(path: str, **fields: object) -> pb.Constraints:
     return pb.Constraints(field_constraints={path: pb.FieldConstraint(**fields)})
 
 
+def _cart(**fields: object) -> pb.GenerateRequest:
+    return pb.GenerateRequest(entity="cart", **fields)
+
+
+NUL_OVERRIDE = [pb.Scenario(name="a", overrides={"currency": "US\x00D"})]
 OVERSIZED = [
-    ("8 MB constraint path", pb.GenerateRequest(entity="cart", constraints=_constraint("x" * 8_000_000, min=1))),
-    ("2 MB regex", pb.GenerateRequest(entity="customer", constraints=_constraint("email", regex="a" * 2_000_000))),
+    ("8 MB constraint path", _cart(constraints=_constraint("x" * 8_000_000, min=1))),
+    ("2 MB regex", _cart(constraints=_constraint("customer_id", regex="a" * 2_000_000))),
     ("1 MB entity name", pb.GenerateRequest(entity="c" * 1_000_000)),
-    ("1 MB locale", pb.GenerateRequest(entity="cart", locale="de" * 500_000)),
-    ("100k enum values", pb.GenerateRequest(entity="cart", constraints=_constraint("currency", enum_values=["USD"] * 100_000))),
-    ("NUL in an override", pb.GenerateRequest(entity="cart", scenarios=[pb.Scenario(name="a", overrides={"currency": "US\x00D"})])),
-    ("NUL in an enum value", pb.GenerateRequest(entity="cart", constraints=_constraint("currency", enum_values=["U\x00SD"]))),
-]  # fmt: skip
+    ("1 MB locale", _cart(locale="de" * 500_000)),
+    ("100k enum values", _cart(constraints=_constraint("currency", enum_values=["USD"] * 100_000))),
+    ("NUL in an override", _cart(scenarios=NUL_OVERRIDE)),
+    ("NUL in an enum value", _cart(constraints=_constraint("currency", enum_values=["U\x00SD"]))),
+]
 
 
 @pytest.mark.parametrize(("name", "request_"), OVERSIZED, ids=[n for n, _ in OVERSIZED])

@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from tools.errors import InvalidRequest, shorten
 from tools.formats.base import Rows, Writer
 from tools.ranged import precision_of
 from tools.schema import EntitySchema, FieldType
@@ -29,6 +30,27 @@ _TYPES = {
     FieldType.ADDRESS: "JSONB",
 }
 _META = {"_scenario": "TEXT", "_index": "BIGINT", "_edge_case": "TEXT", "_violates": "JSONB"}
+
+
+# PostgreSQL cuts identifiers to 63 bytes (NAMEDATALEN - 1): two longer column names that share their
+# first 63 bytes would become one column, and the CREATE TABLE fails.
+MAX_IDENT_BYTES = 63
+
+
+def check_sql_names(fmt: str, schema: EntitySchema) -> None:
+    """Before any row is made: the table and every column name fit PostgreSQL's identifiers."""
+    if fmt != "sql":
+        return
+    names = [("name", "table", schema.name)]
+    names += [(f"fields.{shorten(f.name, 100)}", "column", f.name) for f in schema.fields]
+    for where, kind, name in names:
+        size = len(name.encode())
+        if size > MAX_IDENT_BYTES:
+            raise InvalidRequest(
+                where,
+                f"the {kind} name is {size} bytes long; PostgreSQL keeps {MAX_IDENT_BYTES} bytes of a name",
+                f"shorten it to {MAX_IDENT_BYTES} bytes, or ask for json, jsonl or csv",
+            )
 
 
 def ident(name: str) -> str:
