@@ -34,6 +34,7 @@ from service.health import DISABLED, OK, HealthState, Probe
 from service.http import HttpServer, build_http_app
 from service.interceptors import GuardInterceptor
 from service.logs import log
+from service.memory import fix_mmap_threshold
 from service.servicer import TestDataServicer
 from service.settings import Settings
 from tools.registry import Registry, default_registry
@@ -179,6 +180,7 @@ class RunningService:
                 await asyncio.wait_for((hurry or asyncio.Event()).wait(), self.delay_s)
         self.generator.stopping.set()
         await self.grpc_server.stop(self.grace_s)
+        self.generator.close()
         self.http_server.should_exit = True
         await self.http_task
 
@@ -205,6 +207,7 @@ def _bind(server: grpc.aio.Server, settings: Settings) -> int:
 
 
 async def start_service(settings: Settings, res: Resources) -> RunningService:
+    fix_mmap_threshold()
     generator = Generator(settings, res.registry, res.pipeline)
     server = _grpc_server(settings)
     pb_grpc.add_TestDataServiceServicer_to_server(

@@ -7,10 +7,13 @@ health checks and other clients, and a cancelled stream stops after at most one 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import time
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from agent.dataset_planner import FamilyOutcome, plan_family
 from agent.dataset_views import plan_summary
@@ -33,6 +36,9 @@ T = TypeVar("T")
 # Rows the engine hands a stream at a time: the stream holds these and one chunk's text, whatever
 # chunk_size asks (50,000 rows made as one batch held ~150 MB per stream a client did not read).
 STREAM_BATCH = 64
+# Threads that make stream chunks. The GIL lets one run at a time anyway; more would only take turns
+# from unary calls, which run in asyncio's default pool.
+STREAM_WORKERS = 4
 
 
 @dataclass
@@ -60,8 +66,10 @@ class Generator:
             settings.max_streams_per_client,
             settings.max_concurrent_requests,
         )
+        self.stream_pool = ThreadPoolExecutor(STREAM_WORKERS, thread_name_prefix="stream")
         self.trimmer = Trimmer(self.admission.idle)
         self.admission.on_idle = self.trimmer.soon
+        self.trim_watch = asyncio.ensure_future(self.trimmer.watch())
         self.stopping = asyncio.Event()  # set on shutdown: open streams end with UNAVAILABLE
         self.streams = 0  # streams generating right now
         self.chunks_made = 0  # chunks generated since start (tests watch flow control with it)
@@ -156,6 +164,18 @@ class Generator:
             yield chunk
         self._record(served)
 
+    async def _in_stream_pool(self, fn: Callable[..., T], *args: Any) -> T:
+        # As asyncio.to_thread, with the context copied (the request's Cancel token goes along), but in
+        # the streams' own pool: streams a client never reads would otherwise fill the default pool
+        # and queue every unary call behind them.
+        ctx = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.stream_pool, functools.partial(ctx.run, fn, *args))
+
+    def close(self) -> None:
+        self.trim_watch.cancel()
+        self.stream_pool.shutdown(wait=False, cancel_futures=True)
+
     async def _drain(self, it: Iterator[T], seed: int) -> AsyncGenerator[T, None]:
         """Pulls a stream's chunks one at a time in a worker thread, counting open streams, and
         ends the stream with UNAVAILABLE once shutdown starts."""
@@ -168,7 +188,7 @@ class Generator:
                         f"the server is shutting down (seed {seed}); "
                         "retry on another replica with the same seed to get the same data"
                     )
-                chunk = await asyncio.to_thread(next, it, None)
+                chunk = await self._in_stream_pool(next, it, None)
                 if chunk is None:
                     break
                 self.chunks_made += 1
