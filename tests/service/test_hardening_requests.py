@@ -156,3 +156,15 @@ async def test_without_a_token_the_body_is_never_parsed(guarded: Live) -> None:
             await _raw(guarded, "GenerateData")(body)
         check_refusal(info.value, grpc.StatusCode.UNAUTHENTICATED, "bearer token")
     await assert_still_serving(guarded)
+
+
+async def test_sql_column_names_postgresql_would_cut_are_refused(live: Live) -> None:
+    prefix = "a_very_long_column_name_that_postgresql_would_truncate_at_63_bytes_"
+    fields = {prefix + "one": {"type": "integer"}, prefix + "two": {"type": "integer"}}
+    request = pb.GenerateRequest(
+        custom_schema=json.dumps({"name": "t", "fields": fields}), count=2, output_format=pb.SQL
+    )
+    check_refusal(await _refusal(live, request), INVALID, "63 bytes")
+    request.output_format = pb.JSON  # the names are fine where nothing cuts them
+    assert (await live.stub.GenerateData(request)).record_count == 2
+    await assert_still_serving(live)
