@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.embedded_store import DELETED_SEEDS_FILE, MERGE_AT, SEED_DIR, EmbeddedStore, load_jsonl
-from retrieval.examples import Example, StoreFull, stored_bytes
+from retrieval.examples import Example, ExampleStore, StoreFull, stored_bytes
 
 
 def example(i: int, entity: str = "cart", tags: tuple[str, ...] = (), words: str = "") -> Example:
@@ -22,7 +22,8 @@ def example(i: int, entity: str = "cart", tags: tuple[str, ...] = (), words: str
     )
 
 
-async def every_page(store: EmbeddedStore, limit: int, **filters: str) -> list[list[str]]:
+async def every_page(store: ExampleStore, limit: int, **filters: str) -> list[list[str]]:
+    """The ids of each page, following the page token to the end (both stores' tests use it)."""
     pages, after = [], ""
     while True:
         page = await store.page(limit=limit, after=after, **filters)

@@ -9,6 +9,7 @@ from weaviate.classes.config import Configure, DataType
 from retrieval.examples import Example, StoreFull, stored_bytes
 from retrieval.weaviate_schema import PROPERTIES, SIZE_PROPERTY
 from retrieval.weaviate_store import WeaviateStore
+from tests.retrieval.test_embedded_pages import every_page
 from tests.retrieval.test_weaviate_store import Target, ex, raw_client, store, target  # noqa: F401
 
 KINDS = ["pattern", "defect", "production_sample"]
@@ -26,16 +27,6 @@ def many(n: int) -> list[Example]:
         )
         for i in range(n)
     ]
-
-
-async def every_page(store: WeaviateStore, limit: int, **filters: str) -> list[list[str]]:  # noqa: F811
-    pages, after = [], ""
-    while True:
-        page = await store.page(limit=limit, after=after, **filters)
-        pages.append([e.id for e in page.examples])
-        if not page.after:
-            return pages
-        after = page.after
 
 
 async def test_pages_cross_the_three_collections_in_id_order_once_each(store: WeaviateStore) -> None:  # noqa: F811
