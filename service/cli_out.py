@@ -85,7 +85,8 @@ def _open_beside(target: str) -> tuple[str, str | None, int | None]:
         raise DataError("--out", "the path is empty", "name a file, or leave --out off to write to stdout")
     where = f"--out {_quote(target)}"
     if os.path.isdir(target):
-        raise DataError(where, "is a directory", f"name a file inside it, e.g. {_quote(target)}/data.json")
+        example = _quote(os.path.join(target, "data.json"))
+        raise DataError(where, "is a directory", f"name a file inside it, e.g. {example}")
     if os.path.exists(target) and not os.path.isfile(target):
         return target, None, None  # /dev/null, /dev/stdout (whose real path may be a pipe's pseudo-name)
     if os.path.exists(target) and not os.access(target, os.W_OK):

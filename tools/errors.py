@@ -77,4 +77,7 @@ def close_names(name: str, known: list[str], cutoff: float = 0.5) -> list[str]:
         return []
     import difflib
 
-    return difflib.get_close_matches(name, known, n=3, cutoff=cutoff)
+    # A known name inside the one given ("shoppingcart" holds "cart") is the likeliest meaning.
+    inside = sorted((k for k in known if len(k) >= 4 and k in name.lower()), key=len, reverse=True)
+    close = difflib.get_close_matches(name, known, n=3, cutoff=cutoff)
+    return list(dict.fromkeys([*inside, *close]))[:3]
