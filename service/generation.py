@@ -36,9 +36,10 @@ T = TypeVar("T")
 # Rows the engine hands a stream at a time: the stream holds these and one chunk's text, whatever
 # chunk_size asks (50,000 rows made as one batch held ~150 MB per stream a client did not read).
 STREAM_BATCH = 64
-# Threads that make stream chunks. The GIL lets one run at a time anyway; more would only take turns
-# from unary calls, which run in asyncio's default pool.
-STREAM_WORKERS = 4
+# Threads that make stream chunks. The GIL lets one run at a time anyway; more only take turns from
+# the event loop and from unary calls (asyncio's default pool). In the soak, 4 gave health a p99 of
+# 465-519 ms, 2 gave 348-392 ms; one stream uses one worker at a time either way.
+STREAM_WORKERS = 2
 
 
 @dataclass
