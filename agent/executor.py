@@ -22,7 +22,7 @@ from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.formats import FORMATS, Writer, columns_for, make_writer
-from tools.formats.chunking import stream_chunks
+from tools.formats.chunking import stream_chunks, utf8_size
 from tools.formats.sql_format import check_sql_names
 from tools.imitation import Template
 from tools.pools import check_locale
@@ -213,7 +213,7 @@ def render_document(prepared: Prepared, job: Job, max_bytes: int | None = None) 
     writer = writer_for(prepared, job)
     pieces, size = [], 0
     for piece in writer.document(measured(prepared, generate(job))):
-        size += len(piece)
+        size += utf8_size(piece)  # the limit is on bytes: CJK text is three per character
         if max_bytes is not None and size > max_bytes:
             raise LimitExceeded(
                 "count",

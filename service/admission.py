@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tools.errors import LimitExceeded
@@ -26,30 +25,59 @@ class Busy(LimitExceeded):
     retry_after_ms = RETRY_AFTER_MS
 
 
+class Slot:
+    """One admitted call. Released when the RPC is over (its done callback), not when the handler
+    returns: a response or status a client never reads keeps its slot, so such calls stay bounded."""
+
+    def __init__(self, admission: Admission, held: Counter[str], client: str) -> None:
+        self.admission, self.held, self.client = admission, held, client
+        self.bytes = 0  # a unary response built and not yet delivered
+        held[client] += 1
+
+    def weigh(self, size: int) -> None:
+        self.bytes += size
+        self.admission.unread[self.client] += size
+
+    def release(self, _context: object = None) -> None:
+        if self.held is None:
+            return  # released already
+        held, client, self.held = self.held, self.client, None  # type: ignore[assignment]
+        held[client] -= 1
+        if not held[client]:
+            del held[client]
+        unread = self.admission.unread
+        unread[client] -= self.bytes
+        if unread[client] <= 0:
+            del unread[client]
+        if self.admission.idle():
+            self.admission.on_idle()
+
+
 @dataclass
 class Admission:
     max_streams: int
     streams_per_client: int
     max_unary: int
+    unary_per_client: int
+    unread_per_client: int  # bytes of unary responses a client may leave unread
     streams: Counter[str] = field(default_factory=Counter)
     unary: Counter[str] = field(default_factory=Counter)
+    unread: Counter[str] = field(default_factory=Counter)
     on_idle: Callable[[], None] = lambda: None  # the last generation ended (service/memory.py trims)
 
-    @contextmanager
-    def stream(self, client: str) -> Iterator[None]:
-        with self._slot(self.streams, client, self.max_streams, self.streams_per_client, "streams"):
-            yield
+    def stream(self, client: str) -> Slot:
+        return self._slot(self.streams, client, self.max_streams, self.streams_per_client, "streams")
 
-    @contextmanager
-    def unary_call(self, client: str) -> Iterator[None]:
-        # No per-client share: a unary call ends on its own, and test suites send dozens at once.
-        with self._slot(self.unary, client, self.max_unary, self.max_unary, "generation requests"):
-            yield
+    def unary_call(self, client: str) -> Slot:
+        if self.unread[client] >= self.unread_per_client:
+            raise Busy(
+                "",
+                f"this client has {self.unread[client] / 2**20:,.0f} MiB of responses it has not read",
+                "read the responses of earlier calls, then retry",
+            )
+        return self._slot(self.unary, client, self.max_unary, self.unary_per_client, "generation requests")
 
-    @contextmanager
-    def _slot(
-        self, held: Counter[str], client: str, total: int, per_client: int, what: str
-    ) -> Iterator[None]:
+    def _slot(self, held: Counter[str], client: str, total: int, per_client: int, what: str) -> Slot:
         # One event loop runs every RPC: the check and the increment cannot interleave.
         if held.total() >= total:
             raise Busy("", f"the server is serving its limit of {total} {what}", "retry in a few seconds")
@@ -59,25 +87,17 @@ class Admission:
                 f"this client has {per_client} {what} open, the limit per client",
                 "finish or cancel one (read streams as they arrive) and retry",
             )
-        held[client] += 1
-        try:
-            yield
-        finally:
-            held[client] -= 1
-            if not held[client]:
-                del held[client]
-            if self.idle():
-                self.on_idle()
+        return Slot(self, held, client)
 
     def idle(self) -> bool:
         return not self.streams and not self.unary
 
     def saturated(self) -> str:
-        """Why the server cannot take more work right now ('' when it can): readiness reports it."""
-        if self.streams.total() >= self.max_streams:
-            return f"all {self.max_streams} stream slots are taken"
-        if self.unary.total() >= self.max_unary:
-            return f"all {self.max_unary} generation slots are taken"
+        """Why the server can take no generation at all right now ('' when it can take some): readiness
+        reports it. Full stream slots alone do not count: unary calls are still served, and a few
+        clients holding streams must not take every replica out of its load balancer."""
+        if self.streams.total() >= self.max_streams and self.unary.total() >= self.max_unary:
+            return f"all {self.max_streams} stream and {self.max_unary} generation slots are taken"
         return ""
 
 

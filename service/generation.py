@@ -35,11 +35,12 @@ from tools.registry import Registry
 T = TypeVar("T")
 # Rows the engine hands a stream at a time: the stream holds these and one chunk's text, whatever
 # chunk_size asks (50,000 rows made as one batch held ~150 MB per stream a client did not read).
-STREAM_BATCH = 64
+STREAM_BATCH = 16
 # Threads that make stream chunks. The GIL lets one run at a time anyway; more only take turns from
 # the event loop and from unary calls (asyncio's default pool). In the soak, 4 gave health a p99 of
 # 465-519 ms, 2 gave 348-392 ms; one stream uses one worker at a time either way.
 STREAM_WORKERS = 2
+WORK_WORKERS = 4  # unary documents, preparing requests and datasets
 
 
 @dataclass
@@ -66,8 +67,13 @@ class Generator:
             settings.max_concurrent_streams,
             settings.max_streams_per_client,
             settings.max_concurrent_requests,
+            settings.max_requests_per_client,
+            settings.max_unread_bytes_per_client,
         )
+        # Generation runs in pools of its own: asyncio's default pool stays free for cheap work (the
+        # example store, planning), which heavy unary calls once queued for 27 s.
         self.stream_pool = ThreadPoolExecutor(STREAM_WORKERS, thread_name_prefix="stream")
+        self.work_pool = ThreadPoolExecutor(WORK_WORKERS, thread_name_prefix="generate")
         self.trimmer = Trimmer(self.admission.idle)
         self.admission.on_idle = self.trimmer.soon
         self.trim_watch = asyncio.ensure_future(self.trimmer.watch())
@@ -112,7 +118,7 @@ class Generator:
     async def start(self, request: DataRequest, unary: bool, deadline_s: float | None = None) -> Served:
         self._check_limits(request, unary)
         started = time.perf_counter()
-        prepared = await asyncio.to_thread(prepare, request, self.registry)
+        prepared = await self._in(self.work_pool, prepare, request, self.registry)
         self._check_text(client_text(request, prepared.schema, prepared.schema_from_request))
         limit = self.settings.max_sync_records if unary else self.settings.max_stream_records
         if prepared.total > limit:
@@ -144,8 +150,15 @@ class Generator:
     async def _job(self, served: Served, batch_size: int = 1000) -> Job:
         o = served.outcome
         # Off the event loop: applying a plan to many scenarios is real work.
-        job, _ = await asyncio.to_thread(
-            build_job, served.prepared, o.plan, batch_size, o.templates, o.defects, o.template_share
+        job, _ = await self._in(
+            self.work_pool,
+            build_job,
+            served.prepared,
+            o.plan,
+            batch_size,
+            o.templates,
+            o.defects,
+            o.template_share,
         )
         return job
 
@@ -153,7 +166,7 @@ class Generator:
         job = await self._job(served)
         # Room for the envelope (metadata, field tags) inside the gRPC message limit.
         limit = self.settings.max_message_bytes - 64 * 1024
-        text = await asyncio.to_thread(render_document, served.prepared, job, limit)
+        text = await self._in(self.work_pool, render_document, served.prepared, job, limit)
         self._record(served)
         return text
 
@@ -165,17 +178,18 @@ class Generator:
             yield chunk
         self._record(served)
 
-    async def _in_stream_pool(self, fn: Callable[..., T], *args: Any) -> T:
+    async def _in(self, pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any) -> T:
         # As asyncio.to_thread, with the context copied (the request's Cancel token goes along), but in
         # the streams' own pool: streams a client never reads would otherwise fill the default pool
         # and queue every unary call behind them.
         ctx = contextvars.copy_context()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.stream_pool, functools.partial(ctx.run, fn, *args))
+        return await loop.run_in_executor(pool, functools.partial(ctx.run, fn, *args))
 
     def close(self) -> None:
         self.trim_watch.cancel()
         self.stream_pool.shutdown(wait=False, cancel_futures=True)
+        self.work_pool.shutdown(wait=False, cancel_futures=True)
 
     async def _drain(self, it: Iterator[T], seed: int) -> AsyncGenerator[T, None]:
         """Pulls a stream's chunks one at a time in a worker thread, counting open streams, and
@@ -189,7 +203,7 @@ class Generator:
                         f"the server is shutting down (seed {seed}); "
                         "retry on another replica with the same seed to get the same data"
                     )
-                chunk = await self._in_stream_pool(next, it, None)
+                chunk = await self._in(self.stream_pool, next, it, None)
                 if chunk is None:
                     break
                 self.chunks_made += 1
@@ -204,13 +218,15 @@ class Generator:
     ) -> tuple[DatasetRun, FamilyOutcome]:
         """A checked dataset run, shaped by its plan (the model's, or the keyword rules' with the reason)."""
         self._check_text({"context": len(request.context), "hints": sum(len(h) for h in request.hints)})
-        run = await asyncio.to_thread(DatasetRun, request, self.registry, self.settings.max_stream_records)
+        run = await self._in(
+            self.work_pool, DatasetRun, request, self.registry, self.settings.max_stream_records
+        )
         outcome = await plan_family(self.pipeline.deps.planner, request, run, deadline_s)
         self._count(outcome)
-        too_big = await asyncio.to_thread(run.size_problem, outcome.plan)
+        too_big = await self._in(self.work_pool, run.size_problem, outcome.plan)
         if too_big:
             raise LimitExceeded("entities", too_big, "ask for fewer root records")
-        await asyncio.to_thread(run.use, outcome.plan)
+        await self._in(self.work_pool, run.use, outcome.plan)
         log.info("dataset planned", path=outcome.path, plan=plan_summary(outcome.plan))
         return run, outcome
 

@@ -30,12 +30,14 @@ class GuardInterceptor(grpc.aio.ServerInterceptor):
         self.tokens = tuple(t.encode() for t in tokens)
 
     def _allowed(self, metadata: Any) -> bool:
-        for key, value in metadata or ():
-            if key == "authorization" and isinstance(value, str) and value[:7].lower() == "bearer ":
-                given = value[7:].strip().encode()
-                # Compare against every token in constant time: no early exit that leaks which matched.
-                return any([hmac.compare_digest(given, t) for t in self.tokens])
-        return False
+        # Exactly one authorization entry: with two, the token checked here and the one a call is
+        # counted against (service/admission.py client_key) could differ, and per-client limits leak.
+        given = [v for k, v in metadata or () if k == "authorization"]
+        if len(given) != 1 or not isinstance(given[0], str) or given[0][:7].lower() != "bearer ":
+            return False
+        token = given[0][7:].strip().encode()
+        # Compare against every token in constant time: no early exit that leaks which matched.
+        return any([hmac.compare_digest(token, t) for t in self.tokens])
 
     async def intercept_service(
         self,

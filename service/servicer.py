@@ -19,7 +19,7 @@ from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.examples import ExampleStore
 from service import examples_rpc, metrics
-from service.admission import Busy, client_key
+from service.admission import Busy, Slot, client_key
 from service.convert import schema_info, to_dataset_request, to_request
 from service.errors import Unavailable, status_for
 from service.generation import Generator, Served
@@ -123,8 +123,14 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
             )
             structlog.contextvars.clear_contextvars()
 
-    def _client(self, context: grpc.aio.ServicerContext) -> str:
-        return client_key(context.invocation_metadata(), context.peer(), self.generator.settings.tokens)
+    def _admit(self, context: grpc.aio.ServicerContext, unary: bool = False) -> Slot:
+        """A generation slot for this call, held until the RPC is over (delivered, failed or cancelled),
+        however long after the handler returns a client takes to read its response or status."""
+        client = client_key(context.invocation_metadata(), context.peer(), self.generator.settings.tokens)
+        admission = self.generator.admission
+        slot = admission.unary_call(client) if unary else admission.stream(client)
+        context.add_done_callback(slot.release)
+        return slot
 
     async def _write(self, context: grpc.aio.ServicerContext, message: Any) -> None:
         """One message, waiting for the client's flow-control window; a client that reads nothing for
@@ -146,12 +152,13 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         request_id = request_id_of(request.request_id, context)
 
         async def body() -> tuple[pb.GenerateResponse, str]:
-            with self.generator.admission.unary_call(self._client(context)):
-                served = await self.generator.start(
-                    to_request(request, request_id), True, context.time_remaining()
-                )
-                _bind(served)
-                data = await self.generator.document(served)
+            slot = self._admit(context, unary=True)
+            served = await self.generator.start(
+                to_request(request, request_id), True, context.time_remaining()
+            )
+            _bind(served)
+            data = await self.generator.document(served)
+            slot.weigh(len(data))
             response = pb.GenerateResponse(
                 request_id=request_id,
                 success=True,
@@ -171,24 +178,24 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         request_id = request_id_of(request.request_id, context)
 
         async def body() -> tuple[None, str]:
-            with self.generator.admission.stream(self._client(context)):
-                served = await self.generator.start(
-                    to_request(request, request_id), False, context.time_remaining()
-                )
-                _bind(served)
-                await context.send_initial_metadata(
-                    (("x-request-id", request_id), ("x-seed", str(served.prepared.seed)))
-                )
-                # aclosing: a cancelled or failed stream closes the generator at once, so it stops.
-                async with aclosing(self.generator.chunks(served)) as chunks:
-                    index = 0
-                    async for text, final in chunks:
-                        message = pb.DataChunk(
-                            request_id=request_id, data=text, chunk_index=index, is_final=final
-                        )
-                        del text
-                        await self._write(context, message)
-                        index += 1
+            self._admit(context)
+            served = await self.generator.start(
+                to_request(request, request_id), False, context.time_remaining()
+            )
+            _bind(served)
+            await context.send_initial_metadata(
+                (("x-request-id", request_id), ("x-seed", str(served.prepared.seed)))
+            )
+            # aclosing: a cancelled or failed stream closes the generator at once, so it stops.
+            async with aclosing(self.generator.chunks(served)) as chunks:
+                index = 0
+                async for text, final in chunks:
+                    message = pb.DataChunk(
+                        request_id=request_id, data=text, chunk_index=index, is_final=final
+                    )
+                    del text
+                    await self._write(context, message)
+                    index += 1
             return None, served.outcome.path
 
         await self._guard("GenerateDataStream", request_id, context, body)
@@ -197,25 +204,25 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         request_id = request_id_of(request.request_id, context)
 
         async def body() -> tuple[None, str]:
-            with self.generator.admission.stream(self._client(context)):
-                run, planned = await self.generator.start_dataset(
-                    to_dataset_request(request, request_id), context.time_remaining()
-                )
-                structlog.contextvars.bind_contextvars(
-                    entities=dict(request_entities(request)), seed=run.seed, path=planned.path
-                )
-                await context.send_initial_metadata(dataset_metadata(request_id, run, planned))
-                index, pending = 0, None
-                # One chunk of look-ahead: a family's size is known only once it is made.
-                async with aclosing(self.generator.dataset_chunks(run)) as chunks:
-                    async for chunk in chunks:
-                        if pending is not None:
-                            await self._write(context, _dataset_chunk(request_id, pending, index, False))
-                            index += 1
-                        pending = chunk
-                if pending is not None:
-                    await self._write(context, _dataset_chunk(request_id, pending, index, True))
-                context.set_trailing_metadata(dataset_trailers(run))
+            self._admit(context)
+            run, planned = await self.generator.start_dataset(
+                to_dataset_request(request, request_id), context.time_remaining()
+            )
+            structlog.contextvars.bind_contextvars(
+                entities=dict(request_entities(request)), seed=run.seed, path=planned.path
+            )
+            await context.send_initial_metadata(dataset_metadata(request_id, run, planned))
+            index, pending = 0, None
+            # One chunk of look-ahead: a family's size is known only once it is made.
+            async with aclosing(self.generator.dataset_chunks(run)) as chunks:
+                async for chunk in chunks:
+                    if pending is not None:
+                        await self._write(context, _dataset_chunk(request_id, pending, index, False))
+                        index += 1
+                    pending = chunk
+            if pending is not None:
+                await self._write(context, _dataset_chunk(request_id, pending, index, True))
+            context.set_trailing_metadata(dataset_trailers(run))
             return None, planned.path
 
         await self._guard("GenerateDataset", request_id, context, body)

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     max_context_chars: int = Field(20_000, ge=0)
     # Generation admitted at once (service/admission.py); health and cheap RPCs are never refused.
     max_concurrent_requests: int = Field(128, ge=1)  # unary GenerateData calls
+    max_requests_per_client: int = Field(64, ge=1)
+    # Unary responses built for a client and not yet delivered; past it, its new calls wait.
+    max_unread_bytes_per_client: int = Field(256 * 1024 * 1024, ge=1024 * 1024)
     max_concurrent_streams: int = Field(32, ge=1)  # GenerateDataStream and GenerateDataset
     max_streams_per_client: int = Field(8, ge=1)
     # A stream whose client reads nothing for this long is ended (DEADLINE_EXCEEDED) and its slot freed.

@@ -178,7 +178,7 @@ def typed_value(spec: FieldSpec, text: Any, where: str) -> Any:
             raise ValueError
         if t in (FieldType.OBJECT, FieldType.ARRAY) or (t is FieldType.ADDRESS and raw.startswith("{")):
             return json.loads(raw)
-    except (ValueError, json.JSONDecodeError):
+    except (ValueError, json.JSONDecodeError, RecursionError):  # "[[[[..." thousands deep is not a value
         article = "an" if t.value[0] in "aeiou" else "a"
         kind = {FieldType.BOOLEAN: "true or false"}.get(t, f"{article} {t.value} value")
         raise InvalidRequest(where, f"{quoted(text)} is not {kind}", f"send {kind} for {spec.name}") from None

@@ -117,8 +117,10 @@ async def test_csv_cells_that_would_run_as_formulas_get_a_quote_unless_asked_not
     formula = '=HYPERLINK("http://x")'
     scenario = pb.Scenario(name="f", count=3, overrides={"reason": formula})
     request = pb.GenerateRequest(entity="refund", output_format=pb.CSV, scenarios=[scenario], seed=1)
-    rows = list(csv.DictReader(io.StringIO((await live.stub.GenerateData(request)).data)))
+    text = (await live.stub.GenerateData(request)).data
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["reason"] for r in rows} == {"'" + formula}
+    assert "\"'=HYPERLINK(" in text  # text cells are quoted: a `;` spreadsheet cannot split them
     assert all(not r["amount"].startswith("'") for r in rows)  # numbers are left alone
     request.csv_safe = False
     rows = list(csv.DictReader(io.StringIO((await live.stub.GenerateData(request)).data)))

@@ -33,6 +33,7 @@ async def tight() -> AsyncIterator[Live]:
         max_concurrent_streams=4,
         max_streams_per_client=2,
         stream_idle_timeout_s=1.5,
+        max_concurrent_requests=1,
         max_message_bytes=512 * 1024 * 1024,  # a document big enough to take many seconds to make
     )
     async for item in live_service(settings):
@@ -79,11 +80,18 @@ async def test_stream_caps_per_client_and_server_leave_health_and_unary_calls_fr
     assert admitted.streams.total() == 4
     check_refusal(await _refused(_unread(tight, "carol-token")), EXHAUSTED, "limit of 4 streams")
 
-    # Every stream slot is taken: readiness says so, everything else still answers.
+    # Every stream slot is taken; unary calls are still taken, so the replica stays ready.
     async with httpx.AsyncClient(base_url=tight.http, timeout=1.0) as client:
+        assert (await client.get("/health/ready")).status_code == 200
+        # With the one unary slot taken too the server can take no work: readiness says so.
+        slow = pb.GenerateRequest(custom_schema=WIDE, count=10_000, defect_triggering=True)
+        busy_call = tight.stub.GenerateData(slow, metadata=_as("carol-token"), timeout=20)
+        await _until(lambda: admitted.unary.total() == 1, "the slow unary call is admitted")
         ready = await client.get("/health/ready")
-    assert ready.status_code == 503 and ready.json()["status"] == "busy"
-    await assert_still_serving(tight)
+        assert ready.status_code == 503 and ready.json()["status"] == "busy"
+        await assert_still_serving(tight)
+        busy_call.cancel()
+        await _until(lambda: admitted.unary.total() == 0, "the cancelled unary call frees its slot")
     schemas = await tight.stub.GetSchemas(pb.GetSchemasRequest(), metadata=_as("carol-token"), timeout=1)
     assert schemas.schemas
     ok = await tight.stub.GenerateData(
@@ -101,12 +109,18 @@ async def test_stream_caps_per_client_and_server_leave_health_and_unary_calls_fr
 
 async def test_a_stream_nobody_reads_is_ended_after_the_idle_timeout(tight: Live) -> None:
     admitted = tight.service.generator.admission
+    generator = tight.service.generator
     call = _unread(tight, "alice-token")
     await call.initial_metadata()
-    # The client reads nothing; the server gives up on it and frees the slot by itself.
-    await _until(lambda: admitted.streams.total() == 0, "the idle stream is ended by the server")
-    err = await _refused(call)  # what was buffered arrives, then the status
+    # The client reads nothing: generation stalls, then the server gives up on the stream. What was
+    # sent arrives when the client finally reads, then the status instead of the next million carts.
+    made = generator.chunks_made
+    await _until(lambda: generator.chunks_made > made, "the stream starts")
+    await _until(lambda: generator.streams == 0, "the server stops the idle stream")
+    err = await _refused(call)
     check_refusal(err, grpc.StatusCode.DEADLINE_EXCEEDED, "STREAM_IDLE_TIMEOUT_S")
+    # The slot is held until the call is over (a status nobody reads must not free it early).
+    await _until(lambda: admitted.streams.total() == 0, "the slot is freed once the call is over")
     await assert_still_serving(tight)
 
 

@@ -12,7 +12,7 @@ from agent.deterministic import plan_request
 from agent.executor import build_job, prepare, writer_for
 from agent.request import DataRequest
 from tools.engine import generate
-from tools.formats.chunking import PIECE_ROWS, ChunkAssembler, stream_chunks
+from tools.formats.chunking import ChunkAssembler, stream_chunks
 from tools.registry import default_registry
 
 
@@ -55,11 +55,12 @@ def test_chunks_end_before_the_byte_limit_and_keep_every_row_in_order() -> None:
     assert [final for _, final in chunks].count(True) == 1 and chunks[-1][1]
 
 
-def test_wide_rows_are_rendered_a_few_at_a_time() -> None:
-    # Rows of ~40 KB: a piece holds about PIECE_BYTES of them, not PIECE_ROWS, so the rows held
-    # before rendering stay near a megabyte whatever the schema.
-    wide = [{"_index": i, "text": "x" * 40_000} for i in range(200)]
-    _, writer = _rows_and_writer("jsonl", 1)
-    assembler = ChunkAssembler(writer, 50_000, len(wide))
-    list(assembler.feed(wide[:1]))
-    assert 1 <= assembler.piece_rows < PIECE_ROWS and assembler.piece_rows * 40_000 <= 1.1 * 1024 * 1024
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "sql"])
+def test_rows_of_any_width_keep_every_chunk_under_the_limit(fmt: str) -> None:
+    # One narrow row, then rows of ~90 KB: sizes are measured per row, not guessed from the first.
+    narrow, writer = _rows_and_writer(fmt, 1, "review")
+    wide = [{**narrow[0], "body": "w" * 90_000, "_index": i} for i in range(1, 60)]
+    chunks = list(stream_chunks(writer, [narrow, wide[:7], wide[7:]], 50_000, 60, limit=300_000))
+    assert len(chunks) > 10
+    assert all(len(text.encode()) <= 300_000 for text, _ in chunks)
+    assert [final for _, final in chunks] == [False] * (len(chunks) - 1) + [True]

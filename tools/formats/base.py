@@ -24,14 +24,17 @@ class Writer:
     def chunk(self, rows: Rows, first: bool) -> str:
         raise NotImplementedError
 
-    # A chunk built a piece at a time (tools/formats/chunking.py) is `opening + pieces + closing`, the
-    # same text `chunk` makes of all its rows at once. Only JSON needs an envelope.
-    opening = ""
-    closing = ""
+    # A stream chunk is built from its rows' texts, each made as its row arrives
+    # (tools/formats/chunking.py): `assemble(row_texts(rows), first) == chunk(rows, first)`, and
+    # `overhead` is what `assemble` adds to the texts, so a chunk's size is known before it is made.
+    def row_texts(self, rows: Rows) -> list[str]:
+        return [self.chunk([r], False) for r in rows]
 
-    def piece(self, rows: Rows, first: bool, first_in_chunk: bool) -> str:
-        """Some of a chunk's rows (`first`: the first rows of the whole stream)."""
-        return self.chunk(rows, first)
+    def assemble(self, texts: list[str], first: bool) -> str:
+        return "".join(texts)
+
+    def overhead(self, n: int, first: bool) -> int:
+        return 0
 
     def document(self, batches: Iterable[Rows]) -> Iterator[str]:
         """The whole dataset as one text, in pieces; the default concatenates chunks."""

@@ -1,9 +1,12 @@
 """CSV: one header (in the first chunk only), nested values as JSON text, null as an empty cell.
 
-Formula guarding (`csv_safe`, on unless a request turns it off): a text cell that a spreadsheet would
-run as a formula gets the usual leading `'` (OWASP's advice for CSV injection). That is a cell starting
-with `=`, `@`, tab or CR, or with `+` or `-` unless the whole cell is a number or a phone number.
-Numbers, booleans and JSON text are never touched, and JSON, JSONL and SQL never are.
+Formula guarding (`csv_safe`, on unless a request turns it off), after OWASP's advice on CSV injection:
+- a text cell that a spreadsheet would run as a formula gets a leading `'`: one starting with `=`, `@`,
+  tab or CR (or their full-width forms), or with `+` or `-` unless the whole cell is a number (also with a
+  decimal comma or a %), a UTC offset (-08:00) or an international phone number; spaces and invisible
+  characters before that first character do not hide it;
+- every text cell is quoted, so a spreadsheet that splits on `;` or tab cannot cut a cell in two.
+Numbers, booleans and JSON text keep their values, and JSON, JSONL and SQL are never changed.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import orjson
 from tools.formats.base import Rows, Writer
 from tools.schema import EntitySchema
 
-_ALWAYS = frozenset("=@\t\r")
-_SIGNS = frozenset("+-")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_ALWAYS = frozenset("=@\t\r\uff1d\uff20")  # full-width = and @ too
+_SIGNS = frozenset("+-\uff0b\uff0d")
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?|[+-]\d{2}:?\d{2}|[+-]")
+# What a spreadsheet skips before it looks for a formula: spaces, no-break spaces, zero-width characters.
+_INVISIBLE = " \u00a0\u200b\u200c\u200d\u2060\ufeff"
 # An international phone number: + then digits with the usual separators, an extension allowed.
 _PHONE = re.compile(r"\+[\d ().\-/]+( ?(x|ext\.?) ?\d+)?")
 _PHONE_DIGITS = 7
@@ -31,10 +36,11 @@ def _phone(text: str) -> bool:
 
 
 def guarded(text: str) -> str:
-    first = text[:1]
-    if first in _ALWAYS:
+    bare = text.lstrip(_INVISIBLE)
+    first = bare[:1]
+    if first in _ALWAYS and first:
         return "'" + text
-    if first in _SIGNS and first and not (_NUMBER.fullmatch(text) or (first == "+" and _phone(text))):
+    if first in _SIGNS and first and not (_NUMBER.fullmatch(bare) or (first == "+" and _phone(bare))):
         return "'" + text
     return text
 
@@ -63,12 +69,35 @@ class CsvWriter(Writer):
         super().__init__(schema, columns)
         self.cell = safe_cell if safe else cell
         self.header = [guarded(c) for c in columns] if safe else columns
+        # Safe CSV quotes every text cell: a spreadsheet that splits on `;` or tab (de_DE Excel) would
+        # otherwise cut `x;=HYPERLINK(...)` into a second cell that starts with `=`.
+        self.quoting: Any = csv.QUOTE_NONNUMERIC if safe else csv.QUOTE_MINIMAL
 
     def chunk(self, rows: Rows, first: bool) -> str:
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        if first:
-            w.writerow(self.header)
+        w = csv.writer(buf, lineterminator="\n", quoting=self.quoting)
         cols, cell_of = self.columns, self.cell
         w.writerows([cell_of(r.get(c)) for c in cols] for r in rows)
+        return (self._header_line() if first else "") + buf.getvalue()
+
+    def row_texts(self, rows: Rows) -> list[str]:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n", quoting=self.quoting)
+        cols, cell_of, out = self.columns, self.cell, []
+        for r in rows:
+            w.writerow([cell_of(r.get(c)) for c in cols])
+            out.append(buf.getvalue())
+            buf.seek(0)
+            buf.truncate()
+        return out
+
+    def _header_line(self) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(self.header)  # names, guarded, quoted only if needed
         return buf.getvalue()
+
+    def assemble(self, texts: list[str], first: bool) -> str:
+        return (self._header_line() if first else "") + "".join(texts)
+
+    def overhead(self, n: int, first: bool) -> int:
+        return len(self._header_line().encode()) if first else 0

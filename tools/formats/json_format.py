@@ -13,15 +13,18 @@ class JsonWriter(Writer):
     name = "json"
     media_type = "application/json"
 
-    opening = "["
-    closing = "]"
-
     def chunk(self, rows: Rows, first: bool) -> str:
         return orjson.dumps(rows).decode()
 
-    def piece(self, rows: Rows, first: bool, first_in_chunk: bool) -> str:
-        body = orjson.dumps(rows).decode()[1:-1]
-        return body if first_in_chunk or not body else "," + body
+    def row_texts(self, rows: Rows) -> list[str]:
+        dumps = orjson.dumps
+        return [dumps(r).decode() for r in rows]
+
+    def assemble(self, texts: list[str], first: bool) -> str:
+        return "[" + ",".join(texts) + "]"
+
+    def overhead(self, n: int, first: bool) -> int:
+        return 2 + max(0, n - 1)
 
     def document(self, batches: Iterable[Rows]) -> Iterator[str]:
         yield "["

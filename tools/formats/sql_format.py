@@ -116,12 +116,23 @@ class SqlWriter(Writer):
         return f"CREATE TABLE IF NOT EXISTS {self.table} (\n" + ",\n".join(defs) + "\n);\n"
 
     def chunk(self, rows: Rows, first: bool) -> str:
-        parts = [self.create_table()] if first else []
+        return self.assemble(self.row_texts(rows), first)
+
+    def row_texts(self, rows: Rows) -> list[str]:
         cols = self.columns
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            values = ",\n".join(
-                "(" + ", ".join(literal(r.get(c)) for c in cols) + ")"
-                for r in rows[start : start + ROWS_PER_INSERT]
-            )
-            parts.append(f"INSERT INTO {self.table} ({self.column_list}) VALUES\n{values};\n")
+        return ["(" + ", ".join(literal(r.get(c)) for c in cols) + ")" for r in rows]
+
+    def _insert(self) -> str:
+        return f"INSERT INTO {self.table} ({self.column_list}) VALUES\n"
+
+    def assemble(self, texts: list[str], first: bool) -> str:
+        parts = [self.create_table()] if first else []
+        insert = self._insert()
+        for start in range(0, len(texts), ROWS_PER_INSERT):
+            parts.append(insert + ",\n".join(texts[start : start + ROWS_PER_INSERT]) + ";\n")
         return "".join(parts)
+
+    def overhead(self, n: int, first: bool) -> int:
+        groups = -(-n // ROWS_PER_INSERT)
+        head = len(self.create_table().encode()) if first else 0
+        return head + groups * (len(self._insert().encode()) + 2) + 2 * (n - groups)
