@@ -39,7 +39,6 @@ from service.servicer import TestDataServicer
 from service.settings import Settings
 from tools.registry import Registry, default_registry
 
-MAX_STREAMS_PER_CONNECTION = 100
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["TestDataService"].full_name
 
 
@@ -191,9 +190,6 @@ def _grpc_server(settings: Settings) -> grpc.aio.Server:
         ("grpc.max_send_message_length", settings.max_message_bytes),
         ("grpc.max_receive_message_length", settings.max_request_bytes),
         ("grpc.so_reuseport", 0),
-        # HTTP/2 streams one connection may open at once: bounds the request bodies in flight per
-        # connection (admission bounds generation; this bounds everything else, cheap RPCs included).
-        ("grpc.max_concurrent_streams", MAX_STREAMS_PER_CONNECTION),
     ]
     # No gRPC-wide cap on concurrent RPCs: it counted health checks with never-read streams and refused
     # them all. Generation is admitted per kind and per client instead (service/admission.py).
