@@ -17,7 +17,8 @@ from agent.dataset_views import preview
 from agent.executor import checked_format, checked_seed
 from tools.dataset import DatasetGenerator, Node, ancestors, plan_tree, sibling_refs, walk, worst_rows
 from tools.errors import LimitExceeded
-from tools.formats import Writer, fitted_chunks, make_writer
+from tools.formats import Writer, make_writer
+from tools.formats.chunking import fitted_chunks
 from tools.pools import check_locale
 from tools.registry import Registry
 

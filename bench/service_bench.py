@@ -45,10 +45,11 @@ def server() -> Iterator[tuple[int, int]]:
         proc.wait(timeout=30)
 
 
-def peak_rss_mib(pid: int) -> float:
+def peak_rss_mib(pid: int, field: str = "VmHWM") -> float:
+    """A process's peak RSS (or, with field="VmRSS", its RSS now) in MiB, from /proc."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
 

@@ -103,7 +103,7 @@ class Generator:
 
     def _check_limits(self, request: DataRequest, unary: bool) -> None:
         s = self.settings
-        self._check_text({"context": len(request.context), "hints": sum(len(h) for h in request.hints)})
+        self._check_text(_free_text(request.context, request.hints))
         if unary and request.count > s.max_sync_records:
             raise InvalidRequest(
                 "count",
@@ -217,7 +217,7 @@ class Generator:
         self, request: DatasetRequest, deadline_s: float | None = None
     ) -> tuple[DatasetRun, FamilyOutcome]:
         """A checked dataset run, shaped by its plan (the model's, or the keyword rules' with the reason)."""
-        self._check_text({"context": len(request.context), "hints": sum(len(h) for h in request.hints)})
+        self._check_text(_free_text(request.context, request.hints))
         run = await self._in(
             self.work_pool, DatasetRun, request, self.registry, self.settings.max_stream_records
         )
@@ -244,3 +244,8 @@ class Generator:
         metrics.RECORDS.labels(domain=domain, entity=entity).inc(p.total)
         metrics.COHERENCE.labels(domain=domain).set(p.coherence.score)
         metrics.DURATION.labels(path=served.outcome.path).observe(served.elapsed_ms / 1000)
+
+
+def _free_text(context: str, hints: list[str]) -> dict[str, int]:
+    """The free text a request carries for the model, checked before anything else is read."""
+    return {"context": len(context), "hints": sum(len(h) for h in hints)}

@@ -26,7 +26,7 @@ from service.generation import Generator, Served
 from service.health import HealthState
 from service.logs import log
 from tools import cancel
-from tools.errors import DataError, bounded
+from tools.errors import MAX_MESSAGE_CHARS, DataError, shorten
 from tools.registry import Registry
 
 
@@ -93,14 +93,14 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         except DataError as exc:
             code = status_for(exc)
             status = code.name
-            message = bounded(exc.message)
-            log.info("request rejected", code=status, field=bounded(exc.field, 100), error=message)
+            message = shorten(exc.message, MAX_MESSAGE_CHARS)
+            log.info("request rejected", code=status, field=shorten(exc.field, 100), error=message)
             if isinstance(exc, Busy):
                 context.set_trailing_metadata((("grpc-retry-pushback-ms", str(exc.retry_after_ms)),))
             await context.abort(code, message)
         except Unavailable as exc:
             status = grpc.StatusCode.UNAVAILABLE.name
-            await context.abort(grpc.StatusCode.UNAVAILABLE, bounded(str(exc)))
+            await context.abort(grpc.StatusCode.UNAVAILABLE, shorten(str(exc), MAX_MESSAGE_CHARS))
         except (StreamIdle, cancel.Cancelled) as exc:
             status = grpc.StatusCode.DEADLINE_EXCEEDED.name
             log.info("request ended", reason=str(exc))

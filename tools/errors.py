@@ -54,15 +54,9 @@ def quoted(value: object, limit: int = QUOTE_CHARS) -> str:
     return f"{text[:limit]!r}... ({len(text):,} characters)"
 
 
-def bounded(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """A whole message cut to `limit` characters: the backstop for any message that quotes input."""
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit - 40]}... (cut from {len(text):,} characters)"
-
-
 def shorten(text: str, limit: int = 2 * QUOTE_CHARS) -> str:
-    """A message of ours that may hold a client's value (a violation), cut for another message."""
+    """A message that may hold a client's value, cut to `limit` characters: inside another message, or
+    whole (MAX_MESSAGE_CHARS) as the backstop before a message reaches a client or a log."""
     return text if len(text) <= limit else text[:limit] + "..."
 
 

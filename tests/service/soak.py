@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from bench.service_bench import peak_rss_mib
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from tests.service.test_shutdown import _start
@@ -32,11 +33,7 @@ ATTACK_S = 15.0
 
 
 def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
+    return peak_rss_mib(pid, "VmRSS")
 
 
 @dataclass

@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from tools.formats.base import FORMATS, MAX_CHUNK_BYTES, Writer, columns_for, fitted_chunks, make_writer
+from tools.formats.base import FORMATS, MAX_CHUNK_BYTES, Writer, columns_for, make_writer
 
-__all__ = ["FORMATS", "MAX_CHUNK_BYTES", "Writer", "columns_for", "fitted_chunks", "make_writer"]
+__all__ = ["FORMATS", "MAX_CHUNK_BYTES", "Writer", "columns_for", "make_writer"]

@@ -87,16 +87,3 @@ def make_writer(
 FORMATS = ("json", "jsonl", "csv", "sql")
 # gRPC clients refuse messages over 4 MiB unless told otherwise (grpcurl, most SDKs): keep chunks under.
 MAX_CHUNK_BYTES = 3 * 1024 * 1024
-
-
-def fitted_chunks(writer: Writer, rows: list[dict[str, Any]], first: bool) -> Iterator[str]:
-    """`rows` as one chunk, or as halves (recursively) when its UTF-8 would pass MAX_CHUNK_BYTES: a
-    chunk holds at most chunk_size records and never more than a default gRPC client accepts."""
-    text = writer.chunk(rows, first)
-    if len(text) <= MAX_CHUNK_BYTES // 4 or len(text.encode()) <= MAX_CHUNK_BYTES or len(rows) < 2:
-        yield text
-        return
-    del text  # megabytes that would otherwise stay alive while both halves are made
-    half = len(rows) // 2
-    yield from fitted_chunks(writer, rows[:half], first)
-    yield from fitted_chunks(writer, rows[half:], False)

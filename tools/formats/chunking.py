@@ -10,6 +10,7 @@ row bigger than a chunk on its own goes alone; rows are bounded in size by tools
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -23,7 +24,9 @@ def utf8_size(text: str) -> int:
 
 
 class ChunkAssembler:
-    def __init__(self, writer: Writer, chunk_rows: int, total: int, limit: int = MAX_CHUNK_BYTES) -> None:
+    def __init__(
+        self, writer: Writer, chunk_rows: int, total: int, limit: int = MAX_CHUNK_BYTES, first: bool = True
+    ) -> None:
         self.writer = writer
         self.chunk_rows = max(1, chunk_rows)
         self.total = total  # rows the stream will hold: the chunk that reaches it is the final one
@@ -31,7 +34,7 @@ class ChunkAssembler:
         self.closed = 0  # rows in chunks already made
         self.texts: list[str] = []  # the open chunk's rows, rendered
         self.size = 0  # their UTF-8 bytes
-        self.first = True  # nothing sent yet: CSV's header and SQL's CREATE TABLE go first
+        self.first = first  # nothing sent yet: CSV's header and SQL's CREATE TABLE go first
 
     def feed(self, rows: Rows) -> Iterator[tuple[str, bool]]:
         """The chunks these rows complete (often none), as (text, is_final)."""
@@ -75,3 +78,11 @@ def stream_chunks(
         yield chunk
     if not final:  # the engine makes exactly the rows it was asked for; anything else is a bug
         raise RuntimeError(f"the stream made {assembler.closed:,} rows, not {total:,}")
+
+
+def fitted_chunks(writer: Writer, rows: Rows, first: bool) -> Iterator[str]:
+    """`rows` as one chunk, or as several when their UTF-8 would pass MAX_CHUNK_BYTES (a linked
+    dataset's batch of one entity; `first`: the entity's first rows, which carry its header)."""
+    assembler = ChunkAssembler(writer, max(1, len(rows)), len(rows), first=first)
+    for text, _ in itertools.chain(assembler.feed(rows), assembler.finish()):
+        yield text

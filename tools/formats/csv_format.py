@@ -72,13 +72,17 @@ class CsvWriter(Writer):
         # Safe CSV quotes every text cell: a spreadsheet that splits on `;` or tab (de_DE Excel) would
         # otherwise cut `x;=HYPERLINK(...)` into a second cell that starts with `=`.
         self.quoting: Any = csv.QUOTE_NONNUMERIC if safe else csv.QUOTE_MINIMAL
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(self.header)  # names, guarded, quoted only if needed
+        self.header_line = buf.getvalue()
+        self.header_bytes = len(self.header_line.encode())
 
     def chunk(self, rows: Rows, first: bool) -> str:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n", quoting=self.quoting)
         cols, cell_of = self.columns, self.cell
         w.writerows([cell_of(r.get(c)) for c in cols] for r in rows)
-        return (self._header_line() if first else "") + buf.getvalue()
+        return (self.header_line if first else "") + buf.getvalue()
 
     def row_texts(self, rows: Rows) -> list[str]:
         buf = io.StringIO()
@@ -91,13 +95,8 @@ class CsvWriter(Writer):
             buf.truncate()
         return out
 
-    def _header_line(self) -> str:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow(self.header)  # names, guarded, quoted only if needed
-        return buf.getvalue()
-
     def assemble(self, texts: list[str], first: bool) -> str:
-        return (self._header_line() if first else "") + "".join(texts)
+        return (self.header_line if first else "") + "".join(texts)
 
     def overhead(self, n: int, first: bool) -> int:
-        return len(self._header_line().encode()) if first else 0
+        return self.header_bytes if first else 0

@@ -102,6 +102,10 @@ class SqlWriter(Writer):
         self.foreign_keys = foreign_keys or {}  # column -> (table, column), for linked datasets
         self.table = ident(schema.name)
         self.column_list = ", ".join(ident(c) for c in columns)
+        # Made once: `overhead` needs their sizes for every row a stream chunk takes.
+        self.create = self.create_table()
+        self.insert = f"INSERT INTO {self.table} ({self.column_list}) VALUES\n"
+        self.create_bytes, self.insert_bytes = len(self.create.encode()), len(self.insert.encode())
 
     def create_table(self) -> str:
         defs = []
@@ -122,17 +126,14 @@ class SqlWriter(Writer):
         cols = self.columns
         return ["(" + ", ".join(literal(r.get(c)) for c in cols) + ")" for r in rows]
 
-    def _insert(self) -> str:
-        return f"INSERT INTO {self.table} ({self.column_list}) VALUES\n"
-
     def assemble(self, texts: list[str], first: bool) -> str:
-        parts = [self.create_table()] if first else []
-        insert = self._insert()
+        parts = [self.create] if first else []
+        insert = self.insert
         for start in range(0, len(texts), ROWS_PER_INSERT):
             parts.append(insert + ",\n".join(texts[start : start + ROWS_PER_INSERT]) + ";\n")
         return "".join(parts)
 
     def overhead(self, n: int, first: bool) -> int:
         groups = -(-n // ROWS_PER_INSERT)
-        head = len(self.create_table().encode()) if first else 0
-        return head + groups * (len(self._insert().encode()) + 2) + 2 * (n - groups)
+        head = self.create_bytes if first else 0
+        return head + groups * (self.insert_bytes + 2) + 2 * (n - groups)
