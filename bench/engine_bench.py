@@ -24,7 +24,7 @@ def engine_carts(n: int, seed: int, columns: bool = True) -> Iterator[list[dict[
     prepared = prepare(request, default_registry())
     job, _ = build_job(prepared, plan_request(request, prepared.schema))
     if not columns:
-        job.columns_from = None
+        job.columns = False
     return generate(job)
 
 
@@ -62,7 +62,7 @@ def registry_speedups(n: int = 3000) -> dict[str, float]:
         schema = registry.get(name)
         timed = []
         for columns in (True, False, True, False):
-            job = Job(schema, [Scenario("default", n)], 1, columns_from=1 if columns else None)
+            job = Job(schema, [Scenario("default", n)], 1, columns=columns)
             start = time.perf_counter()
             for _ in generate(job):
                 pass

@@ -28,6 +28,7 @@ from service.logs import log
 from tools import cancel
 from tools.errors import MAX_MESSAGE_CHARS, DataError, shorten
 from tools.registry import Registry
+from tools.seeds import ENGINE_VERSION
 
 
 class StreamIdle(Exception):
@@ -61,6 +62,7 @@ def _metadata(served: Served) -> pb.GenerationMetadata:
         seed=p.seed,
         prompt_version=o.prompt_version,
         llm_requests=o.requests,
+        engine_version=ENGINE_VERSION,
     )
 
 
@@ -184,7 +186,11 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
             )
             _bind(served)
             await context.send_initial_metadata(
-                (("x-request-id", request_id), ("x-seed", str(served.prepared.seed)))
+                (
+                    ("x-request-id", request_id),
+                    ("x-seed", str(served.prepared.seed)),
+                    ("x-engine-version", ENGINE_VERSION),
+                )
             )
             # aclosing: a cancelled or failed stream closes the generator at once, so it stops.
             async with aclosing(self.generator.chunks(served)) as chunks:
@@ -275,6 +281,7 @@ def dataset_metadata(request_id: str, run: DatasetRun, planned: FamilyOutcome) -
     return (
         ("x-request-id", request_id),
         ("x-seed", str(run.seed)),
+        ("x-engine-version", ENGINE_VERSION),
         ("x-generation-path", planned.path),
         ("x-fallback-reason", _header(planned.fallback_reason)),
         ("x-cache-hit", "true" if planned.cache_hit else "false"),

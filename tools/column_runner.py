@@ -17,7 +17,7 @@ from tools.cancel import check as check_cancelled
 from tools.column_values import Block, Unsupported
 from tools.columns import BLOCK, VALUES_PER_BLOCK, ObjectColumns, is_code_array
 from tools.compiler import item_bounds
-from tools.errors import GenerationFailed, shorten
+from tools.errors import GenerationFailed, InvalidRequest, shorten
 from tools.maker_kit import Env
 from tools.schema import FieldSpec, FieldType
 from tools.violations import Tally
@@ -25,6 +25,9 @@ from tools.violations import Tally
 # Give up once this many blocks were drawn and fewer than 1 row in MIN_PASS_SHARE passed.
 GIVE_UP_BLOCKS = 16
 MIN_PASS_SHARE = 100
+# Rows drawn at a time at the start of a scenario's first block: a request for 100 rows does not pay
+# for 1,024 (how many are drawn may depend on the block, never on the request's count).
+RAMP = (64, 256)
 
 if TYPE_CHECKING:
     from tools.engine import Job, Scenario
@@ -32,58 +35,79 @@ if TYPE_CHECKING:
 
 
 class ColumnRunner:
-    """One scenario's plain rows, a block at a time; None from `for_scenario` when it needs the rows path."""
+    """One scenario's plain rows, a block at a time; None from `compile` when a field needs the rows path."""
 
     def __init__(self, runner: RowRunner, env: Env, window: tuple[int, int], weights: list[float]) -> None:
         self.runner = runner
+        self.env = env
         spec = runner.schema.as_object()
         self.top = ObjectColumns(spec, "", env, window)
+        self.capacity = row_capacity(env)
         self.block = block_rows(spec)
-        self.gen = np.random.default_rng(env.rng.getrandbits(128))
+        self.gen = np.random.default_rng(0)
         total = sum(weights)
         self.cum = np.cumsum(np.array(weights, dtype=np.float64) / total)
 
-    @classmethod
-    def for_scenario(
-        cls,
-        job: Job,
-        scenario: Scenario,
-        runner: RowRunner,
-        env: Env,
-        window: tuple[int, int],
-        weights: list[float],
-    ) -> ColumnRunner | None:
-        plain = not (runner.edge_share or runner.mutations or runner.template_share or job.defects) and not (
+    @staticmethod
+    def plain(job: Job, scenario: Scenario, runner: RowRunner) -> bool:
+        """Whether a scenario's rows are plain (no edge cases, negative rows, imitated examples,
+        overrides or dataset links): only those are made as columns."""
+        return not (runner.edge_share or runner.mutations or runner.template_share or job.defects) and not (
             scenario.overrides or scenario.makers
         )
-        if not plain or scenario.count <= 0:
-            return None
+
+    @classmethod
+    def compile(
+        cls, runner: RowRunner, env: Env, window: tuple[int, int], weights: list[float]
+    ) -> ColumnRunner | None:
+        """The scenario's columns; None when a field needs the row maker throughout."""
         try:
             return cls(runner, env, window, weights)
         except Unsupported:
             return None
 
-    def rows(self, count: int) -> Iterator[dict[str, Any]]:
-        """`count` rows that pass every check. A row that fails is dropped and more are drawn: with a
-        bound on a derived value (a cart total between 100 and 150) that is how a valid row is found,
-        at a block's cost rather than a row's. Too few passing gives up with the rule they miss."""
-        left, drawn, kept = count, 0, 0
+    def rows(self, first_slot: int, size: int, ramp: bool) -> Iterator[dict[str, Any]]:
+        """One seekable block (tools/seeds.py): `size` rows that pass every check, holding the slots
+        first_slot.. first_slot + size - 1, drawn from the generator the engine just seeded for it.
+
+        A row that fails is dropped and more are drawn: with a bound on a derived value (a cart total
+        between 100 and 150) that is how a valid row is found, at a block's cost rather than a row's.
+        A dropped row's slot goes to a later row, so the block's ids stay within its own slots. How
+        many rows are drawn at a time depends only on the block, never on how many rows the request
+        wants from it, so the first N rows are the same for any count. With `ramp` (a scenario's
+        first block) it starts small (RAMP); later blocks draw whole, since each draw costs about
+        1.5 ms whatever its size. Too few passing gives up with the rule they miss."""
+        self.gen = np.random.default_rng(self.env.rng.getrandbits(128))
+        # Slots no kept row holds yet; none past what the tightest unique field can give a row, so
+        # no row drawn here reads a value that is not there (the row maker only reads rows it keeps).
+        end = min(first_slot + size, self.capacity[0])
+        free = np.arange(first_slot, max(first_slot, end), dtype=np.int64)
+        drawn, kept, step = 0, 0, 0
         dropped: list[dict[str, Any]] = []  # a sample, to name the rule when it gives up
-        while left:
+        while len(free):
             check_cancelled()  # a hopeless bound draws blocks for a while: stop once the request is gone
+            left = len(free)
             # Enough rows to fill what is left at the share that passed so far.
             want = left if kept == drawn else math.ceil(left * drawn / max(1, kept) * 1.2)
-            n = max(1, min(self.block, want))
-            objs, bad = self.top.make(Block(self.gen, n, self._themes(n)))
+            n = max(1, min(self.block, want, RAMP[step] if ramp and step < len(RAMP) else want))
+            step += 1
+            slots = free[np.arange(n) % left]  # past `left` rows, slots repeat: a slot keeps one row
+            objs, bad = self.top.make(Block(self.gen, n, self._themes(n), slots=slots))
             drawn += n
-            good = [obj for obj, b in zip(objs, bad.tolist(), strict=True) if not b][:left]
+            good = np.flatnonzero(~bad)
+            if n > left:
+                _, first = np.unique(slots[good], return_index=True)
+                good = good[np.sort(first)]
             if len(dropped) < 32:
-                dropped.extend([obj for obj, b in zip(objs, bad.tolist(), strict=True) if b][:32])
+                dropped.extend([objs[i] for i in np.flatnonzero(bad)[:32].tolist()])
             kept += len(good)
-            left -= len(good)
-            yield from good
-            if left and drawn >= GIVE_UP_BLOCKS * self.block and kept * MIN_PASS_SHARE < drawn:
+            free = np.setdiff1d(free, slots[good], assume_unique=True) if len(good) < left else free[:0]
+            yield from (objs[i] for i in good.tolist())
+            if len(free) and drawn >= GIVE_UP_BLOCKS * self.block and kept * MIN_PASS_SHARE < drawn:
                 raise self._failure(dropped, drawn, kept)
+        if kept < size:  # asked for more rows than a unique field has values (the engine stops sooner)
+            _, path, space = self.capacity
+            raise InvalidRequest(path, f"unique values ran out: it holds only {space:,}", "widen it")
 
     def _failure(self, dropped: list[dict[str, Any]], drawn: int, kept: int) -> GenerationFailed:
         tally = Tally()
@@ -103,6 +127,26 @@ class ColumnRunner:
     def _themes(self, n: int) -> np.ndarray:
         u = self.gen.random(n)
         return np.minimum(np.searchsorted(self.cum, u, side="right"), len(self.cum) - 1)
+
+
+def row_capacity(env: Env) -> tuple[int, str, int]:
+    """(rows, field, its values) for the unique field with the fewest values per row: a field under
+    arrays takes `stride` slots per row (tools/strides.py). Rows past it cannot be made."""
+    best: tuple[int, str, int] = (2**62, "", 0)
+    for key, counter in env.unique_counters.items():
+        space = getattr(counter, "space", None)
+        if space is None and isinstance(counter, tuple):
+            space = counter[0].space  # a unique range: (its permutation, ...)
+        if space is None:
+            continue  # endless: suffix numbers, the catalogue walk
+        path = key.split("|")[0]
+        per_row = 1
+        for i in range(len(path)):
+            if path.startswith("[]", i):
+                per_row *= env.strides.get(path[: i + 2], 1)
+        if space // per_row < best[0]:
+            best = (space // per_row, path, space)
+    return best
 
 
 def block_rows(spec: FieldSpec) -> int:

@@ -41,6 +41,9 @@ class Block:
     themes: np.ndarray  # catalogue theme index per row
     products: np.ndarray | None = None  # catalogue product index per row (array items), if drawn
     rounds: list[int] | None = None  # times the catalogue walk came round, per row (unique products)
+    # Each object's slot (tools/seeds.py; maker_kit.RowCtx.slot): where unique values are read.
+    # Set where anything below holds unique values (column_runner.py, columns.ArrayColumn).
+    slots: np.ndarray | None = None
     raw: dict[str, np.ndarray] = field(default_factory=dict)  # order-rule members' raw values
     cols: dict[str, list[Any]] = field(default_factory=dict)  # values made so far, by field
     bad: np.ndarray | None = None  # rows that cannot hold (no room in an order rule, a bad item): dropped
@@ -56,6 +59,7 @@ class Block:
         part = Block(self.gen, len(rows), self.themes[rows])
         part.products = self.products[rows] if self.products is not None else None
         part.rounds = [self.rounds[i] for i in rows.tolist()] if self.rounds is not None else None
+        part.slots = self.slots[rows] if self.slots is not None else None
         picked = rows.tolist()
         part.cols = {name: [self.cols[name][i] for i in picked] for name in reads if name in self.cols}
         return part
@@ -281,7 +285,8 @@ def _pattern_column(spec: FieldSpec, path: str, env: Env) -> Column:
             raise Unsupported(path)
 
         def make_unique(b: Block) -> list[Any]:
-            return unique_texts(ids, b.n)
+            assert b.slots is not None, "a block with unique values carries its slots"
+            return unique_texts(ids, b.slots)
 
         return make_unique
     slots = [p if isinstance(p, str) else ALPHABETS[p[0]] for p in tpl.parts]
@@ -302,13 +307,13 @@ def _pattern_column(spec: FieldSpec, path: str, env: Env) -> Column:
     return make
 
 
-def unique_texts(ids: UniqueIds, n: int) -> list[str]:
-    """The next n ids of a unique template, as `ids()` called n times would write them."""
-    return _text(_unique_chars(ids, ids.block(n)), ids.tpl.length)
+def unique_texts(ids: UniqueIds, slots: np.ndarray) -> list[str]:
+    """The ids of a unique template at these slots, as `ids.at` writes them."""
+    return _text(_unique_chars(ids, ids.many(slots)), ids.tpl.length)
 
 
 def _unique_chars(ids: UniqueIds, values: np.ndarray) -> np.ndarray:
-    """The characters UniqueIds.__call__ writes for each permuted counter value, as a byte matrix."""
+    """The characters UniqueIds.at writes for each permuted counter value, as a byte matrix."""
     n = len(values)
     chars = np.empty((n, ids.tpl.length), dtype=np.uint8)
     v = values.copy()

@@ -33,7 +33,9 @@ from tools.compiler import (
     child_maker,
     field_deps,
     generation_order,
+    has_unique,
     item_bounds,
+    natural_stride,
 )
 from tools.derive import derivations
 from tools.maker_kit import Env, RowCtx, source_of
@@ -123,7 +125,8 @@ class ObjectColumns:
     def make(self, b: Block) -> tuple[list[dict[str, Any]], np.ndarray]:
         """The block's objects, in schema key order, and which of them failed a check."""
         if self.walk is not None:
-            steps = [self.walk() for _ in range(b.n)]
+            assert b.slots is not None, "a block with unique values carries its slots"
+            steps = [self.walk(slot) for slot in b.slots.tolist()]
             b.products = np.array([catalogue().index[p.id] for p, _ in steps], dtype=np.int64)
             b.rounds = [turn for _, turn in steps]
         elif self.uses_product and b.products is None:
@@ -167,7 +170,7 @@ class NestedColumn:
         self.inner = ObjectColumns(spec, path, env, window)
 
     def make(self, b: Block) -> list[Any]:
-        objs, bad = self.inner.make(Block(b.gen, b.n, b.themes))
+        objs, bad = self.inner.make(Block(b.gen, b.n, b.themes, slots=b.slots))
         if bad.any():
             b.mark_bad(bad)
         return objs
@@ -188,8 +191,9 @@ def row_made(spec: FieldSpec, path: str, env: Env, reads: set[str]) -> Column:
         inputs = [(name, b.cols[name]) for name in reads if name in b.cols]
         out = []
         rounds = b.rounds
+        slots = b.slots.tolist() if b.slots is not None else [0] * b.n
         for i, t in enumerate(b.themes.tolist()):
-            ctx = RowCtx(themes[t])
+            ctx = RowCtx(themes[t], None, slots[i])
             if picked is not None:
                 ctx.product = products[picked[i]]
             if rounds is not None:
@@ -236,12 +240,17 @@ class ArrayColumn:
             fields = [item]
         self.uses_product = any((source_of(f) or "").startswith("product.") for f in fields)
         self.distinct = is_code_array(item)
+        # Items with unique values read them at their own slots, as compiler._Slots gives them.
+        self.stride = env.stride(item_path, natural_stride(spec, path)) if has_unique(item) else 0
 
     def make(self, b: Block) -> list[Any]:
         counts = self.lo + (b.gen.random(b.n) * (self.hi - self.lo + 1)).astype(np.int64)
         drawn = counts * 4 if self.distinct else counts  # room to skip repeated codes
         parents = np.repeat(np.arange(b.n), drawn)
         inner = Block(b.gen, len(parents), b.themes[parents])
+        if self.stride and b.slots is not None:
+            position = np.arange(len(parents)) - np.repeat(np.cumsum(drawn) - drawn, drawn)
+            inner.slots = b.slots[parents] * self.stride + position
         if self.uses_product:
             inner.products = _distinct_products(b.gen, b.themes, drawn, parents)
         bad = (self.explicit[0] & (counts < self.lo)) | (self.explicit[1] & (counts > self.hi))

@@ -57,7 +57,7 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
 
     def make(parent: dict[str, Any], ctx: RowCtx) -> dict[str, Any]:
         if walk is not None:
-            ctx.product, ctx.product_round = walk()
+            ctx.product, ctx.product_round = walk(ctx.slot)
         elif uses_product:
             if ctx.queue:
                 ctx.product = ctx.queue.pop()
@@ -114,21 +114,19 @@ def _address_filler(spec: FieldSpec, env: Env) -> Callable[[dict[str, Any]], Non
     return fill
 
 
-def catalogue_walk(env: Env, path: str) -> Callable[[], tuple[Any, int]]:
-    """Every catalogue product once, in a seeded order, then again (round 1, 2, ...): a product table
-    with unique ids. Shared by every maker of this path in the job."""
+def catalogue_walk(env: Env, path: str) -> Callable[[int], tuple[Any, int]]:
+    """slot -> (product, round): every catalogue product once, in a seeded order, then again (round
+    1, 2, ...): a product table with unique ids. Shared by every maker of this path in the job."""
     key = f"{path}|catalogue-walk"
     if key not in env.unique_counters:
         everything = [p for theme in load_catalogue() for p in theme.products]
-        perm = Bijection(len(everything), env.rng)
-        counter = iter(range(10**12))
+        perm = Bijection(len(everything), env.keyed(key))
 
-        def step() -> tuple[Any, int]:
-            k = next(counter)
-            turn, i = divmod(k, len(everything))
+        def at(slot: int) -> tuple[Any, int]:
+            turn, i = divmod(slot, len(everything))
             return everything[perm(i)], turn
 
-        env.unique_counters[key] = step
+        env.unique_counters[key] = at
     return env.unique_counters[key]  # type: ignore[no-any-return]
 
 
@@ -221,6 +219,11 @@ def _array_maker(spec: FieldSpec, path: str, env: Env, forced: Forced, count: It
     by = spec.pools_by
     # Arrays of codes (risk signals, tags) hold each value once, as real ones do.
     distinct = not item_spec.fields and bool(item_spec.values or item_spec.pool) and count is None
+    slots = None
+    if has_unique(item_spec):
+        # Items with unique values read them at their own slots (maker_kit.RowCtx.slot).
+        slots = _Slots(env.stride(item_path, natural_stride(spec, path)), item_path)
+        make_item = slots.item(make_item)
     if by is not None:
         pools = {pool_key(k): list(v) for k, v in by.pools.items()}
 
@@ -254,7 +257,48 @@ def _array_maker(spec: FieldSpec, path: str, env: Env, forced: Forced, count: It
             return [_with_product(ctx, make_item, obj) for _ in range(n)]
         return [make_item(obj, ctx) for _ in range(n)]
 
-    return make_by if by is not None and count is None else make
+    made = make_by if by is not None and count is None else make
+    return slots.array(made) if slots is not None else made
+
+
+class _Slots:
+    """Item j of an array whose object sits at slot s gets slot s * stride + j (maker_kit.RowCtx.slot)."""
+
+    def __init__(self, stride: int, item_path: str) -> None:
+        self.stride, self.item_path = stride, item_path
+        self.parent = self.j = 0
+
+    def array(self, make: Maker) -> Maker:
+        def made(obj: dict[str, Any], ctx: RowCtx) -> Any:
+            self.parent, self.j = ctx.slot, 0
+            return make(obj, ctx)
+
+        return made
+
+    def item(self, make_item: Maker) -> Maker:
+        def made(obj: dict[str, Any], ctx: RowCtx) -> Any:
+            parent, j = self.parent, self.j
+            if j >= self.stride:
+                raise InvalidRequest(
+                    self.item_path,
+                    f"more than {self.stride} items with unique values in one row",
+                    "send fewer items",
+                )
+            self.j = j + 1
+            ctx.slot = parent * self.stride + j
+            try:
+                return make_item(obj, ctx)
+            finally:
+                ctx.slot = parent
+
+        return made
+
+
+def has_unique(spec: FieldSpec) -> bool:
+    """Whether anything under this spec holds unique values (they need slots)."""
+    if spec.unique:
+        return True
+    return any(has_unique(f) for f in spec.fields) or (spec.items is not None and has_unique(spec.items))
 
 
 def _with_product(ctx: RowCtx, make_item: Maker, obj: dict[str, Any]) -> Any:
@@ -272,3 +316,12 @@ def item_bounds(spec: FieldSpec, path: str) -> tuple[int, int]:
             path, f"max_items {hi:,} is above the limit of {MAX_ITEMS:,} items", "ask for fewer"
         )
     return lo, hi
+
+
+def natural_stride(spec: FieldSpec, path: str) -> int:
+    """An array's stride from its own bounds: its most items; arrays of codes draw up to five
+    candidates per item to find distinct ones (compiler._array_maker)."""
+    _, hi = item_bounds(spec, path)
+    item = spec.items
+    distinct = item is not None and not item.fields and bool(item.values or item.pool)
+    return max(1, 5 * hi if distinct else hi)

@@ -21,6 +21,8 @@ from tools.maker_kit import Env, chooser, pool_key
 from tools.registry import Registry
 from tools.runner import RowRunner
 from tools.schema import EntitySchema
+from tools.seeds import key_of
+from tools.strides import job_strides
 from tools.temporal import REFERENCE_TIME, default_window, parse_datetime, parse_duration
 
 ROOT_BATCH = 200
@@ -138,16 +140,20 @@ class DatasetGenerator:
         most = max(worst_rows(r) for r in roots)
         self.root_batch = max(1, min(root_batch, BATCH_ROWS // most))
         window = default_window(REFERENCE_TIME)
-        self.rng = random.Random(f"{seed}/dataset")
+        self.seed = seed
+        self.rng = random.Random(0)
         ids = {n.name: n.schema.id_field or "" for n in self.nodes}
         self.runners: dict[str, RowRunner] = {}
         self.envs: dict[str, Env] = {}
+        self.families: dict[str, object] = {}  # entity -> the root whose family its generator is on
         for node in self.nodes:
             env = Env(
-                rng=random.Random(f"{seed}/{node.name}"),
+                rng=random.Random(key_of(seed, node.name, "compile")),
                 locale=locale,
                 year=REFERENCE_TIME.year,
                 window=window,
+                seed_key=f"{seed}/{node.name}",
+                strides=job_strides([node.schema.as_object()]),
             )
             link = node.schema.dataset if parent_of(node.schema) in ids else None
             ancestors = {a: ids[a] for a in self._ancestors(node)}
@@ -184,12 +190,23 @@ class DatasetGenerator:
                 rows = []
                 for _ in range(take):
                     check_cancelled()  # a family can be thousands of records: stop once the request is gone
+                    family = (root.name, root.made)
+                    self.rng.seed(key_of(self.seed, "dataset", *family))
+                    self._enter(root.name, family)
                     theme = self.pick_theme()
-                    row = self._emit(root, self.runners[root.name].row(theme, {"_theme": theme}))
+                    links = {"_theme": theme, "_family": family}
+                    row = self._emit(root, self.runners[root.name].row(theme, links, root.made))
                     rows.append(row)
-                    families.append((row, {"_theme": theme, root.name: row}))
+                    families.append((row, {**links, root.name: row}))
                 yield root.name, rows
                 yield from self._children(root, families)
+
+    def _enter(self, name: str, family: tuple[str, int]) -> None:
+        """Put an entity's generator on a root's family (tools/seeds.py): what a family draws depends on
+        the seed and the root's number alone, not on the families made before it."""
+        if self.families.get(name) != family:
+            self.families[name] = family
+            self.envs[name].rng.seed(key_of(self.seed, name, *family))
 
     def _capped_made(self, root: Node) -> int:
         return sum(c.made for c in walk(root.children) if c.count is not None)
@@ -224,12 +241,14 @@ class DatasetGenerator:
             return []
         siblings = links.setdefault("_siblings", {})
         out = []
+        self._enter(child.name, links["_family"])
         for extra in self._slots(child, links):
             if child.count is not None and child.made >= child.count:
                 break
             theme = links["_theme"]
             row = self._emit(
-                child, self.runners[child.name].row(theme, {**links, **extra, "_siblings": siblings})
+                child,
+                self.runners[child.name].row(theme, {**links, **extra, "_siblings": siblings}, child.made),
             )
             siblings.setdefault(child.name, []).append(row)
             out.append((row, {**links, child.name: row, "_siblings": {}}))

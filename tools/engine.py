@@ -1,17 +1,20 @@
 """The engine: (schema, scenarios, seed, ...) -> batches of validated rows, lazily.
 
 A scenario of plain rows (no edge cases, negative rows, imitated examples, overrides or dataset
-links) of at least `COLUMNS_FROM` rows is made a block at a time as numpy columns
-(tools/column_runner.py, tools/columns.py). Every other scenario is made one row at a time by compiled
-makers (tools/runner.py, tools/compiler.py); a small one whose rows keep missing a bound falls back to
-blocks. Both hold every row to the validator's checks. Rows get their `_scenario` and `_index` and
-leave in batches; nothing but the current block and batch is held. One `random.Random(seed)` (and the
-numpy generators seeded from it) drives everything in a fixed order, so the same job gives the same
-rows in any process, whatever the batch size.
+links) is made as numpy columns (tools/column_runner.py, tools/columns.py); every other scenario one
+row at a time by compiled makers (tools/runner.py, tools/compiler.py). Both hold every row to the
+validator's checks. Rows get their `_scenario` and `_index` and leave in batches; nothing but the
+current block and batch is held.
+
+Rows are made in seekable blocks of SEEK_BLOCK rows per scenario, each from a generator seeded by
+(seed, entity, scenario, block) and with its unique values read at its own slots (tools/seeds.py):
+the same job gives the same rows in any process, whatever the batch size, a block made alone equals
+that block in the whole output, and a scenario's first N rows are the same for any count >= N.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,15 +23,18 @@ from typing import Any
 from tools.cancel import check as check_cancelled
 from tools.catalogue import load_catalogue
 from tools.column_runner import ColumnRunner
+from tools.compiler import ItemCount
 from tools.errors import GenerationFailed
 from tools.imitation import Template
 from tools.maker_kit import Env, Maker, chooser
 from tools.runner import RowRunner
 from tools.schema import EntitySchema
+from tools.seeds import SEEK_BLOCK, BlockRef, job_blocks, key_of
+from tools.strides import job_strides
 from tools.temporal import REFERENCE_TIME, default_window
 
 DEFAULT_BATCH = 1000
-COLUMNS_FROM = 64
+HEAD_ROWS = 16  # rows of a plain scenario's first block made by the row maker (_ScenarioRows)
 
 
 @dataclass
@@ -57,56 +63,100 @@ class Job:
     templates: list[Template] = field(default_factory=list)
     template_share: float = 0.0
     defects: list[Template] = field(default_factory=list)
-    # Plain scenarios of at least this many rows are made a block at a time (tools/columns.py): below
-    # it, compiling the columns costs more than it saves (about 1.5 ms; 50 carts is the break-even).
-    # None makes every row with the row maker: the baseline the bench compares the column maker with.
-    columns_from: int | None = COLUMNS_FROM
+    # Plain scenarios are made a block at a time as columns (tools/columns.py). False makes every row
+    # with the row maker: the baseline the bench compares the column maker with.
+    columns: bool = True
 
     @property
     def total(self) -> int:
         return sum(s.count for s in self.scenarios)
 
 
-def generate(job: Job) -> Iterator[list[dict[str, Any]]]:
-    # The entity name joins the seed so two entities made with one seed do not share id suffixes.
-    rng = random.Random(f"{job.seed}/{job.schema.name}")
+def generate(job: Job, blocks: Iterable[BlockRef] | None = None) -> Iterator[list[dict[str, Any]]]:
+    """The job's rows in batches; with `blocks` (from `job_blocks`), only those blocks' rows, the same
+    as they are in the whole job's output (tools/seeds.py)."""
+    key = f"{job.seed}/{job.schema.name}"  # the entity joins the seed: two entities share no ids
     window = default_window(REFERENCE_TIME)
-    env = Env(rng=rng, locale=job.locale, year=REFERENCE_TIME.year, window=window)
+    env = Env(
+        rng=random.Random(0),
+        locale=job.locale,
+        year=REFERENCE_TIME.year,
+        window=window,
+        seed_key=key,
+        strides=job_strides(
+            [job.schema.as_object(), *(s.schema.as_object() for s in job.scenarios if s.schema)],
+            [(p, v.count) for s in job.scenarios for p, v in s.overrides.items() if isinstance(v, ItemCount)],
+        ),
+    )
+    refs = job_blocks([s.count for s in job.scenarios]) if blocks is None else blocks
+    current: tuple[int, _ScenarioRows] | None = None
     batch: list[dict[str, Any]] = []
-    index = 0
-    for scenario in job.scenarios:
-        weights = theme_weights(scenario.theme_weights or job.theme_weights)
-        runner = RowRunner(job, scenario, env, window)
-        pick_theme = chooser(load_catalogue(), weights, rng.random)
-        rows: Iterable[dict[str, Any]]
-        if job.columns_from is None:
-            rows = (runner.row(pick_theme()) for _ in range(scenario.count))
-        elif scenario.count >= job.columns_from:
-            columns = ColumnRunner.for_scenario(job, scenario, runner, env, window, weights)
-            if columns is not None:
-                rows = columns.rows(scenario.count)
-            else:  # edge cases, negative rows, overrides, ...: one at a time
-                rows = (runner.row(pick_theme()) for _ in range(scenario.count))
-        else:
-            try:  # a few rows: one at a time is quicker than compiling columns
-                rows = [runner.row(pick_theme()) for _ in range(scenario.count)]
-            except GenerationFailed:
-                # A bound few rows meet (a cart total between 100 and 150): blocks find them.
-                columns = ColumnRunner.for_scenario(job, scenario, runner, env, window, weights)
-                if columns is None:
-                    raise
-                rows = columns.rows(scenario.count)
-        for row in rows:
+    for ref in refs:
+        scenario = job.scenarios[ref.scenario]
+        if current is None or current[0] != ref.scenario:
+            # Compiling may draw (none does today): from a generator of the scenario's own.
+            env.rng.seed(key_of(key, ref.scenario, scenario.name, "compile"))
+            current = (ref.scenario, _ScenarioRows(job, scenario, env, window))
+        env.rng.seed(key_of(key, ref.scenario, scenario.name, ref.k))
+        for j, row in enumerate(current[1].rows(ref)):
             check_cancelled()  # a gone request stops at the next row (tools/cancel.py; ~0.1 us a row)
             row["_scenario"] = scenario.name
-            row["_index"] = index
-            index += 1
+            row["_index"] = ref.index + j
             batch.append(row)
             if len(batch) >= job.batch_size:
                 yield batch
                 batch = []
     if batch:
         yield batch
+
+
+class _ScenarioRows:
+    """One scenario's makers, compiled once, and the rows of any of its blocks.
+
+    Plain rows are made as columns whatever the count, so that a larger count extends a smaller one;
+    the first HEAD_ROWS of the first block by the row maker, which costs less than compiling columns
+    for a request of a few rows. Where the row maker misses a bound (row j of them), rows j onwards
+    come from columns: rows 0..j-1 were the same either way, so the count still changes nothing."""
+
+    def __init__(self, job: Job, scenario: Scenario, env: Env, window: tuple[int, int]) -> None:
+        self.job, self.scenario, self.env, self.window = job, scenario, env, window
+        self.weights = theme_weights(scenario.theme_weights or job.theme_weights)
+        self.runner = RowRunner(job, scenario, env, window)
+        self.pick_theme = chooser(load_catalogue(), self.weights, env.rnd)
+        self.plain = job.columns and ColumnRunner.plain(job, scenario, self.runner)
+        self.compiled: list[ColumnRunner | None] = []
+
+    def rows(self, ref: BlockRef) -> Iterator[dict[str, Any]]:
+        self.runner.start_block(ref.first)
+        if not self.plain:
+            return self._by_rows(ref.slot, ref.rows)
+        if ref.k == 0:
+            return itertools.islice(self._head_then_columns(ref.slot), ref.rows)
+        return itertools.islice(self._columns_or_rows(ref.slot, SEEK_BLOCK, False), ref.rows)
+
+    def _head_then_columns(self, slot: int) -> Iterator[dict[str, Any]]:
+        j = 0
+        try:
+            for j in range(HEAD_ROWS):
+                yield self.runner.row(self.pick_theme(), None, slot + j)
+            j = HEAD_ROWS
+        except GenerationFailed:
+            pass  # row j missed a bound few rows meet (a cart total between 100 and 150): blocks find them
+        yield from self._columns_or_rows(slot + j, SEEK_BLOCK - j, True)
+
+    def _by_rows(self, slot: int, rows: int) -> Iterator[dict[str, Any]]:
+        row, pick = self.runner.row, self.pick_theme
+        return (row(pick(), None, slot + j) for j in range(rows))
+
+    def _columns_or_rows(self, slot: int, size: int, ramp: bool) -> Iterator[dict[str, Any]]:
+        """A generator: nothing is compiled until its first row is asked for."""
+        if not self.compiled:  # compiled on first use: a request of a few rows never needs it
+            self.compiled.append(ColumnRunner.compile(self.runner, self.env, self.window, self.weights))
+        columns = self.compiled[0]
+        if columns is None:  # a field the columns cannot make: the row maker, slot by slot
+            yield from self._by_rows(slot, size)
+        else:
+            yield from columns.rows(slot, size, ramp)
 
 
 def theme_weights(weights: dict[str, float]) -> list[float]:

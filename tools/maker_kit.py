@@ -12,6 +12,7 @@ from typing import Any
 from tools.catalogue import Product, Theme
 from tools.inference import infer_source
 from tools.schema import FieldSpec
+from tools.seeds import keyed_rng
 
 # A maker is `make(obj, ctx) -> value`: `obj` is the object being filled (for values that follow
 # other fields: an e-mail made from the row's names, a review title that follows its rating) and
@@ -20,10 +21,14 @@ Maker = Callable[[dict[str, Any], "RowCtx"], Any]
 
 
 class RowCtx:
-    __slots__ = ("links", "product", "product_round", "queue", "theme")
+    __slots__ = ("links", "product", "product_round", "queue", "slot", "theme")
 
-    def __init__(self, theme: Theme, links: dict[str, Any] | None = None) -> None:
+    def __init__(self, theme: Theme, links: dict[str, Any] | None = None, slot: int = 0) -> None:
         self.theme = theme
+        # The object's place in the job (tools/seeds.py): a row's slot, an array item's slot * the
+        # array's stride + its position. Unique values are read at it, so a row's ids depend on where
+        # it is, not on the rows made before it.
+        self.slot = slot
         self.product: Product | None = None
         self.queue: list[Product] = []
         self.product_round = 0  # how many times a catalogue walk has come round (unique products)
@@ -40,10 +45,22 @@ class Env:
     year: int = 2025
     window: tuple[int, int] = (0, 0)
     unique_counters: dict[str, Any] = field(default_factory=dict)
+    seed_key: str = ""  # "seed/entity": what keyed generators (unique counters) are seeded from
+    strides: dict[str, int] = field(default_factory=dict)  # array item path -> slots per parent
 
     @property
     def rnd(self) -> Callable[[], float]:
         return self.rng.random
+
+    def keyed(self, name: str) -> random.Random:
+        """A generator of its own for `name` (a unique counter's permutation): the same in every block
+        and process, whatever the rows before it drew."""
+        return keyed_rng(self.seed_key, name)
+
+    def stride(self, item_path: str, most: int) -> int:
+        """Slots per parent object for an array's items: the job's precomputed figure (the most items any
+        scenario can put there, tools/strides.py), else `most`, fixed at first use."""
+        return self.strides.setdefault(item_path, max(1, most))
 
 
 def chooser(

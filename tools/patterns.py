@@ -125,8 +125,9 @@ def random_maker(tpl: Template, rnd: Callable[[], float]) -> Callable[[], str]:
 class UniqueIds:
     """Values that never repeat within one job, until the template's space runs out.
 
-    One counter for every maker of the path: rows made one at a time (`ids()`) and a block at a time
-    (`block(n)`, tools/columns.py) take turns on it, so a job mixing both still never repeats an id.
+    The value at slot k is the template written from a seeded permutation of k (tools/seeds.py): rows
+    made one at a time (`at`) and a block at a time (`many`, tools/columns.py) read the same
+    permutation at their own slots, so no two rows of a job share an id, whichever made them.
     """
 
     def __init__(self, tpl: Template, rng: random.Random, origin: str) -> None:
@@ -134,20 +135,17 @@ class UniqueIds:
         self.segs = _segments(tpl)
         self.space = tpl.space
         self.perm = Bijection(self.space, rng)
-        self.taken = 0
         self.sizes = [len(s[0]) ** s[1] for s in self.segs if not isinstance(s, str)]
 
-    def _take(self, n: int) -> int:
-        start = self.taken
-        if start + n > self.space:
-            raise InvalidRequest(
-                self.origin, f"template {self.tpl.text!r} has only {self.space} distinct values", "widen it"
-            )
-        self.taken += n
-        return start
+    def _ran_out(self) -> InvalidRequest:
+        return InvalidRequest(
+            self.origin, f"template {self.tpl.text!r} has only {self.space} distinct values", "widen it"
+        )
 
-    def __call__(self) -> str:
-        v = self.perm(self._take(1))
+    def at(self, slot: int) -> str:
+        if slot >= self.space:
+            raise self._ran_out()
+        v = self.perm(slot)
         out, i = [], 0
         for seg in self.segs:
             if isinstance(seg, str):
@@ -158,10 +156,11 @@ class UniqueIds:
             i += 1
         return "".join(out)
 
-    def block(self, n: int) -> np.ndarray:
-        """The next n permuted counter values (uint64), the numbers `__call__` would write, in order."""
-        start = self._take(n)
-        return self.perm.many(np.arange(start, start + n, dtype=np.uint64))
+    def many(self, slots: np.ndarray) -> np.ndarray:
+        """The permuted values (uint64) `at` writes for each slot, in order."""
+        if len(slots) and int(slots.max()) >= self.space:
+            raise self._ran_out()
+        return self.perm.many(slots.astype(np.uint64))
 
 
 class Bijection:

@@ -43,33 +43,46 @@ class RowRunner:
         self.edge_share = (
             job.edge_case_share if scenario.edge_case_share is None else scenario.edge_case_share
         )
-        self.edge_acc = 0.0
-        self.edges = _favoured(
+        self.all_edges = _favoured(
             [e for e in edge_cases.catalogue(self.schema, window) if e.path not in scenario.overrides],
             job.edge_kinds,
         )
-        self.edge_turn = 0
         self.edge_makers: dict[str, Maker] = {}
         self.mutations = negative.mutations(self.schema, window) if job.negative else []
         self.imitator = Imitator(self.schema, env.rnd)
-        self.templates = list(job.templates)
-        self.pick_template = _template_chooser(self.templates, env.rnd)
-        self.template_share = job.template_share if self.templates else 0.0
+        self.all_templates = list(job.templates)
+        self.template_share = job.template_share if self.all_templates else 0.0
         self.template_makers: dict[str, Maker] = {}
         # Defect examples found real bugs: every third edge-case row replays one.
-        self.defects = [edge_cases.EdgeCase(f"defect:{t.example_id}", "", t) for t in job.defects]
-        self.mutation_turn = 0
+        self.all_defects = [edge_cases.EdgeCase(f"defect:{t.example_id}", "", t) for t in job.defects]
         self.derives = compile_derives(self.schema.as_object(), "") if job.negative else []
+        self.start_block(0)
 
-    def row(self, theme: Theme, links: dict[str, Any] | None = None) -> dict[str, Any]:
-        """One validated row. `links` are the rows it hangs from in a linked dataset (see dataset.py)."""
+    def start_block(self, index: int) -> None:
+        """Start a seekable block (tools/seeds.py) whose first row is row `index` of the scenario: what
+        one row leaves for the next (kinds found infeasible, turns) starts again from the row number,
+        so the block comes out the same made alone."""
+        self.index = index
+        self.slot = 0
+        self.edges = list(self.all_edges)
+        self.defects = list(self.all_defects)
+        self.templates = list(self.all_templates)
+        self.pick_template = _template_chooser(self.templates, self.rnd)
+        self.mutation_turn = index
+
+    def row(self, theme: Theme, links: dict[str, Any] | None = None, slot: int = 0) -> dict[str, Any]:
+        """One validated row at `slot` (maker_kit.RowCtx.slot). `links` are the rows it hangs from in a
+        linked dataset (see dataset.py)."""
         self.links = links
+        self.slot = slot
         ctx_theme = theme
+        i = self.index
+        self.index += 1
         if self.edge_share and (self.edges or self.defects):
-            self.edge_acc += self.edge_share
-            if self.edge_acc >= 1.0 - 1e-9:
-                self.edge_acc -= 1.0
-                row = self._edge_row(ctx_theme)
+            # Row i is an edge case when the share's running total crosses a whole number at it.
+            turn = int(i * self.edge_share + 1e-9)
+            if int((i + 1) * self.edge_share + 1e-9) > turn:
+                row = self._edge_row(ctx_theme, turn)
                 if row is not None:
                     return self._negate(row) if self.mutations else row
         row = self._imitation(ctx_theme) if self.template_share and self.rnd() < self.template_share else None
@@ -97,7 +110,7 @@ class RowRunner:
 
     def _valid_row(self, maker: Maker, theme: Any, attempts: int = MAX_ROW_ATTEMPTS) -> dict[str, Any]:
         try:
-            row = maker({}, RowCtx(theme, self.links))
+            row = maker({}, RowCtx(theme, self.links, self.slot))
             if not self.validate(row):
                 return row  # the common case: valid by construction, first time
         except Retry:
@@ -108,7 +121,7 @@ class RowRunner:
         tally = Tally()
         for _ in range(attempts):
             try:
-                row = maker({}, RowCtx(theme, self.links))
+                row = maker({}, RowCtx(theme, self.links, self.slot))
             except Retry:
                 tally.count("order", "order")
                 continue
@@ -127,12 +140,12 @@ class RowRunner:
             "the constraints contradict each other or the entity's rules; loosen them",
         )
 
-    def _edge_row(self, theme: Any) -> dict[str, Any] | None:
+    def _edge_row(self, theme: Any, turn: int) -> dict[str, Any] | None:
         while self.edges or self.defects:
-            self.edge_turn += 1
-            use_defect = self.defects and (self.edge_turn % 3 == 0 or not self.edges)
+            turn += 1
+            use_defect = self.defects and (turn % 3 == 0 or not self.edges)
             pool = self.defects if use_defect else self.edges
-            case = pool[(self.edge_turn // 3 if use_defect else self.edge_turn) % len(pool)]
+            case = pool[(turn // 3 if use_defect else turn) % len(pool)]
             maker = self.edge_makers.get(case.label)
             if maker is None:
                 forced = dict(self.forced)

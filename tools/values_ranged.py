@@ -39,14 +39,13 @@ def _unique_ranged(spec: FieldSpec, ranged: Ranged, path: str, env: Env) -> Make
     key = f"{path}|unique-range"
     if key not in env.unique_counters:
         space = ranged.hi - ranged.lo + 1
-        perm = Bijection(space, env.rng)
-        env.unique_counters[key] = (perm, iter(range(space)), space)
-    perm, counter, space = env.unique_counters[key]
+        env.unique_counters[key] = (Bijection(space, env.keyed(key)), space)
+    perm, space = env.unique_counters[key]
     lo, out = ranged.lo, ranged.out
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
-        k = next(counter, None)
-        if k is None:
+        k = ctx.slot  # the row's place in the job (maker_kit.RowCtx.slot)
+        if k >= space:
             raise InvalidRequest(
                 path, f"unique values ran out: the range holds only {space}", "widen min/max"
             )

@@ -3,7 +3,6 @@ e-mails made from the row's names, unique suffixes and length fitting."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from typing import Any
 
@@ -54,7 +53,7 @@ def text_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
     elif spec.unique:
         key = f"{path}|suffix"
         if key not in env.unique_counters:
-            env.unique_counters[key] = unique_numbers(env.rng)
+            env.unique_counters[key] = UniqueNumbers(env, key)
         base = _unique_suffix(base, env.unique_counters[key])
     return base
 
@@ -113,12 +112,12 @@ def _email_maker(env: Env) -> Maker:
     return make
 
 
-def _unique_suffix(base: Maker, numbers: Any) -> Maker:
-    """Unique strings without remembering earlier ones: append a number no other row gets."""
+def _unique_suffix(base: Maker, numbers: UniqueNumbers) -> Maker:
+    """Unique strings without remembering earlier ones: append the number of the row's slot."""
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> str:
         value = str(base(obj, ctx))
-        n = next(numbers)
+        n = numbers.at(ctx.slot)
         if "@" in value:
             local, domain = value.split("@", 1)
             return f"{local}{n}@{domain}"
@@ -127,15 +126,23 @@ def _unique_suffix(base: Maker, numbers: Any) -> Maker:
     return make
 
 
-def unique_numbers(rng: random.Random) -> Any:
-    """Distinct numbers: a shuffled 2-digit block, then 3-digit, and so on; digit counts never overlap."""
-    width = 2
-    while True:
-        space = 9 * 10 ** (width - 1)
-        perm = Bijection(space, rng)
-        for k in range(space):
-            yield 10 ** (width - 1) + perm(k)
-        width += 1
+class UniqueNumbers:
+    """slot -> a distinct number: slots 0..89 a shuffled 2-digit block, then 3-digit, and so on; digit
+    counts never overlap. Each width's shuffle is keyed by the width, so any slot is read alone."""
+
+    def __init__(self, env: Env, key: str) -> None:
+        self.env, self.key = env, key
+        self.perms: dict[int, Bijection] = {}
+
+    def at(self, slot: int) -> int:
+        width, k = 2, slot
+        while k >= 9 * 10 ** (width - 1):
+            k -= 9 * 10 ** (width - 1)
+            width += 1
+        perm = self.perms.get(width)
+        if perm is None:
+            perm = self.perms[width] = Bijection(9 * 10 ** (width - 1), self.env.keyed(f"{self.key}|{width}"))
+        return 10 ** (width - 1) + perm(k)
 
 
 def _fit_length(base: Maker, spec: FieldSpec, env: Env, reserve: int) -> Maker:

@@ -13,6 +13,7 @@ import pytest
 from protos.testdata.v1 import test_data_pb2 as pb
 from tests.service.conftest import Live
 from tools.registry import default_registry
+from tools.seeds import ENGINE_VERSION
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -46,7 +47,8 @@ async def test_1000_customers_load_into_postgresql_with_foreign_keys_enforced(
     async for chunk in call:
         pg.execute(chunk.data)  # in chunk order: every REFERENCES target is already there
         loaded += 1
-    assert (await call.initial_metadata()).get("x-seed") == "1"
+    head = await call.initial_metadata()
+    assert head.get("x-seed") == "1" and head.get("x-engine-version") == ENGINE_VERSION
     fks = pg.execute(
         "SELECT count(*) FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY'"
         " AND table_schema = current_schema()"

@@ -29,6 +29,8 @@ LIMITS: dict[str, Any] = {
 CART = {
     k: v for k, v in rows_for(DataRequest(entity="cart", count=1, seed=3))[0].items() if not k.startswith("_")
 }
+# Padded by this, an example weighs about 4,070 bytes stored (its data is stored as compact JSON).
+PAD = 3890 - len(json.dumps(CART, separators=(",", ":")))
 OK, BAD, FULL = grpc.StatusCode.OK, grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
@@ -85,14 +87,14 @@ async def test_a_call_past_its_byte_limit_is_resource_exhausted(live: Live) -> N
 async def test_the_store_total_is_resource_exhausted_until_examples_are_deleted() -> None:
     async for live in live_service(make_settings(**LIMITS)):
         for start in range(0, 16, 8):  # 16 examples of about 3.9 KB: just under 64 KiB
-            batch = [cart(i, pad=3600, tags=(f"batch{start}",)) for i in range(start, start + 8)]
+            batch = [cart(i, pad=PAD, tags=(f"batch{start}",)) for i in range(start, start + 8)]
             assert (await add(live, *batch)).added == 8
-        err = await refused(live.stub.AddExamples, pb.AddExamplesRequest(examples=[cart(99, pad=3600)]))
+        err = await refused(live.stub.AddExamples, pb.AddExamplesRequest(examples=[cart(99, pad=PAD)]))
         check_refusal(err, FULL, "EXAMPLES_MAX_BYTES", "limit of 65,536 bytes", "DeleteExamples")
         assert "examples delete" in (err.details() or "")
         deleted = await live.stub.DeleteExamples(pb.DeleteExamplesRequest(tag="batch0"))
         assert deleted.deleted == 8
-        assert (await add(live, cart(99, pad=3600))).added == 1
+        assert (await add(live, cart(99, pad=PAD))).added == 1
         await assert_still_serving(live)
 
 
@@ -218,9 +220,9 @@ async def test_the_weaviate_store_keeps_the_same_limits_listing_and_deletes() ->
         settings = make_settings(weaviate_url=fake.url, weaviate_grpc_port=fake.grpc_port, **LIMITS)
         async for live in live_service(settings):
             for start in range(0, 16, 8):
-                batch = [cart(i, pad=3600, tags=(f"batch{start}",)) for i in range(start, start + 8)]
+                batch = [cart(i, pad=PAD, tags=(f"batch{start}",)) for i in range(start, start + 8)]
                 assert (await add(live, *batch)).added == 8
-            err = await refused(live.stub.AddExamples, pb.AddExamplesRequest(examples=[cart(99, pad=3600)]))
+            err = await refused(live.stub.AddExamples, pb.AddExamplesRequest(examples=[cart(99, pad=PAD)]))
             check_refusal(err, FULL, "EXAMPLES_MAX_BYTES", "DeleteExamples")
             pages = await listing(live, 5)
             assert [len(p) for p in pages] == [5, 5, 5, 1]
@@ -228,6 +230,6 @@ async def test_the_weaviate_store_keeps_the_same_limits_listing_and_deletes() ->
             assert ids == sorted(set(ids)) and all(e.kind == "pattern" for p in pages for e in p)
             assert len([e for p in await listing(live, 3, tag="batch8") for e in p]) == 8
             assert (await live.stub.DeleteExamples(pb.DeleteExamplesRequest(tag="batch0"))).deleted == 8
-            assert (await add(live, cart(99, pad=3600), cart(98, description="nul\x00"))).added == 1
+            assert (await add(live, cart(99, pad=PAD), cart(98, description="nul\x00"))).added == 1
             assert [e.id for p in await listing(live, 100) for e in p] != ids
             await assert_still_serving(live)

@@ -15,6 +15,7 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoRe
 
 from protos.testdata.v1 import test_data_pb2 as pb
 from tests.service.conftest import Live
+from tools.seeds import ENGINE_VERSION
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -43,6 +44,17 @@ async def test_generate_data_returns_rows_and_honest_metadata(live: Live) -> Non
     assert len(rows[-1]["items"]) == 1
     again = await live.stub.GenerateData(request)
     assert again.data == response.data
+
+
+async def test_the_engine_version_is_reported_and_a_larger_count_extends_a_smaller_one(live: Live) -> None:
+    request = pb.GenerateRequest(entity="order", count=40, seed=9, output_format=pb.JSONL)
+    small = await live.stub.GenerateData(request)
+    assert small.metadata.engine_version == ENGINE_VERSION
+    request.count = 2500  # three blocks, streamed in chunks
+    call = live.stub.GenerateDataStream(request)
+    streamed = "".join([chunk.data async for chunk in call])
+    assert (await call.initial_metadata()).get("x-engine-version") == ENGINE_VERSION
+    assert streamed.startswith(small.data) and streamed.count("\n") == 2500
 
 
 async def test_seed_is_picked_and_reported_when_absent(live: Live) -> None:

@@ -13,7 +13,7 @@ from agent.deterministic import plan_request
 from agent.executor import build_job, prepare
 from agent.request import DataRequest
 from tools.constraints import FieldConstraint
-from tools.engine import COLUMNS_FROM, generate
+from tools.engine import generate
 from tools.errors import DataError, GenerationFailed, InvalidRequest
 from tools.registry import default_registry
 from tools.validator import compile_validator
@@ -30,7 +30,7 @@ def _rows(request: DataRequest, columns: bool = True) -> list[dict[str, Any]]:
     """Rows of a request; 100 plain rows go through the column maker unless `columns` is off."""
     prepared = prepare(request, default_registry())
     job, _ = build_job(prepared, plan_request(request, prepared.schema))
-    job.columns_from = COLUMNS_FROM if columns else None
+    job.columns = columns
     return [r for batch in generate(job) for r in batch]
 
 
