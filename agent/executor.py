@@ -17,12 +17,13 @@ from agent.apply_plan import apply_field_plans
 from agent.deterministic import DEFECT_SHARE, EDGE_HINTS
 from agent.plan import GenerationPlan
 from agent.request import DataRequest
+from tools.blocks import PARALLEL_FROM, BlockRunner, Rendered, WriterSpec, tasks_for
 from tools.coherence import CoherenceMeter
 from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
 from tools.errors import InvalidRequest, LimitExceeded
-from tools.formats import FORMATS, Writer, columns_for, make_writer
-from tools.formats.chunking import stream_chunks, utf8_size
+from tools.formats import FORMATS, Writer, columns_for
+from tools.formats.chunking import stream_chunks, stream_texts, utf8_size
 from tools.formats.sql_format import check_sql_names
 from tools.imitation import Template
 from tools.pools import check_locale
@@ -189,9 +190,13 @@ def _wants_edges(request: DataRequest) -> bool:
 
 
 def writer_for(prepared: Prepared, job: Job) -> Writer:
+    return writer_spec(prepared, job).make()
+
+
+def writer_spec(prepared: Prepared, job: Job) -> WriterSpec:
     edges = any(s.edge_case_share for s in job.scenarios) or job.edge_case_share > 0
     cols = columns_for(prepared.schema, edges, job.negative)
-    return make_writer(
+    return WriterSpec(
         prepared.output_format,
         prepared.schema,
         cols,
@@ -224,9 +229,21 @@ def render_document(prepared: Prepared, job: Job, max_bytes: int | None = None) 
     return "".join(pieces)
 
 
-def render_chunks(prepared: Prepared, job: Job, chunk_rows: int) -> Iterator[tuple[str, bool]]:
+def render_chunks(
+    prepared: Prepared, job: Job, chunk_rows: int, run_blocks: BlockRunner | None = None
+) -> Iterator[tuple[str, bool]]:
     """(chunk, is_final): chunks of at most `chunk_rows` rows (and MAX_CHUNK_BYTES), each parsing alone.
-    Make `job` with a small batch_size: a stream then holds a few rows and one chunk, never a chunk's rows."""
-    return stream_chunks(
-        writer_for(prepared, job), measured(prepared, generate(job)), chunk_rows, prepared.total
-    )
+    Make `job` with a small batch_size: a stream then holds a few rows and one chunk, never a chunk's rows.
+    With `run_blocks` (worker processes) a large job's blocks are made there: the same bytes."""
+    writer = writer_for(prepared, job)
+    if run_blocks is None or prepared.total < PARALLEL_FROM:
+        return stream_chunks(writer, measured(prepared, generate(job)), chunk_rows, prepared.total)
+    rendered = run_blocks(tasks_for(job, writer_spec(prepared, job), prepared.schema))
+    return stream_texts(writer, scored(prepared, rendered), chunk_rows, prepared.total)
+
+
+def scored(prepared: Prepared, results: Iterator[Rendered]) -> Iterator[list[str]]:
+    """Rows rendered elsewhere: their coherence scores go to the meter, their texts on."""
+    for result in results:
+        prepared.coherence.add_scores(result.scores)
+        yield result.texts

@@ -14,6 +14,7 @@ from bench import (
     memory_bench,
     retrieval_bench,
     service_bench,
+    workers_bench,
 )
 
 
@@ -25,7 +26,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000, help="carts per throughput run")
     parser.add_argument("--million", type=int, default=1_000_000, help="carts for the memory and stream runs")
     parser.add_argument(
-        "--only", choices=["engine", "service", "agent", "dataset", "retrieval"], help="run one part"
+        "--only",
+        choices=["engine", "service", "workers", "agent", "dataset", "retrieval"],
+        help="run one part",
     )
     parser.add_argument("--customers", type=int, default=100_000, help="customers for the dataset run")
     args = parser.parse_args()
@@ -34,6 +37,8 @@ def main() -> None:
         engine_part(args)
     if args.only in (None, "service"):
         service_part(args)
+    if args.only in (None, "workers"):
+        workers_part(args.rows * 10)
     if args.only in (None, "agent"):
         agent_part()
     if args.only in (None, "dataset"):
@@ -77,6 +82,12 @@ def service_part(args: argparse.Namespace) -> None:
         f" engine in-process {s['engine']:,.0f}/s; ratio {s['stream_1m'] / s['engine']:.2f} (target >= 0.8)"
     )
     print(
+        f"  with {s['workers']:.0f} worker processes: {s['stream_workers']:,.0f} carts/s;"
+        f" /in-process stream {s['stream_workers'] / s['stream_1m']:.2f};"
+        f" /plain-random ceiling {s['stream_workers'] / s['ceiling']:.2f}"
+        " (goal >= 2 needs 4+ cores; here server, workers and client share the cores)"
+    )
+    print(
         f"  server peak RSS: {s['rss_1m']:.0f} MiB streaming {args.million:,};"
         f" {s['rss_100k']:.0f} MiB streaming 100,000 (idle {s['rss_before']:.0f});"
         " target <= 200 and <= the 100k figure"
@@ -88,6 +99,20 @@ def service_part(args: argparse.Namespace) -> None:
     print(
         f"  32 concurrent clients: {s['rps_generate']:,.0f} GenerateData(10 carts)/s;"
         f" {s['rps_health']:,.0f} HealthCheck/s (transport ceiling)"
+    )
+
+
+def workers_part(rows: int) -> None:
+    w = workers_bench.run(rows)
+    print(f"worker processes (one {rows:,}-cart JSONL request's chunks, pools warm, {w['cpus']:.0f} CPUs)")
+    print(
+        f"  in-process {w['in_process']:,.0f} carts/s; 1 worker {w['workers_1']:,.0f}/s;"
+        f" 2 workers {w['workers_2']:,.0f}/s; 2 workers / 1 = {w['workers_2'] / w['workers_1']:.2f}"
+        f" (target >= 1.7); 2 workers / in-process = {w['workers_2'] / w['in_process']:.2f}"
+    )
+    print(
+        f"  peak RSS per worker: {w['rss_small']:.0f} MiB after {rows // 10:,} carts,"
+        f" {w['rss_big']:.0f} MiB after {rows * 5:,} (flat in count)"
     )
 
 

@@ -17,15 +17,17 @@ from contextlib import contextmanager
 
 import grpc
 
+from bench.baselines import plain_random_carts
 from bench.engine_bench import engine_carts, rate
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 
 
 @contextmanager
-def server() -> Iterator[tuple[int, int]]:
-    """A fresh server process; yields (pid, grpc port)."""
+def server(workers: int = 0) -> Iterator[tuple[int, int]]:
+    """A fresh server process with `workers` generation worker processes; yields (pid, grpc port)."""
     env = {**os.environ, "GRPC_PORT": "0", "HTTP_PORT": "0", "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+    env["GENERATION_WORKERS"] = str(workers)
     env["LOG_LEVEL"] = "INFO"  # the "serving" line carries the ports
     proc = subprocess.Popen(
         [sys.executable, "-m", "service", "serve"], env=env, stderr=subprocess.PIPE, text=True
@@ -117,7 +119,12 @@ def throughput(port: int, clients: int = 32, per_client: int = 40) -> dict[str, 
 
 def run(million: int = 1_000_000) -> dict[str, float]:
     engine = rate(engine_carts, 20_000, 3)
-    out: dict[str, float] = {"engine": engine}
+    out: dict[str, float] = {"engine": engine, "ceiling": rate(plain_random_carts, 20_000, 3)}
+    workers = len(os.sched_getaffinity(0))
+    with server(workers) as (pid, port):
+        stream(port, 20_000)  # the workers are up and have compiled once
+        out["stream_workers"] = stream(port, million)
+        out["workers"] = workers
     with server() as (pid, port):
         out["rss_before"] = peak_rss_mib(pid)
         out["stream_100k"] = stream(port, 100_000)

@@ -243,7 +243,15 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
         await grpc_health.set(name, health_pb2.HealthCheckResponse.SERVING)
     res.health.busy = generator.admission.saturated
     res.health.ready = True
-    log.info("serving", grpc_port=grpc_port, http_port=http_port, version=app_version())
+    if generator.blocks is not None:
+        generator.blocks.warm()  # the worker processes start now, in the background, not on a first stream
+    log.info(
+        "serving",
+        grpc_port=grpc_port,
+        http_port=http_port,
+        version=app_version(),
+        generation_workers=generator.blocks.workers if generator.blocks is not None else 0,
+    )
     return RunningService(
         server,
         http,

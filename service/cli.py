@@ -7,21 +7,16 @@ import asyncio
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO
+from typing import Any
 
 from service.cli_data import dataset_command
 from service.cli_examples import examples_command
+from service.cli_local import PROGRESS_FROM, generate_local
+from service.cli_local import progress as _progress
 from service.cli_out import Out, OutFile
 from tools.errors import DataError
 
 CSV_SAFE_HELP = "CSV: leave cells that start with = + - @ as they are (no leading ' against formulas)"
-PROGRESS_FROM = 50_000  # rows; smaller runs finish before a progress line would help
-
-
-def _progress(total: int, done: int, out: TextIO) -> None:
-    if total >= PROGRESS_FROM:
-        out.write(f"\r{done:,} / {total:,} rows ({done * 100 // max(total, 1)}%)")
-        out.flush()
 
 
 def join_json_chunks(chunks: Iterable[str]) -> Iterator[str]:
@@ -37,29 +32,7 @@ def join_json_chunks(chunks: Iterable[str]) -> Iterator[str]:
 
 
 def _generate_local(args: argparse.Namespace, out: Out) -> None:
-    from agent.deterministic import plan_request
-    from agent.executor import build_job, prepare, writer_for
-    from tools.engine import generate
-    from tools.registry import default_registry
-
-    request = _request(args)
-    prepared = prepare(request, default_registry())
-    job, _ = build_job(prepared, plan_request(request, prepared.schema))
-    writer = writer_for(prepared, job)
-    done = 0
-
-    def counted() -> Iterator[list[dict]]:
-        nonlocal done
-        for batch in generate(job):
-            yield batch
-            done += len(batch)
-            _progress(prepared.total, done, sys.stderr)
-
-    for piece in writer.document(counted()):
-        out.write(piece)
-    if prepared.total >= PROGRESS_FROM:
-        sys.stderr.write("\n")
-    sys.stderr.write(f"{prepared.total:,} rows, seed {prepared.seed}\n")
+    generate_local(args, _request(args), out)
 
 
 def _generate_remote(args: argparse.Namespace, out: Out) -> None:
@@ -157,6 +130,11 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--tls", action="store_true", help="TLS to --server, trusting the system's roots")
     g.add_argument("--tls-ca", default="", help="TLS to --server, trusting this CA certificate (PEM)")
     g.add_argument("--chunk-size", type=int, default=0)
+    g.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes for large requests (default: GENERATION_WORKERS, else usable CPUs; 0: none)",
+    )
     s = sub.add_parser("schemas", help="list the entities")
     s.add_argument("--domain", default="")
     d = sub.add_parser("dataset", help="linked entities: customers with their carts, orders, payments, ...")

@@ -28,6 +28,7 @@ from service.errors import Unavailable
 from service.logs import log
 from service.memory import Trimmer
 from service.settings import Settings
+from service.workers import BlockPool, usable_cpus
 from tools.engine import Job
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.registry import Registry
@@ -74,6 +75,8 @@ class Generator:
         # example store, planning), which heavy unary calls once queued for 27 s.
         self.stream_pool = ThreadPoolExecutor(STREAM_WORKERS, thread_name_prefix="stream")
         self.work_pool = ThreadPoolExecutor(WORK_WORKERS, thread_name_prefix="generate")
+        workers = usable_cpus() if settings.generation_workers is None else settings.generation_workers
+        self.blocks = BlockPool(workers) if workers else None
         self.trimmer = Trimmer(self.admission.idle)
         self.admission.on_idle = self.trimmer.soon
         self.trim_watch = asyncio.ensure_future(self.trimmer.watch())
@@ -174,7 +177,9 @@ class Generator:
         """(chunk, is_final), made only as the client takes them: a stream holds one chunk at most."""
         size = served.request.chunk_size or self.settings.default_chunk_size
         job = await self._job(served, STREAM_BATCH)
-        async for chunk in self._drain(render_chunks(served.prepared, job, size), served.prepared.seed):
+        run_blocks = self.blocks.run if self.blocks is not None else None
+        chunks = render_chunks(served.prepared, job, size, run_blocks)
+        async for chunk in self._drain(chunks, served.prepared.seed):
             yield chunk
         self._record(served)
 
@@ -190,6 +195,8 @@ class Generator:
         self.trim_watch.cancel()
         self.stream_pool.shutdown(wait=False, cancel_futures=True)
         self.work_pool.shutdown(wait=False, cancel_futures=True)
+        if self.blocks is not None:
+            self.blocks.close()
 
     async def _drain(self, it: Iterator[T], seed: int) -> AsyncGenerator[T, None]:
         """Pulls a stream's chunks one at a time in a worker thread, counting open streams, and

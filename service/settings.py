@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     max_unread_bytes_per_client: int = Field(256 * 1024 * 1024, ge=1024 * 1024)
     max_concurrent_streams: int = Field(32, ge=1)  # GenerateDataStream and GenerateDataset
     max_streams_per_client: int = Field(8, ge=1)
+    # Worker processes that make large streams' blocks (service/workers.py); unset: the CPUs this
+    # container may use (affinity and cgroup quota); 0: every request in-process.
+    generation_workers: int | None = Field(None, ge=0, le=256)
     # A stream whose client reads nothing for this long is ended (DEADLINE_EXCEEDED) and its slot freed.
     stream_idle_timeout_s: float = Field(30.0, gt=0, le=3600)
     # The largest request message accepted (responses may be up to max_message_bytes).

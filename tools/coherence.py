@@ -52,6 +52,12 @@ class CoherenceMeter:
             self.total += score(row, 1 if "_violates" in row else 0)
         self.rows += len(rows)
 
+    def add_scores(self, scores: list[float]) -> None:
+        """Rows scored elsewhere (a worker process, tools/blocks.py), added in the same order as `add`."""
+        for s in scores:
+            self.total += s
+        self.rows += len(scores)
+
     @property
     def score(self) -> float:
         return self.total / self.rows if self.rows else 1.0

@@ -75,39 +75,57 @@ class Job:
 def generate(job: Job, blocks: Iterable[BlockRef] | None = None) -> Iterator[list[dict[str, Any]]]:
     """The job's rows in batches; with `blocks` (from `job_blocks`), only those blocks' rows, the same
     as they are in the whole job's output (tools/seeds.py)."""
-    key = f"{job.seed}/{job.schema.name}"  # the entity joins the seed: two entities share no ids
-    window = default_window(REFERENCE_TIME)
-    env = Env(
-        rng=random.Random(0),
-        locale=job.locale,
-        year=REFERENCE_TIME.year,
-        window=window,
-        seed_key=key,
-        strides=job_strides(
-            [job.schema.as_object(), *(s.schema.as_object() for s in job.scenarios if s.schema)],
-            [(p, v.count) for s in job.scenarios for p, v in s.overrides.items() if isinstance(v, ItemCount)],
-        ),
-    )
-    refs = job_blocks([s.count for s in job.scenarios]) if blocks is None else blocks
-    current: tuple[int, _ScenarioRows] | None = None
+    maker = BlockMaker(job)
     batch: list[dict[str, Any]] = []
-    for ref in refs:
-        scenario = job.scenarios[ref.scenario]
-        if current is None or current[0] != ref.scenario:
-            # Compiling may draw (none does today): from a generator of the scenario's own.
-            env.rng.seed(key_of(key, ref.scenario, scenario.name, "compile"))
-            current = (ref.scenario, _ScenarioRows(job, scenario, env, window))
-        env.rng.seed(key_of(key, ref.scenario, scenario.name, ref.k))
-        for j, row in enumerate(current[1].rows(ref)):
-            check_cancelled()  # a gone request stops at the next row (tools/cancel.py; ~0.1 us a row)
-            row["_scenario"] = scenario.name
-            row["_index"] = ref.index + j
+    for ref in job_blocks([s.count for s in job.scenarios]) if blocks is None else blocks:
+        for row in maker.rows(ref):
             batch.append(row)
             if len(batch) >= job.batch_size:
                 yield batch
                 batch = []
     if batch:
         yield batch
+
+
+class BlockMaker:
+    """A job's makers, compiled once per scenario, and the rows of any of its blocks, in any order: a
+    worker process keeps one per job and makes whichever blocks it is sent (tools/blocks.py)."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.key = f"{job.seed}/{job.schema.name}"  # the entity joins the seed: two entities share no ids
+        self.window = default_window(REFERENCE_TIME)
+        self.env = Env(
+            rng=random.Random(0),
+            locale=job.locale,
+            year=REFERENCE_TIME.year,
+            window=self.window,
+            seed_key=self.key,
+            strides=job_strides(
+                [job.schema.as_object(), *(s.schema.as_object() for s in job.scenarios if s.schema)],
+                [
+                    (p, v.count)
+                    for s in job.scenarios
+                    for p, v in s.overrides.items()
+                    if isinstance(v, ItemCount)
+                ],
+            ),
+        )
+        self.current: tuple[int, _ScenarioRows] | None = None
+
+    def rows(self, ref: BlockRef) -> Iterator[dict[str, Any]]:
+        """Block `ref`'s rows, each with its `_scenario` and `_index`."""
+        env, scenario = self.env, self.job.scenarios[ref.scenario]
+        if self.current is None or self.current[0] != ref.scenario:
+            # Compiling may draw (none does today): from a generator of the scenario's own.
+            env.rng.seed(key_of(self.key, ref.scenario, scenario.name, "compile"))
+            self.current = (ref.scenario, _ScenarioRows(self.job, scenario, env, self.window))
+        env.rng.seed(key_of(self.key, ref.scenario, scenario.name, ref.k))
+        for j, row in enumerate(self.current[1].rows(ref)):
+            check_cancelled()  # a gone request stops at the next row (tools/cancel.py; ~0.1 us a row)
+            row["_scenario"] = scenario.name
+            row["_index"] = ref.index + j
+            yield row
 
 
 class _ScenarioRows:

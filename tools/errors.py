@@ -12,6 +12,10 @@ class DataError(Exception):
         self.fix = fix
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[str, str, str]]:
+        # Raised in a worker process (tools/blocks.py), it comes back whole: field, problem and fix.
+        return (type(self), (self.field, self.problem, self.fix))
+
     @property
     def message(self) -> str:
         text = f"{self.field}: {self.problem}" if self.field else self.problem

@@ -33,6 +33,9 @@ def make_settings(**overrides: object) -> Settings:
         "shutdown_grace_s": 2.0,
         "shutdown_delay_s": 0.0,  # no balancer to wait for
         "examples_dir": tempfile.mkdtemp(prefix="examples-"),
+        # In-process unless a test asks for worker processes (tests/service/test_workers.py): each
+        # server would otherwise spawn its own, about a second of CPU apiece.
+        "generation_workers": 0,
     }
     base.update(overrides)
     return Settings(_env_file=None, **base)  # type: ignore[call-arg]

@@ -49,7 +49,7 @@ def test_a_stream_that_makes_fewer_rows_than_promised_fails_loudly() -> None:
 def test_chunks_end_before_the_byte_limit_and_keep_every_row_in_order() -> None:
     rows, writer = _rows_and_writer("json", 3000, "user")
     assembler = ChunkAssembler(writer, 3000, len(rows), limit=200_000)
-    chunks = [c for c in assembler.feed(rows)] + list(assembler.finish())
+    chunks = [c for c in assembler.feed(writer.row_texts(rows))] + list(assembler.finish())
     assert len(chunks) > 5 and all(len(text.encode()) <= 200_000 for text, _ in chunks)
     assert [r["_index"] for text, _ in chunks for r in json.loads(text)] == list(range(3000))
     assert [final for _, final in chunks].count(True) == 1 and chunks[-1][1]

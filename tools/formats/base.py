@@ -45,6 +45,29 @@ class Writer:
         if first:
             yield self.chunk([], True)
 
+    def document_texts(self, batches: Iterable[list[str]]) -> Iterator[str]:
+        """`document` of rows already rendered (`row_texts`, by worker processes), in batches of the
+        same sizes: the same text."""
+        first = True
+        for texts in batches:
+            yield self.assemble(texts, first)
+            first = False
+        if first:
+            yield self.assemble([], True)
+
+
+def rebatch(batches: Iterable[list[str]], size: int) -> Iterator[list[str]]:
+    """The same items in batches of `size` (the last one shorter), whatever sizes they came in."""
+    out: list[str] = []
+    for batch in batches:
+        for item in batch:
+            out.append(item)
+            if len(out) == size:
+                yield out
+                out = []
+    if out:
+        yield out
+
 
 def columns_for(schema: EntitySchema, edge_cases: bool, negative: bool) -> list[str]:
     """Top-level fields in schema order, then the metadata every row carries."""

@@ -36,10 +36,11 @@ class ChunkAssembler:
         self.size = 0  # their UTF-8 bytes
         self.first = first  # nothing sent yet: CSV's header and SQL's CREATE TABLE go first
 
-    def feed(self, rows: Rows) -> Iterator[tuple[str, bool]]:
-        """The chunks these rows complete (often none), as (text, is_final)."""
+    def feed(self, texts: list[str]) -> Iterator[tuple[str, bool]]:
+        """The chunks these rows (as `Writer.row_texts` wrote them) complete (often none), as
+        (text, is_final)."""
         w = self.writer
-        for text in w.row_texts(rows):
+        for text in texts:
             size = utf8_size(text)
             n = len(self.texts)
             if n and self.size + size + w.overhead(n + 1, self.first) > self.limit:
@@ -64,15 +65,23 @@ class ChunkAssembler:
 def stream_chunks(
     writer: Writer, batches: Iterable[Rows], chunk_rows: int, total: int, limit: int = MAX_CHUNK_BYTES
 ) -> Iterator[tuple[str, bool]]:
-    """(chunk text, is_final) for `total` rows arriving in batches. The last chunk is known by the count,
-    not by making the next one first: a look-ahead would hold two chunks while the client is not reading."""
+    """(chunk text, is_final) for `total` rows arriving in batches."""
+    return stream_texts(writer, (writer.row_texts(rows) for rows in batches), chunk_rows, total, limit)
+
+
+def stream_texts(
+    writer: Writer, batches: Iterable[list[str]], chunk_rows: int, total: int, limit: int = MAX_CHUNK_BYTES
+) -> Iterator[tuple[str, bool]]:
+    """(chunk text, is_final) for `total` rows arriving as batches of their texts (rendered here or by
+    worker processes). The last chunk is known by the count, not by making the next one first: a
+    look-ahead would hold two chunks while the client is not reading."""
     assembler = ChunkAssembler(writer, chunk_rows, total, limit)
     final = False
-    for rows in batches:
-        for chunk in assembler.feed(rows):
+    for texts in batches:
+        for chunk in assembler.feed(texts):
             final = chunk[1]
             yield chunk
-        del rows
+        del texts
     for chunk in assembler.finish():
         final = chunk[1]
         yield chunk
@@ -84,5 +93,5 @@ def fitted_chunks(writer: Writer, rows: Rows, first: bool) -> Iterator[str]:
     """`rows` as one chunk, or as several when their UTF-8 would pass MAX_CHUNK_BYTES (a linked
     dataset's batch of one entity; `first`: the entity's first rows, which carry its header)."""
     assembler = ChunkAssembler(writer, max(1, len(rows)), len(rows), first=first)
-    for text, _ in itertools.chain(assembler.feed(rows), assembler.finish()):
+    for text, _ in itertools.chain(assembler.feed(writer.row_texts(rows)), assembler.finish()):
         yield text

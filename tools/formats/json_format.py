@@ -37,6 +37,17 @@ class JsonWriter(Writer):
             first = False
         yield "]"
 
+    def document_texts(self, batches: Iterable[list[str]]) -> Iterator[str]:
+        yield "["
+        first = True
+        for texts in batches:
+            if not texts:
+                continue
+            body = ",".join(texts)
+            yield body if first else "," + body
+            first = False
+        yield "]"
+
 
 class JsonLinesWriter(Writer):
     name = "jsonl"

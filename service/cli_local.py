@@ -1,0 +1,63 @@
+"""`test-data-agent generate` in this process: on worker processes when the request is large."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from service.cli_out import Out
+
+PROGRESS_FROM = 50_000  # rows; smaller runs finish before a progress line would help
+
+
+def progress(total: int, done: int, out: TextIO) -> None:
+    if total >= PROGRESS_FROM:
+        out.write(f"\r{done:,} / {total:,} rows ({done * 100 // max(total, 1)}%)")
+        out.flush()
+
+
+def generate_local(args: argparse.Namespace, request: Any, out: Out) -> None:
+    """Writes the document for `request`. From tools.blocks.PARALLEL_FROM rows, with workers, the
+    blocks are made by worker processes (service/workers.py): the same bytes, on every core."""
+    from agent.deterministic import plan_request
+    from agent.executor import build_job, prepare, writer_for, writer_spec
+    from service.settings import Settings
+    from service.workers import BlockPool, usable_cpus
+    from tools.blocks import PARALLEL_FROM, tasks_for
+    from tools.engine import generate
+    from tools.formats.base import rebatch
+    from tools.registry import default_registry
+
+    prepared = prepare(request, default_registry())
+    job, _ = build_job(prepared, plan_request(request, prepared.schema))
+    writer = writer_for(prepared, job)
+    workers = args.workers
+    if workers is None:
+        configured = Settings().generation_workers
+        workers = usable_cpus() if configured is None else configured
+    done = 0
+
+    def counted(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
+        nonlocal done
+        for batch in batches:
+            yield batch
+            done += len(batch)
+            progress(prepared.total, done, sys.stderr)
+
+    if workers and prepared.total >= PARALLEL_FROM:
+        pool = BlockPool(workers)
+        try:
+            rendered = pool.run(tasks_for(job, writer_spec(prepared, job), prepared.schema))
+            texts = rebatch((r.texts for r in rendered), job.batch_size)
+            for piece in writer.document_texts(counted(texts)):
+                out.write(piece)
+        finally:
+            pool.close()
+    else:
+        for piece in writer.document(counted(generate(job))):
+            out.write(piece)
+    if prepared.total >= PROGRESS_FROM:
+        sys.stderr.write("\n")
+    sys.stderr.write(f"{prepared.total:,} rows, seed {prepared.seed}\n")
