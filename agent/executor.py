@@ -190,7 +190,9 @@ def _wants_edges(request: DataRequest) -> bool:
 
 
 def writer_for(prepared: Prepared, job: Job) -> Writer:
-    return writer_spec(prepared, job).make()
+    writer = writer_spec(prepared, job).make()
+    assert writer is not None, "a request's format is a text format (checked_format)"
+    return writer
 
 
 def writer_spec(prepared: Prepared, job: Job) -> WriterSpec:

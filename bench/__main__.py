@@ -111,6 +111,11 @@ def workers_part(rows: int) -> None:
         f" (target >= 1.7); 2 workers / in-process = {w['workers_2'] / w['in_process']:.2f}"
     )
     print(
+        f"  Parquet files (CLI, typed columns): in-process {w['parquet_in_process']:,.0f} carts/s"
+        f" ({w['parquet_in_process'] / w['in_process']:.2f} of JSONL in-process); 2 workers"
+        f" {w['parquet_workers_2']:,.0f}/s, spawning them included"
+    )
+    print(
         f"  peak RSS per worker: {w['rss_small']:.0f} MiB after {rows // 10:,} carts,"
         f" {w['rss_big']:.0f} MiB after {rows * 5:,} (flat in count)"
     )

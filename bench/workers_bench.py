@@ -5,6 +5,7 @@ small and a large request, from fresh pools (flat in count is the goal)."""
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -12,6 +13,7 @@ from agent.deterministic import plan_request
 from agent.executor import build_job, prepare, render_chunks
 from agent.request import DataRequest
 from bench.service_bench import peak_rss_mib
+from service.cli import main
 from service.workers import BlockPool
 from tools.blocks import BlockRunner
 from tools.registry import default_registry
@@ -25,6 +27,15 @@ def _seconds(rows: int, run_blocks: BlockRunner | None) -> float:
     for _ in render_chunks(prepared, job, 5000, run_blocks):
         pass
     return time.perf_counter() - start
+
+
+def _parquet_seconds(rows: int, workers: int) -> float:
+    """The CLI writing `rows` carts as Parquet files (service/cli_parquet.py), start to end."""
+    with tempfile.TemporaryDirectory() as tmp:
+        args = ["generate", "cart", "--count", str(rows), "--seed", "1", "--format", "parquet"]
+        start = time.perf_counter()
+        main([*args, "--workers", str(workers), "--out", f"{tmp}/out"])
+        return time.perf_counter() - start
 
 
 def _pool(workers: int) -> BlockPool:
@@ -54,6 +65,8 @@ def run(rows: int = 200_000) -> dict[str, float]:
             out[f"rss_{label}"] = max(peak_rss_mib(pid) for pid in _worker_pids(pool))
         finally:
             pool.close()
+    out["parquet_in_process"] = _best(rows, lambda: _parquet_seconds(rows, 0), 2)
+    out["parquet_workers_2"] = _best(rows, lambda: _parquet_seconds(rows, 2), 2)  # pools spawned each time
     out["cpus"] = len(os.sched_getaffinity(0))
     return out
 

@@ -11,11 +11,15 @@ from typing import Any
 
 from service.cli_data import dataset_command
 from service.cli_examples import examples_command
-from service.cli_local import PROGRESS_FROM, generate_local
+from service.cli_local import PROGRESS_FROM, generate_local, generate_parquet
 from service.cli_local import progress as _progress
 from service.cli_out import Out, OutFile
 from tools.errors import DataError
 
+ENGINE_HELP = (
+    "where blocks are made: local worker processes (default), dask (a LocalCluster unless --scheduler),"
+    " spark (local[workers] unless --scheduler); the same bytes on each"
+)
 CSV_SAFE_HELP = "CSV: leave cells that start with = + - @ as they are (no leading ' against formulas)"
 
 
@@ -117,7 +121,7 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="generate rows of an entity")
     g.add_argument("entity")
     g.add_argument("--count", type=int, default=10)
-    g.add_argument("--format", choices=["json", "jsonl", "csv", "sql"], default="json")
+    g.add_argument("--format", choices=["json", "jsonl", "csv", "sql", "parquet"], default="json")
     g.add_argument("--seed", type=int)
     g.add_argument("--locale", default="")
     g.add_argument("--context", default="")
@@ -130,6 +134,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--tls", action="store_true", help="TLS to --server, trusting the system's roots")
     g.add_argument("--tls-ca", default="", help="TLS to --server, trusting this CA certificate (PEM)")
     g.add_argument("--chunk-size", type=int, default=0)
+    g.add_argument("--engine", choices=["local", "dask", "spark"], default="local", help=ENGINE_HELP)
+    g.add_argument("--scheduler", help="--engine dask: the scheduler's address; spark: the master URL")
+    g.add_argument("--partitions", type=int, default=1, help="--format parquet: files to split the rows into")
     g.add_argument(
         "--workers",
         type=int,
@@ -194,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "examples":
         return examples_command(args)
     try:
+        if args.command == "generate" and args.format == "parquet":
+            generate_parquet(args, _request(args))  # a directory of files, not one document
+            return 0
         # Checked (and the temporary file made) before any work: a bad path fails at once.
         out_file = OutFile(args.out) if args.out is not None else None
         try:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from service.cli_out import Out
+from tools.errors import InvalidRequest
 
 PROGRESS_FROM = 50_000  # rows; smaller runs finish before a progress line would help
 
@@ -18,13 +19,31 @@ def progress(total: int, done: int, out: TextIO) -> None:
         out.flush()
 
 
+def workers_for(args: argparse.Namespace) -> int:
+    if args.workers is not None:
+        return int(args.workers)
+    from service.settings import Settings
+    from service.workers import usable_cpus
+
+    configured = Settings().generation_workers
+    return usable_cpus() if configured is None else configured
+
+
+def generate_parquet(args: argparse.Namespace, request: Any) -> None:
+    from service.cli_parquet import write_parquet
+
+    if args.server:
+        raise InvalidRequest("--format", "Parquet is written here, not by a server", "drop --server")
+    write_parquet(args, request, workers_for(args))
+
+
 def generate_local(args: argparse.Namespace, request: Any, out: Out) -> None:
-    """Writes the document for `request`. From tools.blocks.PARALLEL_FROM rows, with workers, the
-    blocks are made by worker processes (service/workers.py): the same bytes, on every core."""
+    """Writes the document for `request`. From tools.blocks.PARALLEL_FROM rows with worker processes
+    (service/workers.py), or at any size on Dask or Spark (service/engines.py), the blocks are made
+    there: the same bytes, on every core."""
     from agent.deterministic import plan_request
     from agent.executor import build_job, prepare, writer_for, writer_spec
-    from service.settings import Settings
-    from service.workers import BlockPool, usable_cpus
+    from service.engines import block_runner
     from tools.blocks import PARALLEL_FROM, tasks_for
     from tools.engine import generate
     from tools.formats.base import rebatch
@@ -33,10 +52,6 @@ def generate_local(args: argparse.Namespace, request: Any, out: Out) -> None:
     prepared = prepare(request, default_registry())
     job, _ = build_job(prepared, plan_request(request, prepared.schema))
     writer = writer_for(prepared, job)
-    workers = args.workers
-    if workers is None:
-        configured = Settings().generation_workers
-        workers = usable_cpus() if configured is None else configured
     done = 0
 
     def counted(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
@@ -46,18 +61,16 @@ def generate_local(args: argparse.Namespace, request: Any, out: Out) -> None:
             done += len(batch)
             progress(prepared.total, done, sys.stderr)
 
-    if workers and prepared.total >= PARALLEL_FROM:
-        pool = BlockPool(workers)
-        try:
-            rendered = pool.run(tasks_for(job, writer_spec(prepared, job), prepared.schema))
+    elsewhere = args.engine != "local" or prepared.total >= PARALLEL_FROM
+    with block_runner(args.engine, workers_for(args) if elsewhere else 0, args.scheduler) as run:
+        if run is not None:
+            rendered = run(tasks_for(job, writer_spec(prepared, job), prepared.schema))
             texts = rebatch((r.texts for r in rendered), job.batch_size)
             for piece in writer.document_texts(counted(texts)):
                 out.write(piece)
-        finally:
-            pool.close()
-    else:
-        for piece in writer.document(counted(generate(job))):
-            out.write(piece)
+        else:
+            for piece in writer.document(counted(generate(job))):
+                out.write(piece)
     if prepared.total >= PROGRESS_FROM:
         sys.stderr.write("\n")
     sys.stderr.write(f"{prepared.total:,} rows, seed {prepared.seed}\n")

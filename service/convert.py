@@ -25,6 +25,13 @@ _FIELD_TYPES = {
 
 
 def _enum(value: int, table: dict[Any, str], field: str, proto_enum: Any) -> str:
+    if proto_enum is pb.OutputFormat and value == pb.PARQUET:
+        raise InvalidRequest(
+            field,
+            "PARQUET is written to files, and this call carries text",
+            "use JSON, JSONL, CSV or SQL here, or the CLI for Parquet files:"
+            " test-data-agent generate ENTITY --format parquet --out DIR",
+        )
     if value not in table:
         names = ", ".join(proto_enum.keys())
         raise InvalidRequest(field, f"{value} is not a valid value", f"use one of {names}")

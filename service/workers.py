@@ -13,6 +13,7 @@ copy mid-flight.
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import os
@@ -63,10 +64,23 @@ def _ready() -> int:
     return os.getpid()
 
 
+def _start_worker() -> None:
+    """In each worker, once: load what every task uses, then freeze it out of the collector's walks,
+    as the server does at start (service/app.py)."""
+    from tools.catalogue import load_catalogue
+    from tools.registry import default_registry
+
+    load_catalogue()
+    default_registry()
+    gc.freeze()
+
+
 class BlockPool:
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+        )
 
     def warm(self) -> list[Future[int]]:
         """Start every process now (each imports the engine, about a second), not on the first request."""

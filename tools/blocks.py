@@ -16,12 +16,13 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from tools.coherence import CoherenceMeter
 from tools.engine import BlockMaker, Job
 from tools.formats.base import Writer, make_writer
 from tools.schema import EntitySchema
-from tools.seeds import SEEK_BLOCK, BlockRef, job_blocks
+from tools.seeds import SEEK_BLOCK, BlockRef, iter_blocks
 
 KEEP_JOBS = 4  # compiled jobs a worker keeps (a few streams at once share the pool)
 TASK_BLOCKS = 2  # blocks per task: 2,048 rows, ~40 ms of work against ~1 ms to send a job and its result
@@ -38,10 +39,19 @@ class WriterSpec:
     negative: bool = False
     csv_safe: bool = True
 
-    def make(self) -> Writer:
+    def make(self) -> Writer | None:
+        """The text writer; None for Parquet, whose rows become an Arrow table (`table`)."""
+        if self.fmt == "parquet":
+            return None
         return make_writer(
             self.fmt, self.schema, self.columns, negative=self.negative, csv_safe=self.csv_safe
         )
+
+    def table(self, rows: list[dict[str, Any]]) -> Any:
+        from tools.formats.parquet_format import arrow_schema, text_columns, to_table
+
+        schema = arrow_schema(self.schema, self.columns, self.negative)
+        return to_table(rows, schema, text_columns(self.schema, self.columns, self.negative))
 
 
 @dataclass(frozen=True)
@@ -57,9 +67,10 @@ class Task:
 class Rendered:
     texts: list[str] = field(default_factory=list)  # one per row, in order
     scores: list[float] = field(default_factory=list)  # each row's coherence score (tools/coherence.py)
+    table: Any = None  # Parquet: the rows as one Arrow table (tools/formats/parquet_format.py), no texts
 
 
-_compiled: OrderedDict[str, tuple[BlockMaker, Writer, CoherenceMeter]] = OrderedDict()
+_compiled: OrderedDict[str, tuple[BlockMaker, Writer | None, CoherenceMeter]] = OrderedDict()
 
 
 def render(task: Task) -> Rendered:
@@ -74,10 +85,16 @@ def render(task: Task) -> Rendered:
         _compiled.move_to_end(task.job_id)
     maker, writer, meter = hit
     out = Rendered()
+    kept: list[dict[str, Any]] = []
     for ref in task.blocks:
         rows = list(maker.rows(ref))
-        out.texts.extend(writer.row_texts(rows))
         out.scores.extend(meter.row_score(r, 1 if "_violates" in r else 0) for r in rows)
+        if writer is None:
+            kept.extend(rows)
+        else:
+            out.texts.extend(writer.row_texts(rows))
+    if writer is None:
+        out.table = task.writer.table(kept)
     return out
 
 
@@ -85,9 +102,16 @@ def render(task: Task) -> Rendered:
 BlockRunner = Callable[[Iterator[Task]], Iterator[Rendered]]
 
 
-def tasks_for(job: Job, writer: WriterSpec, meter_schema: EntitySchema) -> Iterator[Task]:
-    """A job's blocks as tasks of TASK_BLOCKS blocks, in order."""
+def tasks_for(
+    job: Job, writer: WriterSpec, meter_schema: EntitySchema, per_task: int = TASK_BLOCKS
+) -> Iterator[Task]:
+    """A job's blocks as tasks of `per_task` blocks, in order."""
     job_id = uuid.uuid4().hex
-    refs = job_blocks([s.count for s in job.scenarios])
-    for start in range(0, len(refs), TASK_BLOCKS):
-        yield Task(job_id, job, writer, meter_schema, tuple(refs[start : start + TASK_BLOCKS]))
+    group: list[BlockRef] = []
+    for ref in iter_blocks([s.count for s in job.scenarios]):
+        group.append(ref)
+        if len(group) == per_task:
+            yield Task(job_id, job, writer, meter_schema, tuple(group))
+            group = []
+    if group:
+        yield Task(job_id, job, writer, meter_schema, tuple(group))

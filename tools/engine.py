@@ -29,7 +29,7 @@ from tools.imitation import Template
 from tools.maker_kit import Env, Maker, chooser
 from tools.runner import RowRunner
 from tools.schema import EntitySchema
-from tools.seeds import SEEK_BLOCK, BlockRef, job_blocks, key_of
+from tools.seeds import SEEK_BLOCK, BlockRef, iter_blocks, key_of
 from tools.strides import job_strides
 from tools.temporal import REFERENCE_TIME, default_window
 
@@ -77,7 +77,7 @@ def generate(job: Job, blocks: Iterable[BlockRef] | None = None) -> Iterator[lis
     as they are in the whole job's output (tools/seeds.py)."""
     maker = BlockMaker(job)
     batch: list[dict[str, Any]] = []
-    for ref in job_blocks([s.count for s in job.scenarios]) if blocks is None else blocks:
+    for ref in iter_blocks([s.count for s in job.scenarios]) if blocks is None else blocks:
         for row in maker.rows(ref):
             batch.append(row)
             if len(batch) >= job.batch_size:

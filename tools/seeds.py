@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 ENGINE_VERSION = "2026.12-1"
@@ -49,11 +50,19 @@ class BlockRef:
 
 def job_blocks(counts: list[int]) -> list[BlockRef]:
     """Every block of a job whose scenarios have these counts, in output order."""
-    out, index, slot = [], 0, 0
+    return list(iter_blocks(counts))
+
+
+def iter_blocks(counts: list[int]) -> Iterator[BlockRef]:
+    """`job_blocks` one at a time: a billion rows are a million blocks, never a list of them."""
+    index, slot = 0, 0
     for i, count in enumerate(counts):
         for k, first in enumerate(range(0, count, SEEK_BLOCK)):
             rows = min(SEEK_BLOCK, count - first)
-            out.append(BlockRef(i, k, first, rows, index, slot))
+            yield BlockRef(i, k, first, rows, index, slot)
             index += rows
             slot += SEEK_BLOCK
-    return out
+
+
+def block_count(counts: list[int]) -> int:
+    return sum(-(-count // SEEK_BLOCK) for count in counts)

@@ -29,6 +29,12 @@ def _constraint(path: str, **fields: object) -> pb.Constraints:
 CASES = [
     ("negative count", pb.GenerateRequest(entity="cart", count=-5), INVALID, "count"),
     (
+        "parquet over an rpc",
+        pb.GenerateRequest(entity="cart", output_format=pb.PARQUET),
+        INVALID,
+        "--format parquet",
+    ),
+    (
         "unary count above the limit",
         pb.GenerateRequest(entity="cart", count=10_001),
         INVALID,
@@ -110,6 +116,23 @@ async def test_bad_stream_request_fails_before_the_first_chunk(live: Live) -> No
         async for _chunk in call:
             pass
     assert info.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+async def test_parquet_is_refused_on_streams_and_datasets_naming_the_cli(live: Live) -> None:
+    calls = [
+        live.stub.GenerateDataStream(pb.GenerateRequest(entity="cart", count=10, output_format=pb.PARQUET)),
+        live.stub.GenerateDataset(
+            pb.DatasetRequest(entities=[pb.EntityCount(entity="customer", count=2)], output_format=pb.PARQUET)
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            async for _chunk in call:
+                pass
+        assert info.value.code() == INVALID
+        assert "output_format" in (info.value.details() or "") and "--format parquet" in (
+            info.value.details() or ""
+        )
 
 
 @pytest.mark.parametrize("request_id", ["a\nb", "abc\u00e9", "x\x01y"])

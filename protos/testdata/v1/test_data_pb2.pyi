@@ -36,6 +36,7 @@ class OutputFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CSV: _ClassVar[OutputFormat]
     SQL: _ClassVar[OutputFormat]
     JSONL: _ClassVar[OutputFormat]
+    PARQUET: _ClassVar[OutputFormat]
 STRING: FieldType
 INTEGER: FieldType
 FLOAT: FieldType
@@ -57,6 +58,7 @@ JSON: OutputFormat
 CSV: OutputFormat
 SQL: OutputFormat
 JSONL: OutputFormat
+PARQUET: OutputFormat
 
 class GenerateRequest(_message.Message):
     __slots__ = ("request_id", "domain", "entity", "schema", "constraints", "scenarios", "context", "hints", "output_format", "count", "use_cache", "learn_from_history", "defect_triggering", "production_like", "inline_schema", "generation_method", "custom_schema", "seed", "chunk_size", "negative", "locale", "csv_safe")
