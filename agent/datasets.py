@@ -7,6 +7,7 @@ row, parents before children, memory flat in size.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,12 +16,24 @@ from agent.dataset_keywords import keyword_dataset_plan
 from agent.dataset_plan import PREVIEW_ROOTS, DatasetPlan, apply_dataset_plan, check_dataset_plan, copied
 from agent.dataset_views import preview
 from agent.executor import checked_format, checked_seed
-from tools.dataset import DatasetGenerator, Node, ancestors, plan_tree, sibling_refs, walk, worst_rows
+from tools.blocks import BlockRunner, WriterSpec, family_tasks
+from tools.dataset import (
+    DatasetGenerator,
+    Node,
+    ancestors,
+    partitionable,
+    plan_tree,
+    sibling_refs,
+    walk,
+    worst_rows,
+)
 from tools.errors import LimitExceeded
-from tools.formats import Writer, make_writer
-from tools.formats.chunking import fitted_chunks
+from tools.formats import Writer
+from tools.formats.chunking import ChunkAssembler
 from tools.pools import check_locale
 from tools.registry import Registry
+
+PARALLEL_ROOTS = 800  # root records: a smaller family is made in-process (two tasks' worth)
 
 
 @dataclass
@@ -76,7 +89,8 @@ class DatasetRun:
             raise ValueError("unchecked dataset plan: " + "; ".join(problems))
         apply_dataset_plan(self.roots, plan)
         self.plan = plan
-        self.writers = {n.name: self._writer(n) for n in walk(self.roots)}
+        self.specs = {n.name: self._writer_spec(n) for n in walk(self.roots)}
+        self.writers = {name: _text_writer(spec) for name, spec in self.specs.items()}
 
     def problems(self, plan: DatasetPlan) -> list[str]:
         """What is wrong with `plan` for this family and these requested entities."""
@@ -111,7 +125,7 @@ class DatasetRun:
         limit = f"{self.max_rows:,}"
         return f"about {estimate:,} records for {roots} and their families, above the limit of {limit}"
 
-    def _writer(self, node: Node) -> Writer:
+    def _writer_spec(self, node: Node) -> WriterSpec:
         # Foreign keys only where the generator guarantees the parent row: ancestors in the tree and
         # siblings it reads (an order's cart). Product ids point at the catalogue, not at a table.
         ids = {n.name: n.schema.id_field for n in walk(self.roots)}
@@ -122,25 +136,47 @@ class DatasetRun:
             if f.ref in linked and f.ref in ids and ids.get(f.ref)
         }
         columns = [f.name for f in node.schema.fields] + ["_index"]
-        return make_writer(self.format, node.schema, columns, foreign_keys=fks, csv_safe=self.csv_safe)
+        return WriterSpec(self.format, node.schema, columns, foreign_keys=fks, csv_safe=self.csv_safe)
 
     def batches(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         """(entity, rows) in sending order: the rows before formatting (evals check them)."""
         assert self.plan is not None, "call use() with a plan first"
         return DatasetGenerator(self.roots, self.seed, self.locale, themes=self.plan.themes).batches()
 
-    def chunks(self) -> Iterator[Chunk]:
+    def chunks(self, run_blocks: BlockRunner | None = None) -> Iterator[Chunk]:
+        """The dataset's chunks in sending order. With `run_blocks` (worker processes, Dask, Spark) and a
+        family that can be split by root (tools/dataset.py `partitionable`), ranges of roots are made
+        there: the same bytes."""
         started: set[str] = set()
-        for entity, rows in self.batches():
+        for entity, texts in self._texts(run_blocks):
             first = entity not in started
             started.add(entity)
-            self.counts[entity] = self.counts.get(entity, 0) + len(rows)
+            self.counts[entity] = self.counts.get(entity, 0) + len(texts)
             if sum(self.counts.values()) > self.max_rows:
                 raise LimitExceeded(
                     "entities", f"the family passed {self.max_rows:,} records", "ask for fewer root records"
                 )
-            for text in fitted_chunks(self.writers[entity], rows, first):
+            assembler = ChunkAssembler(self.writers[entity], max(1, len(texts)), len(texts), first=first)
+            for text, _ in itertools.chain(assembler.feed(texts), assembler.finish()):
                 yield Chunk(entity, text)
+
+    def _texts(self, run_blocks: BlockRunner | None) -> Iterator[tuple[str, list[str]]]:
+        assert self.plan is not None, "call use() with a plan first"
+        root = self.roots[0]
+        split = partitionable(self.roots) and (root.count or 0) >= PARALLEL_ROOTS
+        if run_blocks is None or not split:
+            for entity, rows in self.batches():
+                yield entity, self.writers[entity].row_texts(rows)
+            return
+        tasks = family_tasks(self.roots, self.seed, self.locale, self.plan.themes or {}, self.specs)
+        for result in run_blocks(tasks):
+            yield from result.batches
+
+
+def _text_writer(spec: WriterSpec) -> Writer:
+    writer = spec.make()
+    assert writer is not None, "datasets are written as text (checked_format)"
+    return writer
 
 
 def keyword_run(request: DatasetRequest, registry: Registry, max_rows: int) -> DatasetRun:

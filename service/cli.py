@@ -154,6 +154,11 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--context", default="", help='e.g. "holiday rush with split shipments and some refunds"')
     d.add_argument("--out", help="write here instead of stdout")
     d.add_argument("--locale", default="", help="Faker locale such as de_DE (default en_US)")
+    d.add_argument("--engine", choices=["local", "dask", "spark"], default="local", help=ENGINE_HELP)
+    d.add_argument("--scheduler", help="--engine dask: the scheduler's address; spark: the master URL")
+    d.add_argument(
+        "--workers", type=int, help="worker processes (default: GENERATION_WORKERS, else the CPUs)"
+    )
     d.add_argument("--server", help="HOST:PORT of a running service: its agent plans from the context")
     d.add_argument("--no-cache", action="store_true", help="with --server: plan afresh, skip the plan cache")
     d.add_argument("--method", choices=["traditional", "llm", "rag", "hybrid"], help="with --server")

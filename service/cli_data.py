@@ -48,8 +48,12 @@ def dataset_command(args: argparse.Namespace, out: Out) -> None:
     )
     run = keyword_run(request, default_registry(), max_rows=10**9)
     sys.stderr.write(f"plan (keyword rules): {plan_summary(run.plan or DatasetPlan())}\n")
-    pieces = ((c.entity, c.data) for c in run.chunks())
-    _write_dataset(pieces, args.format, out)
+    from service.cli_local import workers_for
+    from service.engines import block_runner
+
+    with block_runner(args.engine, workers_for(args), args.scheduler) as run_blocks:
+        pieces = ((c.entity, c.data) for c in run.chunks(run_blocks))
+        _write_dataset(pieces, args.format, out)
     counts = ", ".join(f"{e}={n:,}" for e, n in run.counts.items())
     sys.stderr.write(f"{counts}; seed {run.seed}\n")
 

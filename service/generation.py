@@ -238,7 +238,8 @@ class Generator:
         return run, outcome
 
     async def dataset_chunks(self, run: DatasetRun) -> AsyncGenerator[Chunk, None]:
-        async for chunk in self._drain(run.chunks(), run.seed):
+        run_blocks = self.blocks.run if self.blocks is not None else None
+        async for chunk in self._drain(run.chunks(run_blocks), run.seed):
             yield chunk
         for entity, n in run.counts.items():
             metrics.RECORDS.labels(domain="ecommerce", entity=entity).inc(n)

@@ -12,6 +12,7 @@ request are compiled once per worker, not once per task.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.coherence import CoherenceMeter
+from tools.dataset import DatasetGenerator, Node, root_batch_for
 from tools.engine import BlockMaker, Job
 from tools.formats.base import Writer, make_writer
 from tools.schema import EntitySchema
@@ -27,6 +29,7 @@ from tools.seeds import SEEK_BLOCK, BlockRef, iter_blocks
 KEEP_JOBS = 4  # compiled jobs a worker keeps (a few streams at once share the pool)
 TASK_BLOCKS = 2  # blocks per task: 2,048 rows, ~40 ms of work against ~1 ms to send a job and its result
 PARALLEL_FROM = 4 * SEEK_BLOCK  # rows: below this a request is made in-process (a pool costs more)
+FAMILY_BATCHES = 2  # root batches per dataset task: 400 customers' families, about 20,000 records
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,19 @@ class WriterSpec:
     columns: list[str]
     negative: bool = False
     csv_safe: bool = True
+    foreign_keys: dict[str, tuple[str, str]] | None = None  # a linked dataset's SQL REFERENCES
 
     def make(self) -> Writer | None:
         """The text writer; None for Parquet, whose rows become an Arrow table (`table`)."""
         if self.fmt == "parquet":
             return None
         return make_writer(
-            self.fmt, self.schema, self.columns, negative=self.negative, csv_safe=self.csv_safe
+            self.fmt,
+            self.schema,
+            self.columns,
+            negative=self.negative,
+            foreign_keys=self.foreign_keys,
+            csv_safe=self.csv_safe,
         )
 
     def table(self, rows: list[dict[str, Any]]) -> Any:
@@ -63,18 +72,35 @@ class Task:
     blocks: tuple[BlockRef, ...]
 
 
+@dataclass(frozen=True)
+class FamilyTask:
+    """Roots span[0]..span[1] - 1 of a linked dataset, with all their descendants (tools/dataset.py)."""
+
+    job_id: str
+    roots: list[Node]  # the planned tree (plan applied): workers never plan
+    seed: int
+    locale: str
+    themes: dict[str, float]
+    writers: dict[str, WriterSpec]  # per entity
+    span: tuple[int, int]
+
+
 @dataclass
 class Rendered:
     texts: list[str] = field(default_factory=list)  # one per row, in order
     scores: list[float] = field(default_factory=list)  # each row's coherence score (tools/coherence.py)
     table: Any = None  # Parquet: the rows as one Arrow table (tools/formats/parquet_format.py), no texts
+    batches: list[tuple[str, list[str]]] = field(default_factory=list)  # a FamilyTask's (entity, texts)
 
 
 _compiled: OrderedDict[str, tuple[BlockMaker, Writer | None, CoherenceMeter]] = OrderedDict()
 
 
-def render(task: Task) -> Rendered:
-    """The task's blocks, in order: each row's text and coherence score."""
+def render(task: Task | FamilyTask) -> Rendered:
+    """The task's blocks, in order: each row's text and coherence score (or one Arrow table); for a
+    linked dataset's roots, each batch of each entity, as texts."""
+    if isinstance(task, FamilyTask):
+        return _render_family(task)
     hit = _compiled.get(task.job_id)
     if hit is None:
         hit = (BlockMaker(task.job), task.writer.make(), CoherenceMeter(task.meter_schema))
@@ -99,7 +125,7 @@ def render(task: Task) -> Rendered:
 
 
 # What runs tasks: a process pool (service/workers.py), or any engine that returns results in order.
-BlockRunner = Callable[[Iterator[Task]], Iterator[Rendered]]
+BlockRunner = Callable[[Iterator[Any]], Iterator[Rendered]]  # Tasks or FamilyTasks
 
 
 def tasks_for(
@@ -115,3 +141,38 @@ def tasks_for(
             group = []
     if group:
         yield Task(job_id, job, writer, meter_schema, tuple(group))
+
+
+_generators: OrderedDict[str, tuple[DatasetGenerator, dict[str, Writer | None]]] = OrderedDict()
+
+
+def _render_family(task: FamilyTask) -> Rendered:
+    hit = _generators.get(task.job_id)
+    if hit is None:  # compiled once per worker and request, as jobs are
+        roots = copy.deepcopy(task.roots)  # in this process, the caller's tree stays as it was
+        generator = DatasetGenerator(roots, task.seed, task.locale, themes=task.themes)
+        hit = _generators[task.job_id] = (
+            generator,
+            {name: spec.make() for name, spec in task.writers.items()},
+        )
+        while len(_generators) > KEEP_JOBS:
+            _generators.popitem(last=False)
+    generator, writers = hit
+    out = Rendered()
+    for entity, rows in generator.batches(task.span):
+        writer = writers[entity]
+        assert writer is not None, "datasets are written as text"
+        out.batches.append((entity, writer.row_texts(rows)))
+    return out
+
+
+def family_tasks(
+    roots: list[Node], seed: int, locale: str, themes: dict[str, float], writers: dict[str, WriterSpec]
+) -> Iterator[FamilyTask]:
+    """A partitionable dataset's roots in tasks of FAMILY_BATCHES root batches each, in order."""
+    job_id = uuid.uuid4().hex
+    root = roots[0]
+    step = root_batch_for(roots) * FAMILY_BATCHES
+    total = root.count or 0
+    for start in range(0, total, step):
+        yield FamilyTask(job_id, roots, seed, locale, themes, writers, (start, min(total, start + step)))

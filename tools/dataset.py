@@ -136,9 +136,7 @@ class DatasetGenerator:
     ) -> None:
         self.roots = roots
         self.nodes = walk(roots)
-        # A batch's whole family is in memory at once: fewer roots per batch when families can be big.
-        most = max(worst_rows(r) for r in roots)
-        self.root_batch = max(1, min(root_batch, BATCH_ROWS // most))
+        self.root_batch = root_batch_for(roots, root_batch)
         window = default_window(REFERENCE_TIME)
         self.seed = seed
         self.rng = random.Random(0)
@@ -146,6 +144,10 @@ class DatasetGenerator:
         self.runners: dict[str, RowRunner] = {}
         self.envs: dict[str, Env] = {}
         self.families: dict[str, object] = {}  # entity -> the root whose family its generator is on
+        self.position: dict[str, int] = {}  # entity -> its records made so far in that family
+        # The most records of each entity one root's family can hold: a record's `_index` (and the
+        # slot its unique ids are read at) is root number * that + its place in the family.
+        self.most = {name: most for root in roots for name, most in per_root_most(root).items()}
         for node in self.nodes:
             env = Env(
                 rng=random.Random(key_of(seed, node.name, "compile")),
@@ -171,7 +173,13 @@ class DatasetGenerator:
             p = parent_of(by_name[p].schema)
         return out
 
-    def batches(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    def batches(self, span: tuple[int, int] | None = None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """(entity, rows) in sending order; with `span` (one root with a count, no capped children: see
+        `partitionable`), only the families of roots span[0]..span[1] - 1, exactly as they are in the
+        whole run when span[0] is a multiple of `root_batch`."""
+        if span is not None:
+            assert partitionable(self.roots), "spans are for one counted root without caps"
+            self.roots[0].made, self.roots[0].count = span[0], span[1]
         for root in self.roots:
             idle, progress = 0, -1
             while self._root_more(root):
@@ -195,7 +203,8 @@ class DatasetGenerator:
                     self._enter(root.name, family)
                     theme = self.pick_theme()
                     links = {"_theme": theme, "_family": family}
-                    row = self._emit(root, self.runners[root.name].row(theme, links, root.made))
+                    slot = self._slot(root.name, family)
+                    row = self._emit(root, self.runners[root.name].row(theme, links, slot), slot)
                     rows.append(row)
                     families.append((row, {**links, root.name: row}))
                 yield root.name, rows
@@ -206,7 +215,15 @@ class DatasetGenerator:
         the seed and the root's number alone, not on the families made before it."""
         if self.families.get(name) != family:
             self.families[name] = family
+            self.position[name] = 0
             self.envs[name].rng.seed(key_of(self.seed, name, *family))
+
+    def _slot(self, name: str, family: tuple[str, int]) -> int:
+        """The next record's `_index` and slot: a function of its root and its place in the family, so
+        any range of roots can be made alone (tools/seeds.py)."""
+        place = self.position[name]
+        self.position[name] = place + 1
+        return family[1] * self.most[name] + place
 
     def _capped_made(self, root: Node) -> int:
         return sum(c.made for c in walk(root.children) if c.count is not None)
@@ -216,8 +233,8 @@ class DatasetGenerator:
             return root.made < root.count
         return any(c.count is not None and c.made < c.count for c in walk(root.children))
 
-    def _emit(self, node: Node, row: dict[str, Any]) -> dict[str, Any]:
-        row["_index"] = node.made
+    def _emit(self, node: Node, row: dict[str, Any], slot: int) -> dict[str, Any]:
+        row["_index"] = slot
         node.made += 1
         return row
 
@@ -246,9 +263,11 @@ class DatasetGenerator:
             if child.count is not None and child.made >= child.count:
                 break
             theme = links["_theme"]
+            slot = self._slot(child.name, links["_family"])
             row = self._emit(
                 child,
-                self.runners[child.name].row(theme, {**links, **extra, "_siblings": siblings}, child.made),
+                self.runners[child.name].row(theme, {**links, **extra, "_siblings": siblings}, slot),
+                slot,
             )
             siblings.setdefault(child.name, []).append(row)
             out.append((row, {**links, child.name: row, "_siblings": {}}))
@@ -290,6 +309,31 @@ def worst_rows(node: Node, nodes: dict[str, Node] | None = None) -> int:
     for child in node.children:
         total += most_children(child, nodes) * worst_rows(child, nodes)
     return total
+
+
+def root_batch_for(roots: list[Node], most_roots: int = ROOT_BATCH) -> int:
+    """Roots per batch: a batch's whole family is in memory at once, so fewer when families can be big."""
+    most = max(worst_rows(r) for r in roots)
+    return max(1, min(most_roots, BATCH_ROWS // most))
+
+
+def partitionable(roots: list[Node]) -> bool:
+    """Whether ranges of roots can be made apart (tools/blocks.py): one root with a count and no caps
+    on its descendants (a cap counts records across families: it holds in one process only)."""
+    return len(roots) == 1 and roots[0].count is not None and not _capped(roots[0])
+
+
+def per_root_most(root: Node) -> dict[str, int]:
+    """entity -> the most records of it one `root` record's family can hold (the root: 1)."""
+    nodes = {n.name: n for n in walk([root])}
+    out = {root.name: 1}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for child in node.children:
+            out[child.name] = out[node.name] * max(1, most_children(child, nodes))
+            stack.append(child)
+    return out
 
 
 def most_children(child: Node, nodes: dict[str, Node]) -> int:

@@ -81,3 +81,19 @@ async def test_a_cancelled_stream_cancels_its_pending_blocks_and_the_server_keep
         await assert_still_serving(live)
         again = live.stub.GenerateDataStream(pb.GenerateRequest(entity="cart", count=5000, seed=1))
         assert sum([c.data.count('"cart_id"') async for c in again]) == 5000
+
+
+async def test_a_dataset_stream_split_by_root_on_workers_is_the_same_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from agent import datasets
+
+    monkeypatch.setattr(datasets, "PARALLEL_ROOTS", 1)  # split even this small family (two tasks)
+    request = pb.DatasetRequest(
+        entities=[pb.EntityCount(entity="customer", count=450)], seed=9, output_format=pb.SQL
+    )
+    out = []
+    for workers in (2, 0):
+        async for live in live_service(make_settings(generation_workers=workers)):
+            out.append([(c.entity, c.data) async for c in live.stub.GenerateDataset(request)])
+    assert out[0] == out[1] and sum(e == "customer" for e, _ in out[0]) >= 1

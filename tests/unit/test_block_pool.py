@@ -93,3 +93,28 @@ def test_usable_cpus_follow_the_cgroup_quota(tmp_path: Path) -> None:
 def test_unreadable_cgroup_files_mean_no_quota(tmp_path: Path) -> None:
     (tmp_path / "cpu.max").write_text("garbage\n")
     assert usable_cpus(tmp_path) == len(os.sched_getaffinity(0))
+
+
+def _dataset_chunks(monkeypatch: pytest.MonkeyPatch, run_blocks: Any) -> list[tuple[str, str]]:
+    from agent import datasets
+    from agent.datasets import DatasetRequest, keyword_run
+
+    monkeypatch.setattr(datasets, "PARALLEL_ROOTS", 1)  # split even a small family
+    run = keyword_run(
+        DatasetRequest({"customer": 450}, seed=9, output_format="sql"), default_registry(), 10**7
+    )
+    return [(c.entity, c.data) for c in run.chunks(run_blocks)]
+
+
+def test_a_dataset_split_by_root_is_the_same_bytes_in_process_and_on_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service.engines import in_process
+
+    whole = _dataset_chunks(monkeypatch, None)
+    assert _dataset_chunks(monkeypatch, in_process) == whole  # two tasks: roots 0-399 and 400-449
+    pool = BlockPool(2)
+    try:
+        assert _dataset_chunks(monkeypatch, pool.run) == whole
+    finally:
+        pool.close()

@@ -124,3 +124,23 @@ def test_a_larger_dataset_starts_with_the_smaller_ones_families() -> None:
     assert set(few) <= set(many)
     for entity, rows in few.items():
         assert many[entity][: len(rows)] == rows, entity
+
+
+def test_a_datasets_index_is_its_root_number_times_the_most_per_root_plus_its_place() -> None:
+    from tools.dataset import DatasetGenerator, per_root_most, plan_tree
+
+    roots = plan_tree(REGISTRY, {"customer": 40})
+    most = per_root_most(roots[0])
+    indexes: dict[str, list[int]] = {}
+    customer_of: dict[str, int] = {}
+    for entity, rows in DatasetGenerator(roots, 4).batches():
+        indexes.setdefault(entity, []).extend(r["_index"] for r in rows)
+        if entity == "customer":
+            customer_of.update({r["customer_id"]: r["_index"] for r in rows})
+        if entity == "order":  # an order's index lies in its customer's range
+            for r in rows:
+                root = customer_of[r["customer_id"]]
+                assert root * most["order"] <= r["_index"] < (root + 1) * most["order"]
+    assert indexes["customer"] == list(range(40))
+    for entity, seen in indexes.items():
+        assert seen == sorted(set(seen)), entity  # unique and increasing, gaps allowed

@@ -10,7 +10,6 @@ row bigger than a chunk on its own goes alone; rows are bounded in size by tools
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -87,11 +86,3 @@ def stream_texts(
         yield chunk
     if not final:  # the engine makes exactly the rows it was asked for; anything else is a bug
         raise RuntimeError(f"the stream made {assembler.closed:,} rows, not {total:,}")
-
-
-def fitted_chunks(writer: Writer, rows: Rows, first: bool) -> Iterator[str]:
-    """`rows` as one chunk, or as several when their UTF-8 would pass MAX_CHUNK_BYTES (a linked
-    dataset's batch of one entity; `first`: the entity's first rows, which carry its header)."""
-    assembler = ChunkAssembler(writer, max(1, len(rows)), len(rows), first=first)
-    for text, _ in itertools.chain(assembler.feed(writer.row_texts(rows)), assembler.finish()):
-        yield text
