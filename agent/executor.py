@@ -17,7 +17,7 @@ from agent.apply_plan import apply_field_plans
 from agent.deterministic import DEFECT_SHARE, EDGE_HINTS
 from agent.plan import GenerationPlan
 from agent.request import DataRequest
-from tools.blocks import PARALLEL_FROM, BlockRunner, Rendered, WriterSpec, tasks_for
+from tools.blocks import PARALLEL_FROM, BlockRunner, Rendered, WriterSpec, fits_tasks, tasks_for
 from tools.coherence import CoherenceMeter
 from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
@@ -238,7 +238,7 @@ def render_chunks(
     Make `job` with a small batch_size: a stream then holds a few rows and one chunk, never a chunk's rows.
     With `run_blocks` (worker processes) a large job's blocks are made there: the same bytes."""
     writer = writer_for(prepared, job)
-    if run_blocks is None or prepared.total < PARALLEL_FROM:
+    if run_blocks is None or prepared.total < PARALLEL_FROM or not fits_tasks(job):
         return stream_chunks(writer, measured(prepared, generate(job)), chunk_rows, prepared.total)
     rendered = run_blocks(tasks_for(job, writer_spec(prepared, job), prepared.schema))
     return stream_texts(writer, scored(prepared, rendered), chunk_rows, prepared.total)

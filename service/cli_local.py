@@ -44,7 +44,7 @@ def generate_local(args: argparse.Namespace, request: Any, out: Out) -> None:
     from agent.deterministic import plan_request
     from agent.executor import build_job, prepare, writer_for, writer_spec
     from service.engines import block_runner
-    from tools.blocks import PARALLEL_FROM, tasks_for
+    from tools.blocks import PARALLEL_FROM, fits_tasks, tasks_for
     from tools.engine import generate
     from tools.formats.base import rebatch
     from tools.registry import default_registry
@@ -61,7 +61,8 @@ def generate_local(args: argparse.Namespace, request: Any, out: Out) -> None:
             done += len(batch)
             progress(prepared.total, done, sys.stderr)
 
-    elsewhere = args.engine != "local" or prepared.total >= PARALLEL_FROM
+    # Wide rows stay here on local workers (tools.blocks.fits_tasks); a cluster was asked for by name.
+    elsewhere = args.engine != "local" or (prepared.total >= PARALLEL_FROM and fits_tasks(job))
     with block_runner(args.engine, workers_for(args) if elsewhere else 0, args.scheduler) as run:
         if run is not None:
             rendered = run(tasks_for(job, writer_spec(prepared, job), prepared.schema))

@@ -14,14 +14,19 @@ copy mid-flight.
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from service import metrics
+from service.logs import log
 from tools.blocks import Rendered, Task, render
 from tools.cancel import check as check_cancelled
 
@@ -78,29 +83,62 @@ def _start_worker() -> None:
 class BlockPool:
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self.pool = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+        self.pool = self._new()
+        self.lock = threading.Lock()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
         )
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        """A worker died (killed for memory, say): the executor is unusable, so the next request gets a
+        new one. Once per broken executor, whichever stream notices first."""
+        with self.lock:
+            if self.pool is broken:
+                log.warning("generation worker died; the pool is restarted", workers=self.workers)
+                metrics.FALLBACKS.labels(reason="worker_died").inc()
+                broken.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._new()
 
     def warm(self) -> list[Future[int]]:
         """Start every process now (each imports the engine, about a second), not on the first request."""
         return [self.pool.submit(_ready) for _ in range(self.workers)]
 
     def run(self, tasks: Iterator[Task], in_flight: int | None = None) -> Iterator[Rendered]:
-        """The tasks' results in order, with at most `in_flight` (default: two per worker) out at once."""
+        """The tasks' results in order, with at most `in_flight` (default: two per worker) out at once.
+        If a worker dies, this request's remaining tasks are made in this process (blocks are seekable:
+        the same bytes) and the pool is replaced for the next one."""
         most = in_flight or 2 * self.workers
-        pending: deque[Future[Rendered]] = deque()
+        pool = self.pool
+        pending: deque[tuple[Task, Future[Rendered]]] = deque()
+        unsent: list[Task] = []  # a task whose submit found the pool broken
         try:
             for task in tasks:
                 check_cancelled()
-                pending.append(self.pool.submit(render, task))
+                unsent = [task]
+                pending.append((task, pool.submit(render, task)))
+                unsent = []
                 if len(pending) >= most:
-                    yield _result(pending.popleft())
+                    yield self._next(pending)
             while pending:
-                yield _result(pending.popleft())
+                yield self._next(pending)
+        except BrokenProcessPool:
+            self._replace(pool)
+            left = [task for task, _ in pending] + unsent
+            pending.clear()
+            for task in itertools.chain(left, tasks):
+                check_cancelled()
+                yield render(task)
         finally:
-            for future in pending:  # a closed or cancelled stream: tasks not started yet never run
+            for _, future in pending:  # a closed or cancelled stream: tasks not started yet never run
                 future.cancel()
+
+    @staticmethod
+    def _next(pending: deque[tuple[Task, Future[Rendered]]]) -> Rendered:
+        result = _result(pending[0][1])  # a task leaves `pending` once done: a dead worker's is made again
+        pending.popleft()
+        return result
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)

@@ -13,6 +13,7 @@ request are compiled once per worker, not once per task.
 from __future__ import annotations
 
 import copy
+import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.coherence import CoherenceMeter
+from tools.column_runner import block_rows
 from tools.dataset import DatasetGenerator, Node, root_batch_for
 from tools.engine import BlockMaker, Job
 from tools.formats.base import Writer, make_writer
@@ -29,7 +31,7 @@ from tools.seeds import SEEK_BLOCK, BlockRef, iter_blocks
 KEEP_JOBS = 4  # compiled jobs a worker keeps (a few streams at once share the pool)
 TASK_BLOCKS = 2  # blocks per task: 2,048 rows, ~40 ms of work against ~1 ms to send a job and its result
 PARALLEL_FROM = 4 * SEEK_BLOCK  # rows: below this a request is made in-process (a pool costs more)
-FAMILY_BATCHES = 2  # root batches per dataset task: 400 customers' families, about 20,000 records
+FAMILY_BATCHES = 1  # root batches per dataset task: 200 customers' families, about 10,000 records
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,16 @@ class Rendered:
     batches: list[tuple[str, list[str]]] = field(default_factory=list)  # a FamilyTask's (entity, texts)
 
 
-_compiled: OrderedDict[str, tuple[BlockMaker, Writer | None, CoherenceMeter]] = OrderedDict()
+class _Compiled(threading.local):
+    """Per thread: a compiled job holds one seeded generator that its blocks re-seed, so two threads
+    (a Dask worker with several) must never share one."""
+
+    def __init__(self) -> None:
+        self.jobs: OrderedDict[str, tuple[BlockMaker, Writer | None, CoherenceMeter]] = OrderedDict()
+        self.families: OrderedDict[str, tuple[DatasetGenerator, dict[str, Writer | None]]] = OrderedDict()
+
+
+_cache = _Compiled()
 
 
 def render(task: Task | FamilyTask) -> Rendered:
@@ -101,6 +112,7 @@ def render(task: Task | FamilyTask) -> Rendered:
     linked dataset's roots, each batch of each entity, as texts."""
     if isinstance(task, FamilyTask):
         return _render_family(task)
+    _compiled = _cache.jobs
     hit = _compiled.get(task.job_id)
     if hit is None:
         hit = (BlockMaker(task.job), task.writer.make(), CoherenceMeter(task.meter_schema))
@@ -143,10 +155,8 @@ def tasks_for(
         yield Task(job_id, job, writer, meter_schema, tuple(group))
 
 
-_generators: OrderedDict[str, tuple[DatasetGenerator, dict[str, Writer | None]]] = OrderedDict()
-
-
 def _render_family(task: FamilyTask) -> Rendered:
+    _generators = _cache.families
     hit = _generators.get(task.job_id)
     if hit is None:  # compiled once per worker and request, as jobs are
         roots = copy.deepcopy(task.roots)  # in this process, the caller's tree stays as it was
@@ -176,3 +186,11 @@ def family_tasks(
     total = root.count or 0
     for start in range(0, total, step):
         yield FamilyTask(job_id, roots, seed, locale, themes, writers, (start, min(total, start + step)))
+
+
+def fits_tasks(job: Job) -> bool:
+    """Whether a job's rows are narrow enough for tasks of whole blocks: a task holds TASK_BLOCKS blocks'
+    texts at once, so rows of many values (a client's array of 1,000 objects: 77 MB a block) stay
+    in-process, where a stream holds one chunk."""
+    specs = [job.schema, *(s.schema for s in job.scenarios if s.schema is not None)]
+    return all(block_rows(s.as_object()) >= SEEK_BLOCK for s in specs)

@@ -133,10 +133,8 @@ def row_capacity(env: Env) -> tuple[int, str, int]:
     """(rows, field, its values) for the unique field with the fewest values per row: a field under
     arrays takes `stride` slots per row (tools/strides.py). Rows past it cannot be made."""
     best: tuple[int, str, int] = (2**62, "", 0)
-    for key, counter in env.unique_counters.items():
-        space = getattr(counter, "space", None)
-        if space is None and isinstance(counter, tuple):
-            space = counter[0].space  # a unique range: (its permutation, ...)
+    for key in sorted(env.used):  # this scenario's counters (engine._ScenarioRows resets `used`)
+        space = getattr(env.unique_counters[key], "space", None)  # a template's, a range's permutation's
         if space is None:
             continue  # endless: suffix numbers, the catalogue walk
         path = key.split("|")[0]

@@ -118,7 +118,8 @@ def catalogue_walk(env: Env, path: str) -> Callable[[int], tuple[Any, int]]:
     """slot -> (product, round): every catalogue product once, in a seeded order, then again (round
     1, 2, ...): a product table with unique ids. Shared by every maker of this path in the job."""
     key = f"{path}|catalogue-walk"
-    if key not in env.unique_counters:
+
+    def walk() -> Callable[[int], tuple[Any, int]]:
         everything = [p for theme in load_catalogue() for p in theme.products]
         perm = Bijection(len(everything), env.keyed(key))
 
@@ -126,8 +127,9 @@ def catalogue_walk(env: Env, path: str) -> Callable[[int], tuple[Any, int]]:
             turn, i = divmod(slot, len(everything))
             return everything[perm(i)], turn
 
-        env.unique_counters[key] = at
-    return env.unique_counters[key]  # type: ignore[no-any-return]
+        return at
+
+    return env.counter(key, walk)  # type: ignore[no-any-return]
 
 
 def field_deps(spec: FieldSpec, rules: ScopeRules) -> dict[str, set[str]]:

@@ -138,6 +138,7 @@ class _ScenarioRows:
 
     def __init__(self, job: Job, scenario: Scenario, env: Env, window: tuple[int, int]) -> None:
         self.job, self.scenario, self.env, self.window = job, scenario, env, window
+        env.used = set()  # the counters this scenario's makers read (column_runner.row_capacity)
         self.weights = theme_weights(scenario.theme_weights or job.theme_weights)
         self.runner = RowRunner(job, scenario, env, window)
         self.pick_theme = chooser(load_catalogue(), self.weights, env.rnd)

@@ -47,6 +47,15 @@ class Env:
     unique_counters: dict[str, Any] = field(default_factory=dict)
     seed_key: str = ""  # "seed/entity": what keyed generators (unique counters) are seeded from
     strides: dict[str, int] = field(default_factory=dict)  # array item path -> slots per parent
+    used: set[str] = field(default_factory=set)  # counters the scenario being compiled reads
+
+    def counter(self, key: str, make: Callable[[], Any]) -> Any:
+        """The job's unique-value counter for `key` (made on first use; its permutation is keyed by
+        `key` alone, so it is the same whichever scenario or process makes it first)."""
+        self.used.add(key)
+        if key not in self.unique_counters:
+            self.unique_counters[key] = make()
+        return self.unique_counters[key]
 
     @property
     def rnd(self) -> Callable[[], float]:

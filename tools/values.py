@@ -90,9 +90,7 @@ def _pattern_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
     if spec.unique:
         # Shared by every maker of this path in the job (scenarios, edge-case variants): one counter.
         key = f"{path}|{spec.format}"
-        if key not in env.unique_counters:
-            env.unique_counters[key] = UniqueIds(tpl, env.keyed(key), path)
-        at = env.unique_counters[key].at
+        at = env.counter(key, lambda: UniqueIds(tpl, env.keyed(key), path)).at
         return lambda obj, ctx: at(ctx.slot)
     make = random_maker(tpl, env.rnd)
     return lambda obj, ctx: make()

@@ -36,11 +36,11 @@ def ranged_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
 
 def _unique_ranged(spec: FieldSpec, ranged: Ranged, path: str, env: Env) -> Maker:
     """Unique numbers or dates drawn as a permutation of the (raw) range: no repeats, no memory."""
-    key = f"{path}|unique-range"
-    if key not in env.unique_counters:
-        space = ranged.hi - ranged.lo + 1
-        env.unique_counters[key] = (Bijection(space, env.keyed(key)), space)
-    perm, space = env.unique_counters[key]
+    # Keyed by the range too: a scenario whose plan narrows it gets a permutation of its own range (values
+    # of two different ranges may then meet), never one that depends on which scenario came first.
+    key = f"{path}|unique-range|{ranged.lo}|{ranged.hi}"
+    space = ranged.hi - ranged.lo + 1
+    perm = env.counter(key, lambda: Bijection(space, env.keyed(key)))
     lo, out = ranged.lo, ranged.out
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:

@@ -52,9 +52,7 @@ def text_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
         base = _with_round(base)
     elif spec.unique:
         key = f"{path}|suffix"
-        if key not in env.unique_counters:
-            env.unique_counters[key] = UniqueNumbers(env, key)
-        base = _unique_suffix(base, env.unique_counters[key])
+        base = _unique_suffix(base, env.counter(key, lambda: UniqueNumbers(env, key)))
     return base
 
 

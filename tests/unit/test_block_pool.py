@@ -16,7 +16,7 @@ from agent.request import DataRequest
 from service.cli import main
 from service.workers import BlockPool, usable_cpus
 from tools import cancel
-from tools.blocks import tasks_for
+from tools.blocks import render, tasks_for
 from tools.engine import Job
 from tools.errors import InvalidRequest
 from tools.registry import default_registry
@@ -118,3 +118,35 @@ def test_a_dataset_split_by_root_is_the_same_bytes_in_process_and_on_workers(
         assert _dataset_chunks(monkeypatch, pool.run) == whole
     finally:
         pool.close()
+
+
+def test_a_dead_worker_costs_nothing_but_time_the_rest_is_made_here_and_the_pool_replaced() -> None:
+    import signal
+
+    prepared, job = _job(DataRequest(entity="cart", count=40_000, seed=8, output_format="jsonl"))
+    spec = writer_spec(prepared, job)
+    expected = [r.texts for r in map(render, tasks_for(job, spec, prepared.schema))]
+    pool = BlockPool(1)
+    try:
+        pids = [f.result() for f in pool.warm()]
+        first = pool.pool
+        results = pool.run(tasks_for(job, spec, prepared.schema))
+        got = [next(results).texts]
+        os.kill(pids[0], signal.SIGKILL)  # as the kernel's OOM killer would
+        got += [r.texts for r in results]
+        assert got == expected and pool.pool is not first
+        again = [r.texts for r in pool.run(tasks_for(job, spec, prepared.schema))]
+        assert again == expected  # the new pool serves the next request
+    finally:
+        pool.close()
+
+
+def test_rows_of_many_values_stay_in_process() -> None:
+    from tools.blocks import fits_tasks
+
+    wide = (
+        '{"name": "w", "fields": {"parts": {"type": "array", "min_items": 1000, "max_items": 1000,'
+        ' "items": {"type": "object", "fields": {"a": {"type": "integer"}}}}}}'
+    )
+    assert not fits_tasks(_job(DataRequest(custom_schema=wide, count=10, seed=1))[1])
+    assert fits_tasks(_job(DataRequest(entity="order", count=10, seed=1))[1])

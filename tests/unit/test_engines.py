@@ -99,3 +99,24 @@ def test_a_bad_out_directory_is_one_line_and_leaves_nothing(
     assert main(args) == 2
     assert "add --out DIR" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["full"]  # no temporary directory left
+
+
+def test_objects_with_no_fields_declared_are_json_text_at_any_depth() -> None:
+    from tools.engine import Job, Scenario, generate
+    from tools.formats.parquet_format import arrow_schema, text_columns, to_table
+    from tools.schema import EntitySchema
+
+    schema = EntitySchema.model_validate(
+        {
+            "name": "t",
+            "fields": [
+                {"name": "o", "type": "object", "fields": [{"name": "meta", "type": "object"}]},
+                {"name": "a", "type": "array", "items": {"name": "items[]", "type": "object"}},
+            ],
+        }
+    )
+    rows = [r for batch in generate(Job(schema, [Scenario("d", 30)], 1)) for r in batch]
+    columns = ["o", "a", "_scenario", "_index"]
+    table = to_table(rows, arrow_schema(schema, columns, False), text_columns(schema, columns, False))
+    first = table.slice(0, 1).to_pylist()[0]
+    assert first["o"]["meta"] == "{}" and all(item == "{}" for item in first["a"])

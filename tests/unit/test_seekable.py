@@ -144,3 +144,34 @@ def test_a_datasets_index_is_its_root_number_times_the_most_per_root_plus_its_pl
     assert indexes["customer"] == list(range(40))
     for entity, seen in indexes.items():
         assert seen == sorted(set(seen)), entity  # unique and increasing, gaps allowed
+
+
+def test_scenarios_with_their_own_unique_ranges_do_not_depend_on_which_came_first() -> None:
+    from tools.engine import Scenario
+    from tools.schema import EntitySchema
+
+    def schema(top: int) -> EntitySchema:
+        n = {"name": "n", "type": "integer", "min": 1, "max": top, "unique": True}
+        return EntitySchema.model_validate({"name": "t", "fields": [n]})
+
+    job = Job(schema(100_000), [Scenario("narrow", 1500, schema=schema(3000)), Scenario("wide", 1500)], 5)
+    whole = _rows(job)
+    for ref in job_blocks([s.count for s in job.scenarios]):
+        assert _rows(job, [ref]) == whole[ref.index : ref.index + ref.rows]
+    narrow = [r["n"] for r in whole if r["_scenario"] == "narrow"]
+    assert len(set(narrow)) == 1500 and max(narrow) <= 3000
+
+
+def test_blocks_made_on_two_threads_at_once_are_the_blocks_made_one_after_the_other() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from agent.executor import prepare, writer_spec
+    from tools.blocks import render, tasks_for
+
+    request = _request("cart", 8 * SEEK_BLOCK, 3, "plain")
+    prepared = prepare(request, REGISTRY)
+    job = _job(request)
+    tasks = list(tasks_for(job, writer_spec(prepared, job), prepared.schema, per_task=1))
+    serial = [render(t).texts for t in tasks]
+    with ThreadPoolExecutor(4) as pool:
+        assert [r.texts for r in pool.map(render, tasks)] == serial

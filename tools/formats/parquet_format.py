@@ -64,16 +64,40 @@ def arrow_schema(schema: EntitySchema, columns: list[str], negative: bool) -> pa
 
 
 def to_table(rows: list[dict[str, Any]], schema: pa.Schema, as_text: set[str]) -> pa.Table:
-    """The rows as a table of `schema`; the columns in `as_text` hold each value's JSON text."""
+    """The rows as a table of `schema`; the columns in `as_text` hold each value's JSON text, and any
+    value at a string position that is not a string (an object with no fields declared, a numeric
+    enum), however deep, its JSON text too."""
     arrays = []
     for field in schema:
         values = [r.get(field.name) for r in rows]
         if field.name in as_text:
             values = [None if v is None else orjson.dumps(v).decode() for v in values]
-        elif field.type == pa.string():
-            values = [v if v is None or isinstance(v, str) else orjson.dumps(v).decode() for v in values]
+        elif _holds_strings(field.type):
+            values = [_fit(v, field.type) for v in values]
         arrays.append(_array(values, field.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _holds_strings(t: pa.DataType) -> bool:
+    if t == pa.string():
+        return True
+    if pa.types.is_list(t):
+        return _holds_strings(t.value_type)
+    if pa.types.is_struct(t):
+        return any(_holds_strings(f.type) for f in t)
+    return False
+
+
+def _fit(value: Any, t: pa.DataType) -> Any:
+    if value is None:
+        return None
+    if t == pa.string():
+        return value if isinstance(value, str) else orjson.dumps(value).decode()
+    if pa.types.is_list(t) and isinstance(value, list):
+        return [_fit(v, t.value_type) for v in value]
+    if pa.types.is_struct(t) and isinstance(value, dict):
+        return {f.name: _fit(value.get(f.name), f.type) for f in t}
+    return value
 
 
 def text_columns(schema: EntitySchema, columns: list[str], negative: bool) -> set[str]:
