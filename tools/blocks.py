@@ -59,10 +59,11 @@ class WriterSpec:
         )
 
     def table(self, rows: list[dict[str, Any]]) -> Any:
-        from tools.formats.parquet_format import arrow_schema, text_columns, to_table
+        from tools.formats.parquet_format import arrow_schema, loose_columns, text_columns, to_table
 
         schema = arrow_schema(self.schema, self.columns, self.negative)
-        return to_table(rows, schema, text_columns(self.schema, self.columns, self.negative))
+        texts = text_columns(self.schema, self.columns, self.negative)
+        return to_table(rows, schema, texts, loose_columns(self.schema, self.columns))
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from tools.compiler import (
     natural_stride,
 )
 from tools.derive import derivations
+from tools.errors import InvalidRequest
 from tools.maker_kit import Env, RowCtx, source_of
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
@@ -227,7 +228,7 @@ class ArrayColumn:
         self.name = spec.name
         self.lo, self.hi = item_bounds(spec, path)
         self.explicit = (spec.min_items is not None, spec.max_items is not None)
-        item_path = f"{path}[]"
+        item_path = self.item_path = f"{path}[]"
         self.objects = item.type is FieldType.OBJECT or bool(item.fields)
         if self.objects:
             self.items = ObjectColumns(item, item_path, env, window)
@@ -249,6 +250,10 @@ class ArrayColumn:
         parents = np.repeat(np.arange(b.n), drawn)
         inner = Block(b.gen, len(parents), b.themes[parents])
         if self.stride and b.slots is not None:
+            if len(b.slots) and int(b.slots.max()) >= 2**62 // self.stride:  # int64 would wrap: ids repeat
+                raise InvalidRequest(
+                    self.item_path, "too many rows for unique values this deep", "ask for fewer rows"
+                )
             position = np.arange(len(parents)) - np.repeat(np.cumsum(drawn) - drawn, drawn)
             inner.slots = b.slots[parents] * self.stride + position
         if self.uses_product:

@@ -103,7 +103,7 @@ def test_a_bad_out_directory_is_one_line_and_leaves_nothing(
 
 def test_objects_with_no_fields_declared_are_json_text_at_any_depth() -> None:
     from tools.engine import Job, Scenario, generate
-    from tools.formats.parquet_format import arrow_schema, text_columns, to_table
+    from tools.formats.parquet_format import arrow_schema, loose_columns, text_columns, to_table
     from tools.schema import EntitySchema
 
     schema = EntitySchema.model_validate(
@@ -117,6 +117,8 @@ def test_objects_with_no_fields_declared_are_json_text_at_any_depth() -> None:
     )
     rows = [r for batch in generate(Job(schema, [Scenario("d", 30)], 1)) for r in batch]
     columns = ["o", "a", "_scenario", "_index"]
-    table = to_table(rows, arrow_schema(schema, columns, False), text_columns(schema, columns, False))
+    loose = loose_columns(schema, columns)
+    assert loose == {"o", "a"}
+    table = to_table(rows, arrow_schema(schema, columns, False), text_columns(schema, columns, False), loose)
     first = table.slice(0, 1).to_pylist()[0]
     assert first["o"]["meta"] == "{}" and all(item == "{}" for item in first["a"])

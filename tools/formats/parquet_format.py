@@ -63,29 +63,36 @@ def arrow_schema(schema: EntitySchema, columns: list[str], negative: bool) -> pa
     return pa.schema(out)
 
 
-def to_table(rows: list[dict[str, Any]], schema: pa.Schema, as_text: set[str]) -> pa.Table:
-    """The rows as a table of `schema`; the columns in `as_text` hold each value's JSON text, and any
-    value at a string position that is not a string (an object with no fields declared, a numeric
-    enum), however deep, its JSON text too."""
+def to_table(
+    rows: list[dict[str, Any]], schema: pa.Schema, as_text: set[str], loose: frozenset[str] = frozenset()
+) -> pa.Table:
+    """The rows as a table of `schema`; the columns in `as_text` hold each value's JSON text; in the
+    `loose` ones (`loose_columns`), any value at a string position that is not a string, however deep,
+    its JSON text too."""
     arrays = []
     for field in schema:
         values = [r.get(field.name) for r in rows]
         if field.name in as_text:
             values = [None if v is None else orjson.dumps(v).decode() for v in values]
-        elif _holds_strings(field.type):
+        elif field.name in loose:  # walked value by value: only where the schema needs it
             values = [_fit(v, field.type) for v in values]
         arrays.append(_array(values, field.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _holds_strings(t: pa.DataType) -> bool:
-    if t == pa.string():
+def loose_columns(schema: EntitySchema, columns: list[str]) -> frozenset[str]:
+    """Columns with a string position that can hold something else: an object with no fields declared
+    or an enum of numbers, at any depth."""
+    fields = {f.name: f for f in schema.fields}
+    return frozenset(c for c in columns if c in fields and _loose(fields[c]))
+
+
+def _loose(spec: FieldSpec) -> bool:
+    if spec.type is FieldType.OBJECT and not spec.fields:
         return True
-    if pa.types.is_list(t):
-        return _holds_strings(t.value_type)
-    if pa.types.is_struct(t):
-        return any(_holds_strings(f.type) for f in t)
-    return False
+    if spec.type is FieldType.ENUM and spec.values and not all(isinstance(v, str) for v in spec.values):
+        return True
+    return any(_loose(f) for f in spec.fields) or (spec.items is not None and _loose(spec.items))
 
 
 def _fit(value: Any, t: pa.DataType) -> Any:
