@@ -226,6 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         sys.stderr.write(f"error: {exc.message}\n")
         return 2
+    except BrokenPipeError:
+        # The reader went (`| head`): stop quietly, as cat does, with stdout pointed at nothing so
+        # the interpreter's own flush at exit does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a remote error: grpc.RpcError carries the server's message
         details = getattr(exc, "details", None)
         if callable(details):

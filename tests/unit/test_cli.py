@@ -198,3 +198,16 @@ async def test_a_stream_broken_off_by_the_server_leaves_the_file_byte_identical(
         assert await cli == 2
     assert out.read_bytes() == OLD and _only(tmp_path) == ["carts.jsonl"]
     assert "error: UNAVAILABLE: " in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_ends_the_cli_quietly() -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "service", "generate", "cart", "--count", "3000", "--format", "jsonl"]
+    writer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert writer.stdout is not None
+    writer.stdout.readline()
+    writer.stdout.close()  # as `| head -1` does
+    _, err = writer.communicate(timeout=60)
+    assert writer.returncode == 141 and b"Traceback" not in err
