@@ -34,6 +34,12 @@ def _regex_check(pattern: re.Pattern[str], what: str) -> Check:
     return check
 
 
+def _scalar_check(v: Any) -> Problem:
+    if isinstance(v, str | int | float):
+        return None
+    return ("type", f"expected one of the enum's values, got {type(v).__name__}")
+
+
 def str_check(v: Any) -> Problem:
     return None if isinstance(v, str) else ("type", f"expected a string, got {type(v).__name__}")
 
@@ -150,6 +156,9 @@ def type_check(spec: FieldSpec, path: str, window: tuple[int, int], year: int) -
         return _bool_check
     if t is FieldType.ADDRESS:
         return _address_check(spec)
+    if t is FieldType.ENUM and spec.values and not all(isinstance(v, str) for v in spec.values):
+        return _scalar_check  # an enum of numbers (a client's [1, 2, 3]): its values are the check
+
     if t is FieldType.PATTERN or (spec.format and "{" in spec.format and t in (FieldType.STRING,)):
         tpl = parse_template(spec.format or "", year, path)
         return _regex_check(re.compile(f"^{tpl.regex.pattern}$"), f"id like {spec.format}")

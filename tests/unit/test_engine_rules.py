@@ -125,3 +125,18 @@ def test_unique_on_a_fixed_set_of_values_is_refused() -> None:
     schema = '{"name": "x", "fields": {"s": {"type": "enum", "values": ["a", "b"], "unique": true}}}'
     with pytest.raises(InvalidRequest, match="unique cannot hold"):
         rows_for(DataRequest(custom_schema=schema, count=3, seed=1))
+
+
+def test_an_enum_of_numbers_gives_its_numbers_on_both_makers() -> None:
+    # It used to fail every row: the enum's type check wanted text whatever its values were.
+    schema = '{"name": "x", "fields": {"stars": {"type": "enum", "values": [1, 2, 3, 4, 5]}}}'
+    for count in (10, 3000):  # the row maker's first rows, then columns
+        rows = json_rows(DataRequest(custom_schema=schema, count=count, seed=2))
+        assert {r["stars"] for r in rows} <= {1, 2, 3, 4, 5} and len({r["stars"] for r in rows}) > 1
+    from tools.schema import EntitySchema
+
+    numbers = EntitySchema.model_validate(
+        {"name": "x", "fields": [{"name": "stars", "type": "enum", "values": [1, 2, 3, 4, 5]}]}
+    )
+    assert validate_rows(numbers, [{"stars": 4}]) == []
+    assert validate_rows(numbers, [{"stars": "4"}]) and validate_rows(numbers, [{"stars": 9}])
