@@ -90,7 +90,7 @@ class DatasetRun:
         apply_dataset_plan(self.roots, plan)
         self.plan = plan
         self.specs = {n.name: self._writer_spec(n) for n in walk(self.roots)}
-        self.writers = {name: _text_writer(spec) for name, spec in self.specs.items()}
+        self.writers = {name: spec.text_writer() for name, spec in self.specs.items()}
 
     def problems(self, plan: DatasetPlan) -> list[str]:
         """What is wrong with `plan` for this family and these requested entities."""
@@ -171,12 +171,6 @@ class DatasetRun:
         tasks = family_tasks(self.roots, self.seed, self.locale, self.plan.themes or {}, self.specs)
         for result in run_blocks(tasks):
             yield from result.batches
-
-
-def _text_writer(spec: WriterSpec) -> Writer:
-    writer = spec.make()
-    assert writer is not None, "datasets are written as text (checked_format)"
-    return writer
 
 
 def keyword_run(request: DatasetRequest, registry: Registry, max_rows: int) -> DatasetRun:

@@ -190,9 +190,7 @@ def _wants_edges(request: DataRequest) -> bool:
 
 
 def writer_for(prepared: Prepared, job: Job) -> Writer:
-    writer = writer_spec(prepared, job).make()
-    assert writer is not None, "a request's format is a text format (checked_format)"
-    return writer
+    return writer_spec(prepared, job).text_writer()
 
 
 def writer_spec(prepared: Prepared, job: Job) -> WriterSpec:

@@ -15,6 +15,7 @@ from typing import Any
 from faker import Faker
 
 from tools.catalogue import load_catalogue
+from tools.formats.base import rebatch
 
 _ALNUM = string.ascii_uppercase + string.digits
 
@@ -89,20 +90,9 @@ def _faker_rows(n: int, seed: int) -> Iterator[dict[str, Any]]:
         )
 
 
-def _batched(rows: Iterator[dict[str, Any]], batch: int) -> Iterator[list[dict[str, Any]]]:
-    out: list[dict[str, Any]] = []
-    for row in rows:
-        out.append(row)
-        if len(out) == batch:
-            yield out
-            out = []
-    if out:
-        yield out
-
-
 def plain_random_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
-    return _batched(_plain_random_rows(n, seed), batch)
+    return rebatch([_plain_random_rows(n, seed)], batch)
 
 
 def faker_carts(n: int, seed: int, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
-    return _batched(_faker_rows(n, seed), batch)
+    return rebatch([_faker_rows(n, seed)], batch)

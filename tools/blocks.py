@@ -18,7 +18,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from tools.coherence import CoherenceMeter
 from tools.column_runner import block_rows
@@ -57,6 +57,12 @@ class WriterSpec:
             foreign_keys=self.foreign_keys,
             csv_safe=self.csv_safe,
         )
+
+    def text_writer(self) -> Writer:
+        writer = self.make()
+        if writer is None:
+            raise ValueError("Parquet has no text writer: its rows go to `table`")
+        return writer
 
     def table(self, rows: list[dict[str, Any]]) -> Any:
         from tools.formats.parquet_format import arrow_schema, loose_columns, text_columns, to_table
@@ -102,10 +108,22 @@ class _Compiled(threading.local):
 
     def __init__(self) -> None:
         self.jobs: OrderedDict[str, tuple[BlockMaker, Writer | None, CoherenceMeter]] = OrderedDict()
-        self.families: OrderedDict[str, tuple[DatasetGenerator, dict[str, Writer | None]]] = OrderedDict()
+        self.families: OrderedDict[str, tuple[DatasetGenerator, dict[str, Writer]]] = OrderedDict()
 
 
 _cache = _Compiled()
+T = TypeVar("T")
+
+
+def _kept(cache: OrderedDict[str, T], job_id: str, make: Callable[[], T]) -> T:
+    """The job's compiled makers from a worker's small cache (the last KEEP_JOBS jobs), made once."""
+    if job_id in cache:
+        cache.move_to_end(job_id)
+        return cache[job_id]
+    made = cache[job_id] = make()
+    while len(cache) > KEEP_JOBS:
+        cache.popitem(last=False)
+    return made
 
 
 def render(task: Task | FamilyTask) -> Rendered:
@@ -113,16 +131,11 @@ def render(task: Task | FamilyTask) -> Rendered:
     linked dataset's roots, each batch of each entity, as texts."""
     if isinstance(task, FamilyTask):
         return _render_family(task)
-    _compiled = _cache.jobs
-    hit = _compiled.get(task.job_id)
-    if hit is None:
-        hit = (BlockMaker(task.job), task.writer.make(), CoherenceMeter(task.meter_schema))
-        _compiled[task.job_id] = hit
-        while len(_compiled) > KEEP_JOBS:
-            _compiled.popitem(last=False)
-    else:
-        _compiled.move_to_end(task.job_id)
-    maker, writer, meter = hit
+    maker, writer, meter = _kept(
+        _cache.jobs,
+        task.job_id,
+        lambda: (BlockMaker(task.job), task.writer.make(), CoherenceMeter(task.meter_schema)),
+    )
     out = Rendered()
     kept: list[dict[str, Any]] = []
     for ref in task.blocks:
@@ -157,22 +170,18 @@ def tasks_for(
 
 
 def _render_family(task: FamilyTask) -> Rendered:
-    _generators = _cache.families
-    hit = _generators.get(task.job_id)
-    if hit is None:  # compiled once per worker and request, as jobs are
-        roots = copy.deepcopy(task.roots)  # in this process, the caller's tree stays as it was
-        generator = DatasetGenerator(roots, task.seed, task.locale, themes=task.themes)
-        hit = _generators[task.job_id] = (
-            generator,
-            {name: spec.make() for name, spec in task.writers.items()},
-        )
-        while len(_generators) > KEEP_JOBS:
-            _generators.popitem(last=False)
-    generator, writers = hit
+    generator, writers = _kept(
+        _cache.families,
+        task.job_id,
+        lambda: (
+            # a copy: in this process, the caller's tree stays as it was
+            DatasetGenerator(copy.deepcopy(task.roots), task.seed, task.locale, themes=task.themes),
+            {name: spec.text_writer() for name, spec in task.writers.items()},
+        ),
+    )
     out = Rendered()
     for entity, rows in generator.batches(task.span):
         writer = writers[entity]
-        assert writer is not None, "datasets are written as text"
         out.batches.append((entity, writer.row_texts(rows)))
     return out
 

@@ -14,6 +14,7 @@ that block in the whole output, and a scenario's first N rows are the same for a
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from collections.abc import Iterable, Iterator
@@ -143,7 +144,6 @@ class _ScenarioRows:
         self.runner = RowRunner(job, scenario, env, window)
         self.pick_theme = chooser(load_catalogue(), self.weights, env.rnd)
         self.plain = job.columns and ColumnRunner.plain(job, scenario, self.runner)
-        self.compiled: list[ColumnRunner | None] = []
 
     def rows(self, ref: BlockRef) -> Iterator[dict[str, Any]]:
         self.runner.start_block(ref.first)
@@ -163,15 +163,18 @@ class _ScenarioRows:
             pass  # row j missed a bound few rows meet (a cart total between 100 and 150): blocks find them
         yield from self._columns_or_rows(slot + j, SEEK_BLOCK - j, True)
 
+    @functools.cached_property
+    def columns(self) -> ColumnRunner | None:
+        """Compiled on first use: a request of a few rows never needs it."""
+        return ColumnRunner.compile(self.runner, self.env, self.window, self.weights)
+
     def _by_rows(self, slot: int, rows: int) -> Iterator[dict[str, Any]]:
         row, pick = self.runner.row, self.pick_theme
         return (row(pick(), None, slot + j) for j in range(rows))
 
     def _columns_or_rows(self, slot: int, size: int, ramp: bool) -> Iterator[dict[str, Any]]:
         """A generator: nothing is compiled until its first row is asked for."""
-        if not self.compiled:  # compiled on first use: a request of a few rows never needs it
-            self.compiled.append(ColumnRunner.compile(self.runner, self.env, self.window, self.weights))
-        columns = self.compiled[0]
+        columns = self.columns
         if columns is None:  # a field the columns cannot make: the row maker, slot by slot
             yield from self._by_rows(slot, size)
         else:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from tools.errors import InvalidRequest
 from tools.schema import EntitySchema
 
 Rows = list[dict[str, Any]]
+
+T = TypeVar("T")
 
 
 class Writer:
@@ -56,9 +58,9 @@ class Writer:
             yield self.assemble([], True)
 
 
-def rebatch(batches: Iterable[list[str]], size: int) -> Iterator[list[str]]:
+def rebatch(batches: Iterable[Iterable[T]], size: int) -> Iterator[list[T]]:
     """The same items in batches of `size` (the last one shorter), whatever sizes they came in."""
-    out: list[str] = []
+    out: list[T] = []
     for batch in batches:
         for item in batch:
             out.append(item)
