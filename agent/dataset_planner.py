@@ -19,7 +19,7 @@ from agent.dataset_plan import DatasetPlan
 from agent.dataset_views import family_summary, preview
 from agent.datasets import DatasetRequest, DatasetRun
 from agent.model_planner import ModelPlanner
-from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL, PlanReport
+from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL, PlanReport, world_limits
 from agent.prompts import fenced
 from tools.dataset import Node
 
@@ -121,6 +121,16 @@ async def plan_family(
 ) -> FamilyOutcome:
     """The plan for a dataset run: the model's when asked for (or, unasked, when one is configured and
     the request has a context), else the keyword plan; every fallback says why."""
+    out = await _plan_family(planner, request, run, deadline_s)
+    for key, text in world_limits(run.locale):  # a locale without world data: said too
+        out.fallback_key = out.fallback_key or key
+        out.fallback_reason = f"{out.fallback_reason}; {text}" if out.fallback_reason else text
+    return out
+
+
+async def _plan_family(
+    planner: ModelPlanner | None, request: DatasetRequest, run: DatasetRun, deadline_s: float | None
+) -> FamilyOutcome:
     keyword = FamilyOutcome(run.keyword_plan(request), TRADITIONAL)
     wanted = request.generation_method
     described = bool(request.context.strip() or request.hints)

@@ -24,6 +24,7 @@ from tools.edge_cases import catalogue as edge_catalogue
 from tools.imitation import Template
 from tools.registry import Registry
 from tools.temporal import default_window
+from tools.world.places import countries, country_of_locale
 
 TRADITIONAL, LLM, RAG, HYBRID = "traditional", "llm", "rag", "hybrid"
 Reasons = list[tuple[str, str]]  # (metrics label, text for people)
@@ -83,7 +84,7 @@ class Pipeline:
     ) -> PlanOutcome:
         route = self.route(request)
         deterministic = await asyncio.to_thread(plan_request, request, prepared.schema)
-        no_edges = _no_edge_cases(deterministic, prepared)
+        no_edges = _no_edge_cases(deterministic, prepared) + world_limits(prepared.locale)
         if route == TRADITIONAL and request.generation_method == TRADITIONAL:
             # Asked for: no model, no examples.
             return _with_reasons(PlanOutcome(deterministic, TRADITIONAL), no_edges, served=False)
@@ -186,6 +187,21 @@ def _no_edge_cases(plan: GenerationPlan, prepared: Prepared) -> Reasons:
     if plan.edge_case_share and not edge_catalogue(prepared.schema, default_window()):
         return [("no_edge_cases", "edge cases were asked for but no field of this schema has any")]
     return []
+
+
+def world_limits(locale: str) -> Reasons:
+    """A locale the world model has no reference data for: said, not silently less coherent."""
+    if country_of_locale(locale) is not None:
+        return []
+    covered = ", ".join(sorted(loc for c in countries().values() for loc in c.locales))
+    return [
+        (
+            "world_limited",
+            f"locale {locale} has no world data: names, streets and phones come from Faker's {locale} data, "
+            "and addresses, currency, language and tax do not agree with each other as they do for "
+            f"{covered}",
+        )
+    ]
 
 
 def _with_reasons(out: PlanOutcome, reasons: Reasons, served: bool = True) -> PlanOutcome:

@@ -24,6 +24,7 @@ from evals.common import Base, Inputs, Meta, plain_rows, share, verdict
 from evals.requests import values_at
 from evals.task import CaseOutput
 from tools.schema import FieldType
+from tools.world.localise import pinned
 
 Ctx = EvaluatorContext[Inputs, CaseOutput, Meta]
 SCALAR_SKIP = {FieldType.OBJECT, FieldType.ARRAY, FieldType.ADDRESS}
@@ -83,6 +84,8 @@ class Diversity(Base):
         fixed = {p for s in out.prepared.scenarios for p in s.overrides}
         skip = {f.name for f in schema.fields if f.unique} | {schema.id_field} | fixed
         skip |= set((ctx.metadata or {}).get("constant_ok", []))
+        skip |= pinned(schema, out.prepared.locale)  # the country's currency, language, tax display
+        skip |= {f.name for f in schema.fields if f.source == "tax_rate"}  # one VAT rate is right
         ratios: dict[str, float] = {}
         collapsed = []
         dup_rates = []

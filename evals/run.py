@@ -6,6 +6,10 @@ requests blocked. Live (`--live`, needs ANTHROPIC_API_KEY; ANTHROPIC_MODEL picks
 datasets through the real pipeline against Claude, plus an LLM-judged realism score; the report goes
 to a dated folder under --report (default evals/reports/) and is compared with the one before it.
 
+A whole offline run (no --dataset, no --case) also prints the realism table (evals/realism) and writes
+it to <--report or evals/reports>/realism.md; realism fails the run only for the properties listed in
+evals/realism/policy.py's ENFORCED.
+
 Exit codes: 0 all thresholds held (and, with a report, no regressions); 1 a threshold failed or a
 score regressed; 2 the run could not start (no API key, a broken dataset file).
 """
@@ -31,6 +35,8 @@ from agent.prompts import PROMPT_VERSION
 from evals import markdown, report
 from evals.families import family_names, load_families, run_families
 from evals.planner import planner_model
+from evals.realism.runner import REALISM_MD
+from evals.realism.runner import report as realism_report
 from evals.records import case_records
 from evals.requests import CaseError
 from evals.suite import PathRun, PlanningPath, dataset_names, failures, load_dataset, pipeline_for, run_path
@@ -86,7 +92,10 @@ async def main_async(
         with models.override_allow_model_requests(False):  # offline never reaches a real model
             started = time.perf_counter()
             runs = await _run_all(args, registry, paths, after)
-        return _finish(args, runs, "offline", SCRIPTED, args.report, time.perf_counter() - started, out)
+        code = _finish(args, runs, "offline", SCRIPTED, args.report, time.perf_counter() - started, out)
+        if not (args.dataset or args.case):  # a whole offline run also measures realism (evals/realism)
+            code = max(code, realism_report(out, (args.report or DEFAULT_REPORT_DIR) / REALISM_MD))
+        return code
     except CaseError as exc:
         print(f"evals: {exc}", file=out)
         return 2

@@ -1,21 +1,41 @@
 """The product catalogue: themes of products that belong together (tools/data/catalogue.yaml).
 
 Rows that hold products (carts, orders, wishlists) pick one theme per row and draw every product from
-it, so a fitness cart holds fitness gear. Ids and SKUs are derived from the product name with a stable
-hash, so a product has the same id and SKU in every row, request and process.
+it, so a fitness cart holds fitness gear. Each theme lists a few hand-written products and a grammar
+of product types (type x variant x size x colour, made by one of the type's brands) that expands into
+the rest, in the same order in every process.
+
+Every product has one list price (`price_low == price_high == price`), inside the price band of its
+type; a discount is a field of its own on the row, never a second price. The price, the brand of a
+product line, the id and the SKU are derived from the product's name with a stable hash, so a product
+has the same id, SKU and price in every row, request and process. Ids (`PRD-` and 6 digits) and SKUs
+(theme prefix and 6 characters) are unique: a hash that lands on a taken one moves to the next free
+one, hand-written products first, then generated ones in catalogue order.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 CATALOGUE_FILE = Path(__file__).parent / "data" / "catalogue.yaml"
 _ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: SKUs are read by people
+_IDS = 1_000_000  # PRD-000000 .. PRD-999999
+_SKU_LENGTH = 6
+# Capitalised words that stay so inside a sentence ("8-inch Android tablet", "Earl Grey tea").
+_PROPER = frozenset(
+    {"Android", "Bluetooth", "Colombian", "Damascus", "Earl", "English", "German", "Grey", "Italian"}
+    | {"Japanese", "Medjool", "Moroccan", "Olympic", "Tuscan"}
+)
+# "a 8 oz jar" -> "an 8 oz jar"; "a extra large size" -> "an extra large size"
+_ARTICLE_BEFORE_PLACEHOLDER = re.compile(r"\b[Aa] \{")
+_AN = re.compile(r"\b([Aa]) (?=8|1[18](?!\d)|[aeiAEI]|[oO](?!ne))")
 
 
 @dataclass(frozen=True)
@@ -26,9 +46,16 @@ class Product:
     category: str
     brand: str
     description: str
-    price_low: float
+    price_low: float  # == price_high: the one list price (makers that draw in [low, high] get it)
     price_high: float
     theme: str
+    kind: str = ""  # the product type it was made from ("Yoga Mat"); "" for a hand-written product
+    band: tuple[float, float] = (0.0, 0.0)  # the realistic price band of its type, in USD
+
+    @property
+    def price(self) -> float:
+        """The product's one list price in USD."""
+        return self.price_low
 
 
 @dataclass(frozen=True)
@@ -39,8 +66,31 @@ class Theme:
     products: tuple[Product, ...]
 
 
+@dataclass
+class _Draft:
+    """A product before its id and SKU are given (they need every other product's first)."""
+
+    theme: str
+    prefix: str
+    category: str
+    name: str
+    brand: str
+    description: str
+    cents: int
+    kind: str
+    band: tuple[int, int]
+    id: str = ""
+    sku: str = ""
+
+
 def _digest(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def _fractions(text: str) -> tuple[float, float]:
+    """Two stable numbers in [0, 1) for a text."""
+    d = hashlib.sha256(text.encode()).digest()
+    return int.from_bytes(d[:8], "big") / 2.0**64, int.from_bytes(d[8:16], "big") / 2.0**64
 
 
 def _code(n: int, length: int) -> str:
@@ -51,36 +101,234 @@ def _code(n: int, length: int) -> str:
     return "".join(out)
 
 
+def _cents(value: Any) -> int:
+    return round(float(value) * 100)
+
+
+def _endings(target: float, v: float) -> list[tuple[int, int]]:
+    """(step, offset) in cents of the prices a shop would ask near target, best first; v picks one."""
+    if target < 10_000:  # under $100: x.99, now and then x.49
+        first = [(100, 99)] if v < 0.75 else [(100, 49)]
+    elif target < 100_000:  # $100 to $1,000: whole dollars ending in 9 ($149), or $149.99
+        first = [(1_000, 900)] if v < 0.7 else [(1_000, 999)]
+    else:  # $1,000 and up: $1,049, $1,099, ...
+        first = [(5_000, 4_900), (1_000, 900)]
+    return [*first, (100, 99), (100, 0), (1, 0)]
+
+
+def shelf_price(low: int, high: int, t: float, v: float) -> int:
+    """A list price in cents inside [low, high], near the point t (0..1) of the band on a log scale,
+    ending as shop prices end. v (0..1) picks between equally good endings."""
+    if low <= 0 or high < low:
+        raise ValueError(f"catalogue: bad price band [{low / 100}, {high / 100}]")
+    target = low * (high / low) ** min(max(t, 0.0), 1.0)
+    for step, offset in _endings(target, v):
+        k = round((target - offset) / step)
+        inside = [c for c in ((k + d) * step + offset for d in (-1, 0, 1, 2)) if low <= c <= high]
+        if inside:
+            return min(inside, key=lambda c: (abs(c - target), c))
+    return min(high, max(low, round(target)))  # pragma: no cover (a 1-cent step always fits)
+
+
 @cache
-def load_catalogue(path: Path = CATALOGUE_FILE) -> tuple[Theme, ...]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    themes = []
-    seen_ids: set[str] = set()
-    for name, raw in doc["themes"].items():
+def _soft_lower(text: str) -> str:
+    """Lower-case ordinary capitalised words (`Non-Slip Cork 24-Pack` -> `non-slip cork 24-pack`),
+    keeping acronyms, units and words with a single letter as written (`USB-C`, `4K`, `GaN`, `T-Shirt`)."""
+
+    def one(word: str) -> str:
+        parts = word.split("-")
+        if word in _PROPER or any(len(p) == 1 and p.isalpha() for p in parts):
+            return word
+        plain = [
+            len(p) > 1 and p[0].isupper() and p[1:].islower() and p.replace("'", "").isalpha() for p in parts
+        ]
+        return "-".join(p.lower() if ok else p for p, ok in zip(parts, plain, strict=True))
+
+    return " ".join(one(w) for w in text.split(" "))
+
+
+def _forms(field: str, value: str) -> dict[str, str]:
+    """A template's placeholders for one part: {size} as written, {size_lc} with ordinary words in
+    lower case, and {Size}, the same with its first letter upper-cased (to start a sentence)."""
+    lower = _soft_lower(value)
+    return {field: value, f"{field}_lc": lower, field.capitalize(): lower[:1].upper() + lower[1:]}
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """The template with its {placeholders} filled; an empty part leaves no double space."""
+    out = " ".join(template.format_map(values).split())
+    if " ," in out or " ." in out or ",," in out or ",." in out:  # "from Zenflow, , ." with no size
+        out = re.sub(r"\s+([,.;:)])", r"\1", out)
+        out = re.sub(r",+(?=[,.])", "", out)
+    return out
+
+
+def _sentence(template: str, values: dict[str, str]) -> str:
+    """A description: the filled template as a sentence, with "an" where a filled-in word needs it
+    (the template's own words are written right)."""
+    out = _fill(template, values)
+    if _ARTICLE_BEFORE_PLACEHOLDER.search(template):
+        out = _AN.sub(r"\1n ", out)
+    return out[:1].upper() + out[1:]
+
+
+def _as_list(raw: Any, field: str, where: str) -> list[Any]:
+    if raw is None:
+        return [""]
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"catalogue {where}: {field} must be a non-empty list")
+    return raw
+
+
+def _band(raw: Any, where: str) -> tuple[int, int]:
+    if not (isinstance(raw, list) and len(raw) == 2):
+        raise ValueError(f"catalogue {where}: band must be [low, high] in USD")
+    low, high = _cents(raw[0]), _cents(raw[1])
+    if not 0 < low < high:
+        raise ValueError(f"catalogue {where}: band {raw} must rise from above zero")
+    return low, high
+
+
+def _hand_written(theme: str, raw: dict[str, Any], p: dict[str, Any]) -> _Draft:
+    where = f"{theme}/{p.get('name')}"
+    band = _band(p.get("band"), where)
+    if not isinstance(p.get("price"), int | float):
+        raise ValueError(f"catalogue {where}: price must be the one list price in USD")
+    cents = _cents(p["price"])
+    if not band[0] <= cents <= band[1]:
+        raise ValueError(f"catalogue {where}: price {p['price']} outside its band {p['band']}")
+    return _Draft(
+        theme,
+        raw["prefix"],
+        raw["category"],
+        p["name"],
+        str(p.get("brand", "")),
+        p.get("description", ""),
+        cents,
+        "",
+        band,
+    )
+
+
+def _expand_type(theme: str, raw: dict[str, Any], spec: dict[str, Any]) -> list[_Draft]:
+    """Every product of one type: variant x size x colour, in the order they are written.
+
+    Sizes are written smallest first: a bigger size sits higher in the band (unless the type says
+    `price_by_size: false`, as for clothing sizes); colours never change the price."""
+    kind = spec["type"]
+    where = f"{theme}/{kind}"
+    band = _band(spec.get("band"), where)
+    brands = [str(b) for b in spec.get("brands") or raw.get("brands") or ()]
+    if not brands:
+        raise ValueError(f"catalogue {where}: no brands")
+    sizes = [str(s) for s in _as_list(spec.get("sizes"), "sizes", where)]
+    colors = [str(c) for c in _as_list(spec.get("colors"), "colors", where)]
+    by_size = bool(spec.get("price_by_size", True)) and len(sizes) > 1
+    name_tpl = spec.get("name", "{variant} {type} {size} {color}")
+    desc_tpl = spec.get("description", "{Variant} {type_lc} from {brand}, {size}, {color_lc}.")
+    out = []
+    base = {"brand": "", **_forms("type", kind)}
+    size_forms = [_forms("size", s) for s in sizes]
+    color_forms = [_forms("color", c) for c in colors]
+    for variant_raw in _as_list(spec.get("variants"), "variants", where):
+        variant = str(variant_raw["name"] if isinstance(variant_raw, dict) else variant_raw)
+        vband = _band(variant_raw["band"], f"{where}/{variant}") if isinstance(variant_raw, dict) else band
+        line = f"{theme}/{kind}/{variant}"
+        brand = brands[_digest(line) % len(brands)]  # one brand makes a product line in every size
+        values = {**base, **_forms("variant", variant), "brand": brand}
+        for rank, size in enumerate(sizes):
+            values.update(size_forms[rank])
+            # A price per variant and size (or per variant where sizes cost alike), whatever the colour.
+            u, v = _fractions(f"{line}/{size}" if by_size else line)
+            t = (rank + 0.15 + 0.7 * u) / len(sizes) if by_size else u
+            cents = shelf_price(*vband, t, v)
+            for forms in color_forms:
+                values.update(forms)
+                try:
+                    name, description = _fill(name_tpl, values), _sentence(desc_tpl, values)
+                except (KeyError, ValueError, IndexError) as e:
+                    raise ValueError(f"catalogue {where}: bad template ({e!r})") from None
+                out.append(
+                    _Draft(
+                        theme, raw["prefix"], raw["category"], name, brand, description, cents, kind, vband
+                    )
+                )
+    return out
+
+
+def _drafts(doc: dict[str, Any]) -> dict[str, list[_Draft]]:
+    """Every theme's products: hand-written first, then its types expanded; a name seen before
+    (a hand-written product the grammar also makes) is kept once, the first time."""
+    out: dict[str, list[_Draft]] = {}
+    names: set[str] = set()
+    for theme, raw in doc["themes"].items():
         if not isinstance(raw.get("prefix"), str):
             raise ValueError(
-                f"catalogue theme {name}: prefix must be a quoted string (YAML reads OFF as false)"
+                f"catalogue theme {theme}: prefix must be a quoted string (YAML reads OFF as false)"
             )
+        drafts = [_hand_written(theme, raw, p) for p in raw.get("products") or ()]
+        for spec in raw.get("types") or ():
+            drafts += _expand_type(theme, raw, spec)
+        kept = []
+        for d in drafts:
+            if d.name not in names:
+                names.add(d.name)
+                kept.append(d)
+        out[theme] = kept
+    return out
+
+
+def _identify(drafts: dict[str, list[_Draft]]) -> None:
+    """Gives every draft its product id and SKU, unique: hand-written products take theirs first (so
+    they keep the ids they always had), then generated ones in catalogue order; a hash that lands on
+    a taken one moves on to the next free one."""
+    everything = [d for ds in drafts.values() for d in ds]
+    ids: set[int] = set()
+    skus: set[str] = set()
+    for d in [d for d in everything if not d.kind] + [d for d in everything if d.kind]:
+        h = _digest(f"{d.theme}/{d.name}")
+        n = h % _IDS
+        while n in ids:
+            n = (n + 1) % _IDS
+        ids.add(n)
+        code = h >> 20
+        sku = f"{d.prefix}-{_code(code, _SKU_LENGTH)}"
+        while sku in skus:
+            code += 1
+            sku = f"{d.prefix}-{_code(code, _SKU_LENGTH)}"
+        skus.add(sku)
+        d.id, d.sku = f"PRD-{n:06d}", sku
+
+
+def _read(path: Path) -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ten times faster when there
+    doc: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    return doc
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE_FILE) -> tuple[Theme, ...]:
+    doc = _read(path)
+    drafts = _drafts(doc)
+    _identify(drafts)
+    themes = []
+    for name, raw in doc["themes"].items():
         products = []
-        for p in raw["products"]:
-            h = _digest(f"{name}/{p['name']}")
-            if f"PRD-{h % 1_000_000:06d}" in seen_ids:
-                raise ValueError(
-                    f"catalogue: {p['name']!r} hashes to an id already taken; rename it slightly"
-                )
-            seen_ids.add(f"PRD-{h % 1_000_000:06d}")
-            low, high = (float(v) for v in p["price"])
+        for d in drafts[name]:
+            price = d.cents / 100
             products.append(
                 Product(
-                    id=f"PRD-{h % 1_000_000:06d}",
-                    sku=f"{raw['prefix']}-{_code(h >> 20, 6)}",
-                    name=p["name"],
-                    category=raw["category"],
-                    brand=str(p.get("brand", "")),
-                    description=p.get("description", ""),
-                    price_low=low,
-                    price_high=high,
+                    id=d.id,
+                    sku=d.sku,
+                    name=d.name,
+                    category=d.category,
+                    brand=d.brand,
+                    description=d.description,
+                    price_low=price,
+                    price_high=price,
                     theme=name,
+                    kind=d.kind,
+                    band=(d.band[0] / 100, d.band[1] / 100),
                 )
             )
         themes.append(Theme(name, raw["category"], tuple(raw.get("keywords", ())), tuple(products)))

@@ -41,10 +41,11 @@ class RuleCheck:
 
     def __init__(self, spec: FieldSpec, window: tuple[int, int]) -> None:
         rules = scope_rules(spec, spec.name)
-        checks = rule_checks(spec, window)  # in rule_checks' order: derives, orders, present_if
+        checks = rule_checks(spec, window)  # in rule_checks' order: derives, orders, present_if, tax
         proofs: list[Proof | None] = [_derive_proof(spec, d.target, d.expression) for d in rules.derives]
         proofs += [_order_proof(spec, o.order) for o in rules.orders]
         proofs += [None] * len(rules.present_if)
+        proofs += [None] * sum(f.source == "tax_rate" for f in spec.fields)  # rule_checks' tax checks
         self.rules: list[tuple[ValueCheck, Proof | None]] = list(zip(checks, proofs, strict=True))
 
     def mark(self, objs: list[dict[str, Any]], b: Block, bad: np.ndarray) -> None:

@@ -22,6 +22,8 @@ from tools.ranged import Ranged
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, FieldSpec, FieldType
 from tools.values import enum_choices
 from tools.values_ranged import ranged_of
+from tools.world.money import TAX_INPUTS, rate_bounds, tax_rate_chooser
+from tools.world.text.column import grammar_column
 
 # numpy formats years 1..9999 as four digits, like date.isoformat; outside that, rows stay row-made.
 _FIRST_SECOND, _LAST_SECOND = -62135596800, 253402300799
@@ -49,6 +51,8 @@ class Block:
     bad: np.ndarray | None = None  # rows that cannot hold (no room in an order rule, a bad item): dropped
     # array field -> (its items' block, each item's row): what rule checks read sums over
     arrays: dict[str, tuple[Block, np.ndarray]] = field(default_factory=dict)
+    # A nested object's block: the columns of the object it sits in (an address reads the person)
+    parent: dict[str, list[Any]] | None = None
 
     def mark_bad(self, mask: np.ndarray) -> None:
         self.bad = mask if self.bad is None else (self.bad | mask)
@@ -126,6 +130,8 @@ def choice_column(values: Sequence[Any], weights: Sequence[float] | None) -> Col
 def leaf_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> Column:
     """The column maker of a leaf field, in values.make_leaf's order of kinds; Unsupported for the rest."""
     source = source_of(spec) or ""
+    if (grammar := grammar_column(spec, path, env, catalogue.products)) is not None:
+        return grammar  # text grammars (tools/world/text): row by row, given the key field from the block
     if spec.type in (FieldType.ARRAY, FieldType.OBJECT) or spec.pools_by is not None:
         raise Unsupported(path)
     if spec.unique and source.startswith("product.") and spec.type not in NUMERIC_TYPES:
@@ -134,6 +140,8 @@ def leaf_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> C
         raise Unsupported(path)
     if spec.values:
         return choice_column(*enum_choices(spec))
+    if source == "tax_rate":
+        return _tax_rate_column(spec, env)
     if spec.type in NUMERIC_TYPES or spec.type in TEMPORAL_TYPES:
         return _ranged_column(spec, path, env, catalogue)
     if spec.type is FieldType.BOOLEAN:
@@ -192,6 +200,19 @@ def _products(b: Block, catalogue: Catalogue) -> np.ndarray:
 def fits_int64(ranged: Ranged) -> bool:
     """Raw bounds numpy can draw in without overflow (a float with precision 10 up to 1e9 cannot)."""
     return ranged.lo >= -(2**53) and ranged.hi <= 2**53
+
+
+def _tax_rate_column(spec: FieldSpec, env: Env) -> Column:
+    """values.make_leaf's tax rate: from the row's address (or currency), row by row."""
+    choose = tax_rate_chooser(env.locale, *rate_bounds(spec))
+
+    def make(b: Block) -> list[Any]:
+        names = [n for n in TAX_INPUTS if n in b.cols]
+        cols = [b.cols[n] for n in names]
+        draws = b.gen.random(b.n).tolist()
+        return [choose(dict(zip(names, row, strict=True)), u) for *row, u in zip(*cols, draws, strict=True)]
+
+    return make
 
 
 def _ranged_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> Column:

@@ -42,6 +42,7 @@ from tools.errors import InvalidRequest
 from tools.maker_kit import Env, RowCtx, source_of
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
+from tools.world.addresses import PERSON_FIELDS, address_chooser
 
 BLOCK = 1024  # rows per block, at most (column_runner.block_rows)
 VALUES_PER_BLOCK = 131_072  # values per block, about: bounds a block's memory for wide rows
@@ -135,9 +136,7 @@ class ObjectColumns:
         for name, column in self.steps:
             b.cols[name] = column(b)
         if self.address is not None:
-            rows = (b.gen.random(b.n) * self.address[0]).astype(np.int64)
-            for name, part in self.address[1]:
-                b.cols[name] = part[rows].tolist()
+            self.address(b)
         empty = [None] * b.n
         # An object with no fields (a client's bare `{"type": "object"}`) is {} in every row.
         objs = self.build([b.cols.get(n, empty) for n in self.names]) if self.build else [{} for _ in empty]
@@ -151,17 +150,29 @@ class ObjectColumns:
         return objs, bad
 
 
-def _address_parts(spec: FieldSpec, env: Env) -> tuple[int, list[tuple[str, np.ndarray]]]:
+def _address_parts(spec: FieldSpec, env: Env) -> Callable[[Block], None]:
     """An object with `source: address` (compiler._address_filler): its street, city, state, zip and
-    country fields all come from one address of the pool."""
-    table = pools.pool(env.locale, "address")
+    country fields all come from one address, the person's own where the row names one."""
     parts = [(f.name, ADDRESS_PARTS[f.name]) for f in spec.fields if f.name in ADDRESS_PARTS]
-    columns = []
-    for name, i in parts:
-        part = np.empty(len(table), dtype=object)
-        part[:] = [address[i] for address in table]
-        columns.append((name, part))
-    return len(table), columns
+    choose = address_chooser(spec.name, env.locale, env.seed_key)
+    if choose is None:
+        table = pools.pool(env.locale, "address")
+        choose = lambda person, u: table[int(u * len(table))]  # noqa: E731
+
+    def fill(b: Block) -> None:
+        people = _people(b.parent, b.n)
+        picked = [choose(p, u) for p, u in zip(people, b.gen.random(b.n).tolist(), strict=True)]
+        for name, i in parts:
+            b.cols[name] = [a[i] for a in picked]
+
+    return fill
+
+
+def _people(cols: dict[str, list[Any]] | None, n: int) -> list[Any]:
+    for name in PERSON_FIELDS:
+        if cols and name in cols:
+            return cols[name]
+    return [None] * n
 
 
 class NestedColumn:
@@ -171,7 +182,7 @@ class NestedColumn:
         self.inner = ObjectColumns(spec, path, env, window)
 
     def make(self, b: Block) -> list[Any]:
-        objs, bad = self.inner.make(Block(b.gen, b.n, b.themes, slots=b.slots))
+        objs, bad = self.inner.make(Block(b.gen, b.n, b.themes, slots=b.slots, parent=b.cols))
         if bad.any():
             b.mark_bad(bad)
         return objs
@@ -309,7 +320,12 @@ def _distinct_products(
     sizes = cat.sizes[themes]
     keys = gen.random((len(themes), int(cat.sizes.max())))
     keys[np.arange(keys.shape[1]) >= sizes[:, None]] = np.inf  # past the row's theme
-    order = np.argsort(keys, axis=1, kind="stable")
+    k = min(int(counts.max(initial=1)), keys.shape[1])
+    if k < keys.shape[1]:  # only each row's first k of its random order are read: sort just those
+        part = np.argpartition(keys, k - 1, axis=1)[:, :k]
+        order = np.take_along_axis(part, np.argsort(np.take_along_axis(keys, part, 1), 1, kind="stable"), 1)
+    else:
+        order = np.argsort(keys, axis=1, kind="stable")
     position = np.arange(len(parents)) - np.repeat(np.cumsum(counts) - counts, counts)
     local = order[parents, np.minimum(position, keys.shape[1] - 1)]
     repeat = position >= sizes[parents]  # more items than the theme has products: draw with repeats

@@ -21,6 +21,10 @@ from tools.patterns import Bijection
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
 from tools.values import make_leaf
+from tools.world.addresses import PERSON_FIELDS, address_chooser, person_of
+from tools.world.money import TAX_INPUTS
+from tools.world.text.library import grammar_names, load_grammar
+from tools.world.text.maker import grammar_of
 
 Step = Callable[[dict[str, Any], dict[str, float], RowCtx], None]
 
@@ -72,7 +76,7 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
             else:
                 step(obj, raw, ctx)
         if fill_address is not None:
-            fill_address(obj)
+            fill_address(obj, parent)
         for target, fn in derives:
             obj[target] = fn(obj)
         return obj
@@ -98,16 +102,20 @@ ADDRESS_PARTS = {
 }
 
 
-def _address_filler(spec: FieldSpec, env: Env) -> Callable[[dict[str, Any]], None]:
-    """An object with `source: address`: street, city, state, zip and country from one address."""
+def _address_filler(spec: FieldSpec, env: Env) -> Callable[[dict[str, Any], dict[str, Any]], None]:
+    """An object with `source: address`: street, city, state, zip and country from one address, the
+    person's own where the row names one (tools/world/addresses.py)."""
     from tools.pools import pool
 
-    table = pool(env.locale, "address")
     rnd = env.rnd
     keys = [(f.name, ADDRESS_PARTS[f.name]) for f in spec.fields if f.name in ADDRESS_PARTS]
+    choose = address_chooser(spec.name, env.locale, env.seed_key)
+    if choose is None:
+        table = pool(env.locale, "address")
+        choose = lambda person, u: table[int(u * len(table))]  # noqa: E731
 
-    def fill(obj: dict[str, Any]) -> None:
-        address = table[int(rnd() * len(table))]
+    def fill(obj: dict[str, Any], parent: dict[str, Any]) -> None:
+        address = choose(person_of(parent), rnd())
         for name, i in keys:
             obj[name] = address[i]
 
@@ -144,6 +152,13 @@ def field_deps(spec: FieldSpec, rules: ScopeRules) -> dict[str, set[str]]:
             deps[f.name].add(f.pools_by.field)
         if source_of(f) == "email":
             deps[f.name].update(n for n in ("first_name", "last_name") if n in deps)
+        grammar = grammar_of(f)
+        if grammar is not None and grammar in grammar_names():  # the field a text follows (its rating)
+            deps[f.name].update(k for k in load_grammar(grammar).keys if k in deps and k != f.name)
+        if f.source == "tax_rate":  # the jurisdiction it is charged in
+            deps[f.name].update(n for n in TAX_INPUTS if n in deps and n != f.name)
+        if f.type is FieldType.ADDRESS or f.source == "address":  # the person whose address it is
+            deps[f.name].update(n for n in PERSON_FIELDS if n in deps and n != f.name)
     return deps
 
 

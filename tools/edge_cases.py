@@ -88,6 +88,8 @@ def _field_cases(f: FieldSpec, path: str, window: tuple[int, int]) -> list[EdgeC
     add = lambda kind, value: cases.append(EdgeCase(f"{path}={kind}", path, value))  # noqa: E731
     if f.unique or f.ref or f.name.endswith("_id"):
         return cases  # ids stay ids: a forced value would repeat a key or point at nothing
+    if f.source == "tax_rate":
+        return cases  # a rate follows its jurisdiction: any other value is a wrong tax, not an edge
     if f.is_nullable and f.null_rate < 1:
         add("null", None)
     if f.type is FieldType.ARRAY:

@@ -10,6 +10,28 @@ import re
 
 from tools.schema import FieldType
 
+# Free text reads like what its name says, from a grammar (tools/world/data/text), never lorem: a `notes`
+# field reads like notes. English only for now, whatever the locale.
+_FREE_TEXT: list[tuple[str, str]] = [
+    (
+        r"(delivery|special|shipping)_?(notes?|instructions?|requests?)|instructions?|directions",
+        "grammar.instructions",
+    ),
+    (r"notes?|remarks?|memo|annotations?", "grammar.notes"),
+    (r"comments?", "grammar.comment"),
+    (r"feedback|testimonial", "grammar.feedback"),
+    (r"error(_message|_text|_details?)?|failure_message", "grammar.error"),
+    (r"reason", "grammar.reason"),
+    (r"bio|biography|about(_me)?", "grammar.bio"),
+    (r"description|desc|summary|details|overview", "grammar.description"),
+    (r"message|body|content|msg", "grammar.message"),
+    (r"title|subject|headline", "grammar.title"),
+]
+_PRODUCT_TEXT = [
+    (r"(product|item)_?(description|desc|details)", "product.description"),
+    (r"(product|item)_?title", "product.name"),
+]
+
 # (name pattern, source), first match wins; patterns match the whole snake_case name or its last part.
 _BY_NAME: list[tuple[str, str]] = [
     (r"first_?name|given_?name|forename", "first_name"),
@@ -34,14 +56,17 @@ _BY_NAME: list[tuple[str, str]] = [
     (r"user_?agent", "user_agent"),
     (r"colou?r", "color"),
     (r"time_?zone|tz", "timezone"),
-    (r"description|comment|notes?|body|message|content|summary|bio|details", "sentence"),
-    (r"title|subject|headline|slogan|tagline", "catch_phrase"),
+    *_PRODUCT_TEXT,
+    *_FREE_TEXT,
+    (r"slogan|tagline", "catch_phrase"),
     (r"product(_name)?|item_?name", "product.name"),
     (r"brand", "product.brand"),
     (r"sku", "product.sku"),
     (r"category", "product.category"),
 ]
 _COMPILED = [(re.compile(rf"^(?:.*_)?(?:{p})$"), s) for p, s in _BY_NAME]
+_TEXT_COMPILED = [(re.compile(rf"^(?:.*_)?(?:{p})$"), s) for p, s in _PRODUCT_TEXT + _FREE_TEXT]
+_DESCRIPTION_WORDS = 4  # only a description's opening words name what the text is ("Notes the agent wrote")
 
 _BY_TYPE = {
     FieldType.EMAIL: "email",
@@ -52,15 +77,18 @@ _BY_TYPE = {
 }
 
 
-def infer_source(name: str, ftype: FieldType) -> str | None:
+def infer_source(name: str, ftype: FieldType, description: str = "") -> str | None:
     if ftype in _BY_TYPE:
         return _BY_TYPE[ftype]
-    if ftype is FieldType.TEXT:
-        return "paragraph" if re.search(r"body|content|description|bio", name) else "sentence"
-    if ftype is not FieldType.STRING:
+    if ftype not in (FieldType.STRING, FieldType.TEXT):
         return None
     key = name.lower()
-    for pattern, source in _COMPILED:
+    for pattern, source in _COMPILED if ftype is FieldType.STRING else _TEXT_COMPILED:
         if pattern.match(key):
             return source
-    return None
+    # A name that says nothing: the description's first words may ("Reason the payment failed").
+    for word in re.findall(r"[a-z]+", description.lower())[:_DESCRIPTION_WORDS]:
+        for pattern, source in _TEXT_COMPILED:
+            if source.startswith("grammar.") and pattern.match(word):
+                return source
+    return "grammar.description" if ftype is FieldType.TEXT else None

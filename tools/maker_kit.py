@@ -95,16 +95,17 @@ def pool_key(value: Any) -> str:
 
 
 def source_of(spec: FieldSpec) -> str | None:
-    return spec.source or infer_source(spec.name, spec.type)
+    return spec.source or infer_source(spec.name, spec.type, spec.description)
 
 
 def sample(seq: Sequence[Any], n: int, rnd: Callable[[], float]) -> list[Any]:
     """n distinct items of seq (n <= len(seq)), drawn with the job's generator (partial shuffle)."""
     size = len(seq)
-    order = list(range(size))
+    moved: dict[int, int] = {}  # the swaps of a partial shuffle of range(size), made lazily
     out = []
     for i in range(n):
         j = i + int(rnd() * (size - i))
-        order[i], order[j] = order[j], order[i]
-        out.append(seq[order[i]])
+        at_j = moved.get(j, j)
+        moved[j] = moved.get(i, i)
+        out.append(seq[at_j])
     return out

@@ -7,7 +7,6 @@ generation fast and makes rows depend only on the request seed: same seed, same 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -17,6 +16,8 @@ from faker import Faker
 from faker.config import AVAILABLE_LOCALES
 
 from tools.errors import InvalidRequest, close_names, quoted
+from tools.world.people import email_slug
+from tools.world.phones import phone_pool
 
 POOL_SIZE = 1000
 _POOL_SEED = 20250101  # a constant: pools must be identical in every process
@@ -94,7 +95,9 @@ def _faker(locale: str) -> Faker:
 
 
 def known_source(name: str) -> bool:
-    return name in SOURCES or name in {"email", "address", "country_code", "currency_code", "language"}
+    return name in SOURCES or name in {
+        "email", "address", "country_code", "currency_code", "language", "phone_e164"
+    }  # fmt: skip
 
 
 @cache
@@ -104,6 +107,12 @@ def pool(locale: str, source: str) -> tuple[Any, ...]:
         return _address_pool(locale)
     if source == "country_code":
         return _country_pool(locale)
+    if source in ("phone", "phone_e164"):
+        # The world's numbering plans where it has them: one format per country, E.164 on request.
+        numbers = phone_pool(locale, international=source == "phone_e164")
+        if numbers is not None:
+            return numbers
+        source = "phone"
     maker = SOURCES[source]
     fake = Faker(locale)
     # A fresh instance per pool, seeded from the pool's name, so pools do not depend on build order.
@@ -156,6 +165,5 @@ def locale_country(locale: str) -> str:
 
 
 def ascii_slug(text: str) -> str:
-    """Lower-case ASCII letters only, for e-mail local parts made from names."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(c for c in folded.lower() if c.isalnum())
+    """Lower-case ASCII letters only, for e-mail local parts made from names (transliterated)."""
+    return email_slug(text)

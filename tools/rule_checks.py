@@ -9,6 +9,7 @@ from tools.ranged import make_ranged, precision_of
 from tools.rulespec import scope_rules
 from tools.schema import NUMERIC_TYPES, FieldSpec, FieldType
 from tools.violations import Out, ValueCheck, Violation, Where, render
+from tools.world.money import tax_problem
 
 
 def rule_checks(spec: FieldSpec, window: tuple[int, int]) -> list[ValueCheck]:
@@ -20,7 +21,19 @@ def rule_checks(spec: FieldSpec, window: tuple[int, int]) -> list[ValueCheck]:
         checks.append(_order_check(spec, o.order, o.describe(), window))
     for name, (when, allowed) in rules.present_if.items():
         checks.append(_present_check(name, when, allowed))
+    checks.extend(_tax_check(f.name) for f in spec.fields if f.source == "tax_rate")
     return checks
+
+
+def _tax_check(rate_field: str) -> ValueCheck:
+    """The rate is one charged where the row is taxed (tools/world/money.py)."""
+
+    def check(obj: dict[str, Any], path: Where, out: Out) -> None:
+        problem = tax_problem(obj, rate_field)
+        if problem is not None:
+            out.append(Violation(render((path, problem[0])), "tax", problem[1]))
+
+    return check
 
 
 def _derive_check(spec: FieldSpec, target: str, expression: str) -> ValueCheck:

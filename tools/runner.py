@@ -19,6 +19,7 @@ from tools.imitation import Imitator, Template
 from tools.maker_kit import Env, Maker, RowCtx, chooser
 from tools.validator import compile_validator
 from tools.violations import Tally
+from tools.world.localise import localise
 
 if TYPE_CHECKING:
     from tools.engine import Job, Scenario
@@ -30,7 +31,8 @@ class RowRunner:
     """Makes one entity's rows for one scenario: plain, edge-case, imitating, or negative, each validated."""
 
     def __init__(self, job: Job, scenario: Scenario, env: Env, window: tuple[int, int]) -> None:
-        self.schema = scenario.schema or job.schema
+        # The locale's currency and language (tools/world/localise.py): every maker below sees them.
+        self.schema = localise(scenario.schema or job.schema, env.locale)
         self.env = env
         self.rnd = env.rnd
         self.links: dict[str, Any] | None = None

@@ -16,6 +16,9 @@ from tools.regexgen import regex_maker
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, FieldSpec, FieldType
 from tools.values_ranged import ranged_maker
 from tools.values_text import text_maker
+from tools.world.addresses import address_chooser, one_line, person_of
+from tools.world.money import rate_bounds, tax_rate_chooser
+from tools.world.places import country_of_locale
 
 
 def make_leaf(spec: FieldSpec, path: str, env: Env) -> Maker:
@@ -30,6 +33,9 @@ def make_leaf(spec: FieldSpec, path: str, env: Env) -> Maker:
         return lambda obj, ctx: pick()
     if spec.type is FieldType.ENUM:
         raise InvalidRequest(path, "an enum field needs values", "add enum_values (or values) to the field")
+    if spec.source == "tax_rate":
+        choose = tax_rate_chooser(env.locale, *rate_bounds(spec))
+        return lambda obj, ctx: choose(obj, rnd())
     if spec.type in NUMERIC_TYPES or spec.type in TEMPORAL_TYPES:
         return ranged_maker(spec, path, env)
     if spec.type is FieldType.BOOLEAN:
@@ -62,12 +68,18 @@ def enum_choices(spec: FieldSpec) -> tuple[list[Any], list[float] | None]:
 
 
 def _address_maker(spec: FieldSpec, env: Env) -> Maker:
-    table = pools.pool(env.locale, "address")
-    rnd, n = env.rnd, len(table)
-    keys = pools.ADDRESS_KEYS
-    if spec.format == "single_line":
-        return lambda obj, ctx: "{}, {}, {} {}, {}".format(*table[int(rnd() * n)])
-    return lambda obj, ctx: dict(zip(keys, table[int(rnd() * n)], strict=True))
+    rnd, keys = env.rnd, pools.ADDRESS_KEYS
+    choose = address_chooser(spec.name, env.locale, env.seed_key)
+    country = country_of_locale(env.locale)
+    if choose is None or country is None:
+        table = pools.pool(env.locale, "address")
+        n = len(table)
+        if spec.format == "single_line":
+            return lambda obj, ctx: "{}, {}, {} {}, {}".format(*table[int(rnd() * n)])
+        return lambda obj, ctx: dict(zip(keys, table[int(rnd() * n)], strict=True))
+    if spec.format == "single_line":  # as the country writes an address on one line
+        return lambda obj, ctx: one_line(country, choose(person_of(obj), rnd()))
+    return lambda obj, ctx: dict(zip(keys, choose(person_of(obj), rnd()), strict=True))
 
 
 def _uuid_maker(env: Env) -> Maker:

@@ -11,13 +11,16 @@ from tools.errors import MAX_STRING_LENGTH, InvalidRequest
 from tools.maker_kit import Env, Maker, RowCtx, chooser, pool_key, source_of
 from tools.patterns import Bijection
 from tools.schema import FieldSpec, FieldType
+from tools.world.text import grammar_maker, grammar_of
 
 
 def text_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
     rnd = env.rnd
     source = source_of(spec)
     base: Maker
-    if spec.pools_by is not None:
+    if (grammar := grammar_of(spec)) is not None:  # `source: grammar.<name>` (tools/world/text)
+        base = grammar_maker(grammar, spec, path, env)
+    elif spec.pools_by is not None:
         base = _pools_by_maker(spec, env)
     elif spec.pool:
         pick = chooser(spec.pool, spec.pool_weights, rnd)

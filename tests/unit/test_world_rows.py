@@ -1,0 +1,77 @@
+"""Rows drawn from the world model agree with it for any seed and every covered locale, on both
+makers; a tax_rate bound picks the jurisdictions that charge it."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agent.request import DataRequest, FieldConstraint
+from tests.helpers import rows_for
+from tools.errors import InvalidRequest
+from tools.registry import default_registry
+from tools.validator import validate_rows
+from tools.world.money import plausible
+from tools.world.people import email_slug
+from tools.world.places import country_of_locale
+
+LOCALES = ["en_US", "en_GB", "en_CA", "en_AU", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "ja_JP"]
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _plain(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+
+
+@SETTINGS
+@given(st.sampled_from(LOCALES), st.integers(0, 2**63 - 1), st.sampled_from([20, 300]))
+def test_orders_agree_with_their_country(locale: str, seed: int, count: int) -> None:
+    # 20 rows come from the row maker, 300 mostly from the column maker: both must hold.
+    country = country_of_locale(locale)
+    assert country is not None
+    rows = _plain(rows_for(DataRequest(entity="order", count=count, seed=seed, locale=locale)))
+    assert validate_rows(default_registry().get("order"), rows) == []
+    for r in rows:
+        assert r["currency"] == country.currency and r["prices_include_tax"] is country.prices_include_tax
+        for address in (r["shipping_address"], r["billing_address"]):
+            region = country.region_named(address["state"])
+            assert address["country"] == country.code and region is not None
+            city = next(c for c in region.cities if c.name == address["city"])
+            assert any(address["zip"].startswith(p) for p in city.postcodes)
+        ship = country.region_named(r["shipping_address"]["state"])
+        assert plausible(r["tax_rate"], country, ship) and r["tax"] == round(r["subtotal"] * r["tax_rate"], 2)
+
+
+@SETTINGS
+@given(st.sampled_from(LOCALES), st.integers(0, 2**63 - 1))
+def test_customers_speak_their_language_and_mail_from_their_names(locale: str, seed: int) -> None:
+    country = country_of_locale(locale)
+    assert country is not None
+    rows = _plain(rows_for(DataRequest(entity="customer", count=60, seed=seed, locale=locale)))
+    for c in rows:
+        assert c["preferred_language"] == country.language
+        local = c["email"].split("@")[0]
+        assert local.isascii()
+        assert email_slug(c["last_name"]) in local or email_slug(c["first_name"]) in local
+        if c["phone"] is not None:
+            assert "x" not in c["phone"]
+
+
+def test_a_tax_rate_bound_picks_the_jurisdictions_that_charge_it() -> None:
+    request = DataRequest(
+        entity="cart", count=200, seed=4, constraints={"tax_rate": FieldConstraint(min=0, max=0)}
+    )
+    rows = rows_for(request)
+    assert {r["tax_rate"] for r in rows} == {0.0} and all(r["tax"] == 0 for r in rows)  # Oregon, Montana...
+    with pytest.raises(InvalidRequest) as refused:
+        rows_for(
+            DataRequest(
+                entity="cart",
+                count=5,
+                seed=4,
+                locale="de_DE",
+                constraints={"tax_rate": FieldConstraint(min=0.1, max=0.15)},
+            )
+        )
+    assert refused.value.field == "tax_rate" and "19%" in refused.value.message

@@ -1,0 +1,66 @@
+"""A schema as the request's country sees it: currency, language and whether shelf prices include
+tax follow the locale.
+
+Applied once per job before anything is compiled (tools/engine.py), so both makers and every path
+draw the same values. It only sets a field's `pool` (a preference, never a restriction) and only
+where the plan set none: a plan that asks for a currency mix keeps it. Values the field does not
+allow are never chosen (values.enum_choices keeps a pool inside `values`).
+"""
+
+from __future__ import annotations
+
+from tools.schema import EntitySchema, FieldSpec, FieldType
+from tools.world.places import Country, country_of_locale
+
+LANGUAGE_NAMES = frozenset({"language", "preferred_language", "language_code", "locale_language"})
+
+
+def _home_value(spec: FieldSpec, country: Country) -> str | None:
+    if spec.type is FieldType.CURRENCY or spec.source == "currency_code":
+        return country.currency
+    if spec.source == "language" or (spec.name in LANGUAGE_NAMES and spec.type in _TEXT):
+        return country.language
+    return None
+
+
+_TEXT = (FieldType.STRING, FieldType.ENUM, FieldType.TEXT)
+
+
+def _localise_field(spec: FieldSpec, country: Country) -> FieldSpec:
+    update: dict[str, object] = {}
+    home: object = _home_value(spec, country)
+    if spec.name == "prices_include_tax" and spec.type is FieldType.BOOLEAN:
+        home = country.prices_include_tax
+    if home is not None and not spec.pool and (not spec.values or home in spec.values):
+        update.update(pool=[home], pool_weights=None, pools_by=None)
+    if spec.fields:
+        fields = [_localise_field(f, country) for f in spec.fields]
+        if any(a is not b for a, b in zip(fields, spec.fields, strict=True)):
+            update["fields"] = fields
+    if spec.items is not None:
+        items = _localise_field(spec.items, country)
+        if items is not spec.items:
+            update["items"] = items
+    return spec.model_copy(update=update) if update else spec
+
+
+def localise(schema: EntitySchema, locale: str) -> EntitySchema:
+    """`schema` with its currency and language fields set to the locale's country (unchanged where
+    the world has no data for the locale)."""
+    country = country_of_locale(locale)
+    if country is None:
+        return schema
+    fields = [_localise_field(f, country) for f in schema.fields]
+    if all(a is b for a, b in zip(fields, schema.fields, strict=True)):
+        return schema
+    return schema.model_copy(update={"fields": fields})
+
+
+def pinned(schema: EntitySchema, locale: str) -> set[str]:
+    """Top-level fields the locale fixes for every row (its currency, language, tax display): one
+    value per request by design, not a collapsed distribution."""
+    country = country_of_locale(locale)
+    if country is None:
+        return set()
+    local = localise(schema, locale)
+    return {a.name for a, b in zip(local.fields, schema.fields, strict=True) if a is not b}
