@@ -21,7 +21,7 @@ from agent.datasets import DatasetRequest, DatasetRun
 from agent.model_planner import ModelPlanner
 from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL, PlanReport, world_limits
 from agent.prompts import fenced
-from tools.dataset import Node
+from tools.dataset import Node, walk
 
 DATASET_PROMPT_VERSION = "2026-11-29.d2"
 # A plan cached by a release with another DatasetPlan shape is never read back by this one.
@@ -122,7 +122,7 @@ async def plan_family(
     """The plan for a dataset run: the model's when asked for (or, unasked, when one is configured and
     the request has a context), else the keyword plan; every fallback says why."""
     out = await _plan_family(planner, request, run, deadline_s)
-    for key, text in world_limits(run.locale):  # a locale without world data: said too
+    for key, text in world_limits(run.locale, *(n.schema for n in walk(run.roots))):  # said too
         out.fallback_key = out.fallback_key or key
         out.fallback_reason = f"{out.fallback_reason}; {text}" if out.fallback_reason else text
     return out

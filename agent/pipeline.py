@@ -23,7 +23,9 @@ from retrieval.examples import ExampleStore
 from tools.edge_cases import catalogue as edge_catalogue
 from tools.imitation import Template
 from tools.registry import Registry
+from tools.schema import EntitySchema
 from tools.temporal import default_window
+from tools.world.localise import uses_world
 from tools.world.places import countries, country_of_locale
 
 TRADITIONAL, LLM, RAG, HYBRID = "traditional", "llm", "rag", "hybrid"
@@ -84,7 +86,7 @@ class Pipeline:
     ) -> PlanOutcome:
         route = self.route(request)
         deterministic = await asyncio.to_thread(plan_request, request, prepared.schema)
-        no_edges = _no_edge_cases(deterministic, prepared) + world_limits(prepared.locale)
+        no_edges = _no_edge_cases(deterministic, prepared) + world_limits(prepared.locale, prepared.schema)
         if route == TRADITIONAL and request.generation_method == TRADITIONAL:
             # Asked for: no model, no examples.
             return _with_reasons(PlanOutcome(deterministic, TRADITIONAL), no_edges, served=False)
@@ -189,9 +191,10 @@ def _no_edge_cases(plan: GenerationPlan, prepared: Prepared) -> Reasons:
     return []
 
 
-def world_limits(locale: str) -> Reasons:
-    """A locale the world model has no reference data for: said, not silently less coherent."""
-    if country_of_locale(locale) is not None:
+def world_limits(locale: str, *schemas: EntitySchema) -> Reasons:
+    """A locale the world model has no reference data for, where the rows draw on it (addresses,
+    phones, currency, tax): said, not silently less coherent."""
+    if country_of_locale(locale) is not None or not any(uses_world(s) for s in schemas):
         return []
     covered = ", ".join(sorted(loc for c in countries().values() for loc in c.locales))
     return [

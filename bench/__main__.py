@@ -55,8 +55,10 @@ def engine_part(args: argparse.Namespace) -> None:
     print(
         f"  row maker only      {r['row_maker']:>10,.0f}   engine/row maker = {engine / r['row_maker']:.1f}"
     )
+    # Realism I (the world model) could cost at most a quarter of the ratio it had: 1.49-1.96 measured
+    # before it on this machine, so 1.2.
     print(
-        f"  plain random        {ceiling:>10,.0f}   engine/ceiling = {engine / ceiling:.2f}  (target >= 0.5)"
+        f"  plain random        {ceiling:>10,.0f}   engine/ceiling = {engine / ceiling:.2f}  (target >= 1.2)"
     )
     print(f"  idiomatic Faker     {faker:>10,.0f}   engine/faker   = {engine / faker:.1f}  (target >= 8)")
     speedups = engine_bench.registry_speedups()

@@ -1,13 +1,16 @@
 """The product catalogue: themes of products that belong together (tools/data/catalogue.yaml).
 
-Rows that hold products (carts, orders, wishlists) pick one theme per row and draw every product from
-it, so a fitness cart holds fitness gear. Each theme lists a few hand-written products and a grammar
+Rows that hold products (carts, orders, wishlists) pick one theme per row and draw their products from
+it, now and then from an affine theme (`affinity`, tools/world/baskets.py), so a fitness cart holds
+fitness gear and perhaps a water bottle. Each theme lists a few hand-written products and a grammar
 of product types (type x variant x size x colour, made by one of the type's brands) that expands into
-the rest, in the same order in every process.
+the rest, in the same order in every process. A variant comes in the sizes and colours that make sense
+for it (no 65L daypack, no 256GB kids' tablet), and may sit in a price tier of its own (a factor on the
+type's band: a Mini below the plain one, a Pro above it).
 
 Every product has one list price (`price_low == price_high == price`), inside the price band of its
-type; a discount is a field of its own on the row, never a second price. The price, the brand of a
-product line, the id and the SKU are derived from the product's name with a stable hash, so a product
+type or variant; a discount is a field of its own on the row, never a second price. The price, the brand
+of a product line, the id and the SKU are derived from names with a stable hash, so a product
 has the same id, SKU and price in every row, request and process. Ids (`PRD-` and 6 digits) and SKUs
 (theme prefix and 6 characters) are unique: a hash that lands on a taken one moves to the next free
 one, hand-written products first, then generated ones in catalogue order.
@@ -16,6 +19,7 @@ one, hand-written products first, then generated ones in catalogue order.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +32,7 @@ CATALOGUE_FILE = Path(__file__).parent / "data" / "catalogue.yaml"
 _ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: SKUs are read by people
 _IDS = 1_000_000  # PRD-000000 .. PRD-999999
 _SKU_LENGTH = 6
+_TIER_NUDGE = 0.04  # variants of one price tier differ by up to 4% either way
 # Capitalised words that stay so inside a sentence ("8-inch Android tablet", "Earl Grey tea").
 _PROPER = frozenset(
     {"Android", "Bluetooth", "Colombian", "Damascus", "Earl", "English", "German", "Grey", "Italian"}
@@ -50,7 +55,9 @@ class Product:
     price_high: float
     theme: str
     kind: str = ""  # the product type it was made from ("Yoga Mat"); "" for a hand-written product
-    band: tuple[float, float] = (0.0, 0.0)  # the realistic price band of its type, in USD
+    band: tuple[float, float] = (0.0, 0.0)  # the realistic price band of its type (or variant), in USD
+    variant: str = ""  # the grammar's variant and size it was made from ("Cork", "6mm"); "" if none
+    size: str = ""
 
     @property
     def price(self) -> float:
@@ -64,6 +71,9 @@ class Theme:
     category: str
     keywords: tuple[str, ...]
     products: tuple[Product, ...]
+    # Themes whose products share a basket with this one's (a fitness cart with a water bottle from
+    # outdoor): baskets mix categories the way shoppers do, not at random.
+    affinity: tuple[str, ...] = ()
 
 
 @dataclass
@@ -79,6 +89,8 @@ class _Draft:
     cents: int
     kind: str
     band: tuple[int, int]
+    variant: str = ""
+    size: str = ""
     id: str = ""
     sku: str = ""
 
@@ -210,11 +222,92 @@ def _hand_written(theme: str, raw: dict[str, Any], p: dict[str, Any]) -> _Draft:
     )
 
 
+_VARIANT_KEYS = frozenset({"name", "band", "factor", "sizes", "excludes"})
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """One variant of a type: its price band, its price tier (a factor on the type's band, or None)
+    and the sizes and colours it comes in (indexes into the type's lists, in the type's order)."""
+
+    name: str
+    band: tuple[int, int]
+    factor: float | None
+    sizes: tuple[int, ...]
+    colors: tuple[int, ...]
+
+
+def _variant(
+    raw: Any, band: tuple[int, int], sizes: list[str], colors: list[str], tiered: bool, where: str
+) -> _Variant:
+    """A variant as written: a plain name (every size and colour, the type's band), or
+    {name, band | factor, sizes, excludes}: its own band, or the type's band times a factor (a price
+    tier: a Mini below the plain one, a Pro above it); the sizes it comes in, or the sizes and colours
+    it does not (no 40 Gallon Nano aquarium, no 256GB kids' tablet). In a type where some variant has a
+    factor (`tiered`), a variant without a band or a factor has factor 1."""
+    if not isinstance(raw, dict):
+        factor = 1.0 if tiered else None
+        return _Variant(str(raw), band, factor, tuple(range(len(sizes))), tuple(range(len(colors))))
+    name = str(raw.get("name") or "")
+    at = f"{where}/{name}"
+    if not name or set(raw) - _VARIANT_KEYS:
+        raise ValueError(f"catalogue {at}: a variant is {{name, band | factor, sizes, excludes}}, not {raw}")
+    if "band" in raw and "factor" in raw:
+        raise ValueError(f"catalogue {at}: a variant has its own band or a factor, not both")
+    vband, factor = band, (1.0 if tiered else None)
+    if "band" in raw:  # a band of its own: outside the type's tiers
+        vband, factor = _band(raw["band"], at), None
+    elif "factor" in raw:
+        factor = raw["factor"]
+        if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0.1 <= factor <= 10:
+            raise ValueError(f"catalogue {at}: factor must be a number from 0.1 to 10, not {factor!r}")
+        factor = float(factor)
+        vband = (round(band[0] * factor), round(band[1] * factor))
+    takes = [str(x) for x in _as_list(raw["sizes"], "sizes", at)] if "sizes" in raw else sizes
+    excludes = {str(x) for x in raw.get("excludes") or ()}
+    stray = sorted({x for x in takes if x not in sizes} | (excludes - set(sizes) - set(colors)))
+    if stray:
+        raise ValueError(f"catalogue {at}: {stray} are not sizes or colours of the type")
+    size_at = tuple(i for i, x in enumerate(sizes) if x in takes and x not in excludes)
+    color_at = tuple(i for i, x in enumerate(colors) if x not in excludes)
+    if not size_at or not color_at:
+        raise ValueError(f"catalogue {at}: the variant is left with no size or no colour")
+    return _Variant(name, vband, factor, size_at, color_at)
+
+
+def _keep_order(cents: dict[tuple[int, int], int], variants: list[_Variant], by_size: bool) -> None:
+    """Raises the prices that break the order a shopper expects: a bigger size of a variant never
+    costs less than a smaller one (where the size sets the price), and a variant of a higher tier (a
+    bigger factor) never less than a lower tier's product of the same size. A raise goes up to a price
+    already asked inside a lower or equal band, so it stays inside the raised product's band."""
+    changed = True
+    while changed:
+        changed = False
+        for (vi, rank), price in list(cents.items()):
+            mine = variants[vi]
+            floor = 0
+            if by_size:
+                floor = max((cents[vi, r] for r in mine.sizes if r < rank), default=0)
+            if mine.factor is not None:
+                lower = [
+                    cents[wi, rank]
+                    for wi, w in enumerate(variants)
+                    if w.factor is not None and w.factor < mine.factor and (wi, rank) in cents
+                ]
+                floor = max([floor, *lower])
+            if floor > price:
+                cents[vi, rank] = floor
+                changed = True
+
+
 def _expand_type(theme: str, raw: dict[str, Any], spec: dict[str, Any]) -> list[_Draft]:
-    """Every product of one type: variant x size x colour, in the order they are written.
+    """Every product of one type: variant x size x colour, in the order they are written, each variant
+    in the sizes and colours it comes in.
 
     Sizes are written smallest first: a bigger size sits higher in the band (unless the type says
-    `price_by_size: false`, as for clothing sizes); colours never change the price."""
+    `price_by_size: false`, as for clothing sizes), at the same point of the band whichever sizes a
+    variant skips; colours never change the price. Variants with a price `factor` share the type's
+    point for a size (nudged a little per variant), so their prices follow the factor."""
     kind = spec["type"]
     where = f"{theme}/{kind}"
     band = _band(spec.get("band"), where)
@@ -223,34 +316,56 @@ def _expand_type(theme: str, raw: dict[str, Any], spec: dict[str, Any]) -> list[
         raise ValueError(f"catalogue {where}: no brands")
     sizes = [str(s) for s in _as_list(spec.get("sizes"), "sizes", where)]
     colors = [str(c) for c in _as_list(spec.get("colors"), "colors", where)]
+    written = _as_list(spec.get("variants"), "variants", where)
+    tiered = any(isinstance(v, dict) and "factor" in v for v in written)
+    variants = [_variant(v, band, sizes, colors, tiered, where) for v in written]
+    if len({v.name for v in variants}) < len(variants):
+        raise ValueError(f"catalogue {where}: a variant is written twice")
     by_size = bool(spec.get("price_by_size", True)) and len(sizes) > 1
     name_tpl = spec.get("name", "{variant} {type} {size} {color}")
     desc_tpl = spec.get("description", "{Variant} {type_lc} from {brand}, {size}, {color_lc}.")
+    # A price per variant and size (or per variant where sizes cost alike), whatever the colour.
+    cents: dict[tuple[int, int], int] = {}
+    nudge = math.log(1 + _TIER_NUDGE) / math.log(band[1] / band[0])  # +-4% of a price, as a point of t
+    for vi, variant in enumerate(variants):
+        line = f"{theme}/{kind}/{variant.name}"
+        for rank in variant.sizes:
+            u, v = _fractions(f"{line}/{sizes[rank]}" if by_size else line)
+            nudged = 0.0
+            if variant.factor is not None:  # the type's point for this size, so tiers keep their order
+                nudged = (2 * u - 1) * nudge
+                u, _ = _fractions(f"{where}/{sizes[rank]}" if by_size else where)
+            t = (rank + 0.15 + 0.7 * u) / len(sizes) if by_size else u
+            cents[vi, rank] = shelf_price(*variant.band, t + nudged, v)
+    _keep_order(cents, variants, by_size)
     out = []
     base = {"brand": "", **_forms("type", kind)}
     size_forms = [_forms("size", s) for s in sizes]
     color_forms = [_forms("color", c) for c in colors]
-    for variant_raw in _as_list(spec.get("variants"), "variants", where):
-        variant = str(variant_raw["name"] if isinstance(variant_raw, dict) else variant_raw)
-        vband = _band(variant_raw["band"], f"{where}/{variant}") if isinstance(variant_raw, dict) else band
-        line = f"{theme}/{kind}/{variant}"
-        brand = brands[_digest(line) % len(brands)]  # one brand makes a product line in every size
-        values = {**base, **_forms("variant", variant), "brand": brand}
-        for rank, size in enumerate(sizes):
+    for vi, variant in enumerate(variants):
+        brand = brands[_digest(f"{theme}/{kind}/{variant.name}") % len(brands)]  # one brand a line
+        values = {**base, **_forms("variant", variant.name), "brand": brand}
+        for rank in variant.sizes:
             values.update(size_forms[rank])
-            # A price per variant and size (or per variant where sizes cost alike), whatever the colour.
-            u, v = _fractions(f"{line}/{size}" if by_size else line)
-            t = (rank + 0.15 + 0.7 * u) / len(sizes) if by_size else u
-            cents = shelf_price(*vband, t, v)
-            for forms in color_forms:
-                values.update(forms)
+            for ci in variant.colors:
+                values.update(color_forms[ci])
                 try:
                     name, description = _fill(name_tpl, values), _sentence(desc_tpl, values)
                 except (KeyError, ValueError, IndexError) as e:
                     raise ValueError(f"catalogue {where}: bad template ({e!r})") from None
                 out.append(
                     _Draft(
-                        theme, raw["prefix"], raw["category"], name, brand, description, cents, kind, vband
+                        theme,
+                        raw["prefix"],
+                        raw["category"],
+                        name,
+                        brand,
+                        description,
+                        cents[vi, rank],
+                        kind,
+                        variant.band,
+                        variant.name,
+                        sizes[rank],
                     )
                 )
     return out
@@ -329,9 +444,19 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> tuple[Theme, ...]:
                     theme=name,
                     kind=d.kind,
                     band=(d.band[0] / 100, d.band[1] / 100),
+                    variant=d.variant,
+                    size=d.size,
                 )
             )
-        themes.append(Theme(name, raw["category"], tuple(raw.get("keywords", ())), tuple(products)))
+        themes.append(
+            Theme(
+                name,
+                raw["category"],
+                tuple(raw.get("keywords", ())),
+                tuple(products),
+                tuple(str(a) for a in raw.get("affinity") or ()),
+            )
+        )
     return tuple(themes)
 
 

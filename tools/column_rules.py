@@ -26,6 +26,7 @@ from tools.rule_checks import rule_checks
 from tools.rulespec import scope_rules
 from tools.schema import FieldSpec, FieldType
 from tools.violations import Out, ValueCheck
+from tools.world.tax_columns import tax_proof
 
 EPS = 2.0**-52  # a generous unit roundoff: the bound must hold, not be tight
 Proof = Callable[[Block], "np.ndarray | None"]
@@ -45,7 +46,7 @@ class RuleCheck:
         proofs: list[Proof | None] = [_derive_proof(spec, d.target, d.expression) for d in rules.derives]
         proofs += [_order_proof(spec, o.order) for o in rules.orders]
         proofs += [None] * len(rules.present_if)
-        proofs += [None] * sum(f.source == "tax_rate" for f in spec.fields)  # rule_checks' tax checks
+        proofs += [tax_proof(f.name) for f in spec.fields if f.source == "tax_rate"]  # rule_checks' order
         self.rules: list[tuple[ValueCheck, Proof | None]] = list(zip(checks, proofs, strict=True))
 
     def mark(self, objs: list[dict[str, Any]], b: Block, bad: np.ndarray) -> None:

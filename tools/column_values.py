@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -18,11 +18,13 @@ from tools import pools
 from tools.catalogue import load_catalogue
 from tools.maker_kit import Env, source_of
 from tools.patterns import ALPHABETS, UniqueIds, parse_template
-from tools.ranged import Ranged
+from tools.ranged import Ranged, typical_raw
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, FieldSpec, FieldType
 from tools.values import enum_choices
 from tools.values_ranged import ranged_of
-from tools.world.money import TAX_INPUTS, rate_bounds, tax_rate_chooser
+from tools.world.baskets import expensive_mask
+from tools.world.money import checked_rate_field, rate_bounds
+from tools.world.tax_columns import tax_rate_column
 from tools.world.text.column import grammar_column
 
 # numpy formats years 1..9999 as four digits, like date.isoformat; outside that, rows stay row-made.
@@ -132,7 +134,7 @@ def leaf_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> C
     source = source_of(spec) or ""
     if (grammar := grammar_column(spec, path, env, catalogue.products)) is not None:
         return grammar  # text grammars (tools/world/text): row by row, given the key field from the block
-    if spec.type in (FieldType.ARRAY, FieldType.OBJECT) or spec.pools_by is not None:
+    if spec.type in (FieldType.ARRAY, FieldType.OBJECT) or spec.pools_by is not None or spec.typical_by:
         raise Unsupported(path)
     if spec.unique and source.startswith("product.") and spec.type not in NUMERIC_TYPES:
         return _walked_product_column(spec, path, env, catalogue)
@@ -141,7 +143,9 @@ def leaf_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> C
     if spec.values:
         return choice_column(*enum_choices(spec))
     if source == "tax_rate":
-        return _tax_rate_column(spec, env)
+        return tax_rate_column(env.locale, *rate_bounds(checked_rate_field(spec, path)))
+    if source == "product.quantity":
+        return _basket_quantity_column(spec, path, env, catalogue)
     if spec.type in NUMERIC_TYPES or spec.type in TEMPORAL_TYPES:
         return _ranged_column(spec, path, env, catalogue)
     if spec.type is FieldType.BOOLEAN:
@@ -202,15 +206,18 @@ def fits_int64(ranged: Ranged) -> bool:
     return ranged.lo >= -(2**53) and ranged.hi <= 2**53
 
 
-def _tax_rate_column(spec: FieldSpec, env: Env) -> Column:
-    """values.make_leaf's tax rate: from the row's address (or currency), row by row."""
-    choose = tax_rate_chooser(env.locale, *rate_bounds(spec))
+def _basket_quantity_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> Column:
+    """values._basket_quantity for every item: one unit of an expensive product."""
+    base = _ranged_column(spec.model_copy(update={"source": None}), path, env, catalogue)
+    ranged = ranged_of(spec, path, env)
+    if not ranged.lo <= ranged.scale <= ranged.hi:
+        return base
+    one, expensive = ranged.out(ranged.scale), expensive_mask()
 
     def make(b: Block) -> list[Any]:
-        names = [n for n in TAX_INPUTS if n in b.cols]
-        cols = [b.cols[n] for n in names]
-        draws = b.gen.random(b.n).tolist()
-        return [choose(dict(zip(names, row, strict=True)), u) for *row, u in zip(*cols, draws, strict=True)]
+        values = base(b)
+        flags = expensive[_products(b, catalogue)].tolist()
+        return [one if e else v for v, e in zip(values, flags, strict=True)]
 
     return make
 
@@ -241,6 +248,16 @@ def draw(ranged: Ranged, gen: np.random.Generator, lo: np.ndarray, hi: np.ndarra
     """Ranged.draw for every row: uniform in [lo, hi], or log-uniform for amounts over decades."""
     u = gen.random(len(lo))
     raw = lo + (u * (hi - lo + 1).astype(np.float64)).astype(np.int64)
+    if ranged.typical is not None:  # Ranged.draw's log-normal, row by row (NormalDist has no vector form)
+        dist = ranged.typical
+        made = [
+            typical_raw(dist, x, a, b) if a > 0 else None
+            for x, a, b in zip(u.tolist(), lo.tolist(), hi.tolist(), strict=True)
+        ]
+        if all(m is not None for m in made):
+            return np.array(made, dtype=np.int64)
+        fallback = draw(replace(ranged, typical=None), gen, lo, hi)  # bounds deep in a tail
+        return np.array([f if m is None else m for m, f in zip(made, fallback.tolist(), strict=True)])
     if ranged.log_scale:
         logged = (lo > 0) & (hi > 50 * lo)
         if logged.any():

@@ -39,10 +39,11 @@ from tools.compiler import (
 )
 from tools.derive import derivations
 from tools.errors import InvalidRequest
-from tools.maker_kit import Env, RowCtx, source_of
+from tools.maker_kit import Env, RowCtx, count_weights, source_of
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
 from tools.world.addresses import PERSON_FIELDS, address_chooser
+from tools.world.baskets import Shelf, mix_columns, price_bounds, shelf
 
 BLOCK = 1024  # rows per block, at most (column_runner.block_rows)
 VALUES_PER_BLOCK = 131_072  # values per block, about: bounds a block's memory for wide rows
@@ -61,7 +62,7 @@ class ObjectColumns:
         unique_product = any(f.unique and (source_of(f) or "").startswith("product.") for f in spec.fields)
         # A product table: every catalogue product once, then again with a round number (compiler.py),
         # on the walk the row maker shares, so its rows and ours never repeat an id.
-        self.walk = catalogue_walk(env, path) if unique_product else None
+        self.walk = catalogue_walk(env, path, spec.fields) if unique_product else None
         rules = scope_rules(spec, path)
         derived = {r.target for r in rules.derives}
         deps = field_deps(spec, rules)
@@ -76,6 +77,8 @@ class ObjectColumns:
             if name not in derived
         ]
         self.uses_product = any((source_of(f) or "").startswith("product.") for f in spec.fields)
+        bounds = price_bounds(spec.fields, path, window) if self.uses_product else None
+        self.shelf = shelf(*bounds) if bounds else None
         self.address = _address_parts(spec, env) if spec.source == "address" else None
         self.build = _builder(tuple(self.names)) if self.names else None
         self.derives = derivations(spec, path)
@@ -131,8 +134,13 @@ class ObjectColumns:
             steps = [self.walk(slot) for slot in b.slots.tolist()]
             b.products = np.array([catalogue().index[p.id] for p, _ in steps], dtype=np.int64)
             b.rounds = [turn for _, turn in steps]
-        elif self.uses_product and b.products is None:
-            b.products = catalogue().pick(b.gen, b.themes)  # one product per object, from its theme
+        elif self.uses_product and b.products is None:  # one product per object, from its theme
+            on = self.shelf
+            if on is None:
+                b.products = catalogue().pick(b.gen, b.themes)
+            else:  # a bounded price: from the products it allows (compiler.compile_object)
+                local = (b.gen.random(b.n) * on.sizes[b.themes]).astype(np.int64)
+                b.products = on.flat[on.offsets[b.themes] + local]
         for name, column in self.steps:
             b.cols[name] = column(b)
         if self.address is not None:
@@ -239,6 +247,8 @@ class ArrayColumn:
         self.name = spec.name
         self.lo, self.hi = item_bounds(spec, path)
         self.explicit = (spec.min_items is not None, spec.max_items is not None)
+        weights = count_weights(spec, self.lo, self.hi)
+        self.count_cum = np.cumsum(weights) if weights else None
         item_path = self.item_path = f"{path}[]"
         self.objects = item.type is FieldType.OBJECT or bool(item.fields)
         if self.objects:
@@ -251,12 +261,19 @@ class ArrayColumn:
             self.check = FieldCheck(item, window, env.year)
             fields = [item]
         self.uses_product = any((source_of(f) or "").startswith("product.") for f in fields)
+        bounds = price_bounds(list(fields), item_path, window) if self.uses_product else None
+        self.shelf = shelf(*bounds) if bounds else None  # as compiler._array_maker
         self.distinct = is_code_array(item)
         # Items with unique values read them at their own slots, as compiler._Slots gives them.
         self.stride = env.stride(item_path, natural_stride(spec, path)) if has_unique(item) else 0
 
     def make(self, b: Block) -> list[Any]:
-        counts = self.lo + (b.gen.random(b.n) * (self.hi - self.lo + 1)).astype(np.int64)
+        if self.count_cum is not None:  # compiler._array_maker's weighted count, as maker_kit.chooser
+            u = b.gen.random(b.n) * self.count_cum[-1]
+            picked = np.searchsorted(self.count_cum, u, side="right")
+            counts = self.lo + np.minimum(picked, len(self.count_cum) - 1)
+        else:
+            counts = self.lo + (b.gen.random(b.n) * (self.hi - self.lo + 1)).astype(np.int64)
         drawn = counts * 4 if self.distinct else counts  # room to skip repeated codes
         parents = np.repeat(np.arange(b.n), drawn)
         inner = Block(b.gen, len(parents), b.themes[parents])
@@ -268,7 +285,7 @@ class ArrayColumn:
             position = np.arange(len(parents)) - np.repeat(np.cumsum(drawn) - drawn, drawn)
             inner.slots = b.slots[parents] * self.stride + position
         if self.uses_product:
-            inner.products = _distinct_products(b.gen, b.themes, drawn, parents)
+            inner.products = _distinct_products(b.gen, b.themes, drawn, parents, self.shelf)
         bad = (self.explicit[0] & (counts < self.lo)) | (self.explicit[1] & (counts > self.hi))
         if self.objects:
             items, bad_items = self.items.make(inner)
@@ -313,12 +330,18 @@ def _first_distinct(values: list[Any], k: int, least: int) -> list[Any]:
 
 
 def _distinct_products(
-    gen: np.random.Generator, themes: np.ndarray, counts: np.ndarray, parents: np.ndarray
+    gen: np.random.Generator,
+    themes: np.ndarray,
+    counts: np.ndarray,
+    parents: np.ndarray,
+    on: Shelf | None = None,
 ) -> np.ndarray:
-    """Each row's products, distinct while the theme has enough (a cart lists a product once)."""
+    """Each row's products, distinct while the theme has enough (a cart lists a product once), from
+    the shelf of products a bounded price allows when there is one (compiler._array_maker)."""
     cat = catalogue()
-    sizes = cat.sizes[themes]
-    keys = gen.random((len(themes), int(cat.sizes.max())))
+    offsets, all_sizes = (on.offsets, on.sizes) if on is not None else (cat.offsets, cat.sizes)
+    sizes = all_sizes[themes]
+    keys = gen.random((len(themes), int(all_sizes.max())))
     keys[np.arange(keys.shape[1]) >= sizes[:, None]] = np.inf  # past the row's theme
     k = min(int(counts.max(initial=1)), keys.shape[1])
     if k < keys.shape[1]:  # only each row's first k of its random order are read: sort just those
@@ -327,8 +350,10 @@ def _distinct_products(
     else:
         order = np.argsort(keys, axis=1, kind="stable")
     position = np.arange(len(parents)) - np.repeat(np.cumsum(counts) - counts, counts)
-    local = order[parents, np.minimum(position, keys.shape[1] - 1)]
+    local = order[parents, np.minimum(position, order.shape[1] - 1)]
     repeat = position >= sizes[parents]  # more items than the theme has products: draw with repeats
     if repeat.any():
         local = np.where(repeat, (gen.random(len(parents)) * sizes[parents]).astype(np.int64), local)
-    return np.asarray(cat.offsets[themes[parents]] + local, dtype=np.int64)
+    products = np.asarray(offsets[themes[parents]] + local, dtype=np.int64)
+    mixed = mix_columns(gen, themes[parents], parents, position, products, offsets, all_sizes)
+    return on.flat[mixed] if on is not None else mixed

@@ -16,12 +16,13 @@ from tools.catalogue import load_catalogue
 from tools.chains import chain_bounds, join
 from tools.derive import compile_derives
 from tools.errors import MAX_ITEMS, InvalidRequest
-from tools.maker_kit import Env, Maker, RowCtx, pool_key, sample, source_of
+from tools.maker_kit import Env, Maker, RowCtx, chooser, count_weights, pool_key, sample, source_of
 from tools.patterns import Bijection
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
 from tools.values import make_leaf
 from tools.world.addresses import PERSON_FIELDS, address_chooser, person_of
+from tools.world.baskets import basket, price_bounds, shelf
 from tools.world.money import TAX_INPUTS
 from tools.world.text.library import grammar_names, load_grammar
 from tools.world.text.maker import grammar_of
@@ -53,8 +54,10 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
     steps = [_field_step(spec, n, join(path, n), env, forced, rules) for n in generation_order(spec, rules)]
     derives = compile_derives(spec, path)
     uses_product = any((source_of(f) or "").startswith("product.") for f in spec.fields)
+    bounds = price_bounds(spec.fields, path, env.window) if uses_product else None
+    on = shelf(*bounds) if bounds else None  # a bounded price chooses products, never inflates one
     unique_product = any(f.unique and (source_of(f) or "").startswith("product.") for f in spec.fields)
-    walk = catalogue_walk(env, path) if unique_product else None
+    walk = catalogue_walk(env, path, spec.fields) if unique_product else None
     products = load_catalogue()
     rnd = env.rnd
     fill_address = _address_filler(spec, env) if spec.source == "address" else None
@@ -66,7 +69,7 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
             if ctx.queue:
                 ctx.product = ctx.queue.pop()
             else:
-                theme_products = ctx.theme.products if ctx.theme.products else products[0].products
+                theme_products = _on_shelf(ctx.theme, on) if ctx.theme.products else products[0].products
                 ctx.product = theme_products[int(rnd() * len(theme_products))]
         obj = dict.fromkeys(names)
         raw: dict[str, float] = {}
@@ -122,13 +125,25 @@ def _address_filler(spec: FieldSpec, env: Env) -> Callable[[dict[str, Any], dict
     return fill
 
 
-def catalogue_walk(env: Env, path: str) -> Callable[[int], tuple[Any, int]]:
-    """slot -> (product, round): every catalogue product once, in a seeded order, then again (round
-    1, 2, ...): a product table with unique ids. Shared by every maker of this path in the job."""
-    key = f"{path}|catalogue-walk"
+def _on_shelf(theme: Any, on: Any) -> Any:
+    """The theme's products, or those of them a bounded price allows (tools/world/baskets.Shelf)."""
+    if on is None:
+        return theme.products
+    themes = load_catalogue()
+    return on.by_theme[themes.index(theme)] if theme in themes else theme.products
+
+
+def catalogue_walk(env: Env, path: str, fields: list[FieldSpec]) -> Callable[[int], tuple[Any, int]]:
+    """slot -> (product, round): every catalogue product once (every one whose price is within the
+    object's price bounds), in a seeded order, then again (round 1, 2, ...): a product table with unique
+    ids. Shared by every maker of this path in the job."""
+    bounds = price_bounds(fields, path, env.window)
+    key = f"{path}|catalogue-walk" + (f"|{bounds[0]}|{bounds[1]}" if bounds else "")
 
     def walk() -> Callable[[int], tuple[Any, int]]:
         everything = [p for theme in load_catalogue() for p in theme.products]
+        if bounds:
+            everything = [everything[g] for g in sorted(set(shelf(*bounds).flat.tolist()))]
         perm = Bijection(len(everything), env.keyed(key))
 
         def at(slot: int) -> tuple[Any, int]:
@@ -150,6 +165,8 @@ def field_deps(spec: FieldSpec, rules: ScopeRules) -> dict[str, set[str]]:
     for f in spec.fields:
         if f.pools_by is not None and f.pools_by.field in deps:
             deps[f.name].add(f.pools_by.field)
+        if f.typical_by is not None and f.typical_by.field in deps and f.typical_by.field != f.name:
+            deps[f.name].add(f.typical_by.field)
         if source_of(f) == "email":
             deps[f.name].update(n for n in ("first_name", "last_name") if n in deps)
         grammar = grammar_of(f)
@@ -232,6 +249,8 @@ def _array_maker(spec: FieldSpec, path: str, env: Env, forced: Forced, count: It
     else:
         make_item = child_maker(item_spec, item_path, env, forced)
     uses_product = any((source_of(f) or "").startswith("product.") for f in (item_spec.fields or [item_spec]))
+    bounds = price_bounds(item_spec.fields or [item_spec], item_path, env.window) if uses_product else None
+    on = shelf(*bounds) if bounds else None
     rnd = env.rnd
     by = spec.pools_by
     # Arrays of codes (risk signals, tags) hold each value once, as real ones do.
@@ -251,8 +270,11 @@ def _array_maker(spec: FieldSpec, path: str, env: Env, forced: Forced, count: It
             n = min(len(pool), lo + int(rnd() * (hi - lo + 1)))
             return sample(pool, n, rnd)
 
+    weights = count_weights(spec, lo, hi)
+    pick_count = chooser(range(lo, hi + 1), weights, rnd) if weights else None
+
     def make(obj: dict[str, Any], ctx: RowCtx) -> list[Any]:
-        n = lo + int(rnd() * (hi - lo + 1))
+        n = pick_count() if pick_count is not None else lo + int(rnd() * (hi - lo + 1))
         if distinct:
             out: list[Any] = []
             for _ in range(4 * n):
@@ -264,12 +286,7 @@ def _array_maker(spec: FieldSpec, path: str, env: Env, forced: Forced, count: It
             return out if len(out) >= lo else out + [make_item(obj, ctx) for _ in range(lo - len(out))]
         if uses_product:
             # Distinct products from the row's theme: a cart does not list the same product twice.
-            prods = ctx.theme.products
-            ctx.queue = (
-                sample(prods, n, rnd)
-                if n <= len(prods)
-                else [prods[int(rnd() * len(prods))] for _ in range(n)]
-            )
+            ctx.queue = basket(ctx.theme, n, rnd, on)  # mostly the row's theme, now and then an affine one
         if uses_product and not item_spec.fields:
             return [_with_product(ctx, make_item, obj) for _ in range(n)]
         return [make_item(obj, ctx) for _ in range(n)]

@@ -89,6 +89,8 @@ def _apply_one(spec: FieldSpec, c: FieldConstraint, where: str) -> None:
     if c.enum_values:
         spec.values = [typed_value(spec, v, f"{where}.enum_values") for v in c.enum_values]
         spec.weights = None
+        # Asked for by name: the locale does not narrow it to its own (tools/world/localise.py).
+        spec.pool, spec.pool_weights = list(spec.values), None
     if c.regex is not None:
         compile_regex(c.regex, f"{where}.regex")
         spec.regex = c.regex

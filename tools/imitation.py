@@ -104,8 +104,9 @@ class Imitator:
             return value
         if spec.type not in NUMERIC_TYPES or isinstance(value, bool) or not isinstance(value, int | float):
             return value
-        if spec.values or spec.pool:
-            return value  # typical values stay typical (a quantity of 1 stays 1)
+        if spec.values or spec.pool or spec.source == "tax_rate":
+            # Typical values stay typical (a quantity of 1 stays 1); a tax rate is its jurisdiction's.
+            return value
         r = make_ranged(spec, spec.name, self.window)
         moved = value * (1 + PERTURB * (2 * self.rnd() - 1))
         raw = min(max(round(moved * r.scale), r.lo), r.hi)

@@ -67,6 +67,18 @@ _BY_NAME: list[tuple[str, str]] = [
 _COMPILED = [(re.compile(rf"^(?:.*_)?(?:{p})$"), s) for p, s in _BY_NAME]
 _TEXT_COMPILED = [(re.compile(rf"^(?:.*_)?(?:{p})$"), s) for p, s in _PRODUCT_TEXT + _FREE_TEXT]
 _DESCRIPTION_WORDS = 4  # only a description's opening words name what the text is ("Notes the agent wrote")
+# Names of identifiers, codes and references: never prose, whatever the description says (`code`,
+# "Error code returned by the API"; `checksum`; `template_id`; `isbn13`).
+_ID_LIKE = re.compile(
+    r"(?:^|_)(?:id|ids|uuid|guid|ref|no|num)$"
+    r"|(?:code|codes|hash|key|keys|sum|isbn|slug|token|tokens|number|url|uri|digest|nonce|sha|md5)\d*$"
+)
+# Names of values from a small set or of quantities: a description may not turn them into prose
+# (`status`, "Reason the order is on hold").
+_NOT_TEXT = re.compile(
+    r"(?:^|_)(?:status|state|type|kind|mode|level|tier|role|priority|version|format|method|channel|unit"
+    r"|flag|count|amount|total|price|date|time|at|year|score|rating|size|gender)$"
+)
 
 _BY_TYPE = {
     FieldType.EMAIL: "email",
@@ -83,9 +95,13 @@ def infer_source(name: str, ftype: FieldType, description: str = "") -> str | No
     if ftype not in (FieldType.STRING, FieldType.TEXT):
         return None
     key = name.lower()
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower().replace("-", "_")
+    id_like = bool(_ID_LIKE.search(snake))
     for pattern, source in _COMPILED if ftype is FieldType.STRING else _TEXT_COMPILED:
         if pattern.match(key):
-            return source
+            return None if id_like and source.startswith("grammar.") else source
+    if id_like or _NOT_TEXT.search(snake):
+        return None
     # A name that says nothing: the description's first words may ("Reason the payment failed").
     for word in re.findall(r"[a-z]+", description.lower())[:_DESCRIPTION_WORDS]:
         for pattern, source in _TEXT_COMPILED:

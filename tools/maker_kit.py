@@ -109,3 +109,12 @@ def sample(seq: Sequence[Any], n: int, rnd: Callable[[], float]) -> list[Any]:
         moved[j] = moved.get(i, i)
         out.append(seq[at_j])
     return out
+
+
+def count_weights(spec: FieldSpec, lo: int, hi: int) -> list[float] | None:
+    """An array's weights for item counts lo..hi (FieldSpec.count_weights), or None for uniform."""
+    w = spec.count_weights
+    if not w:
+        return None
+    out = [max(0.0, float(w[k])) if k < len(w) else 0.0 for k in range(lo, hi + 1)]
+    return out if any(out) else None

@@ -43,6 +43,26 @@ def mutations(schema: EntitySchema, window: tuple[int, int]) -> list[Mutation]:
         out.append(Mutation("order", second, _before(first, second, root)))
     for name, (_when, _allowed) in rules.present_if.items():
         out.append(Mutation("present_if", name, _toggle_presence(name, root.child(name), window)))
+    out.extend(_tax_mutations(root))
+    return out
+
+
+# Rates no jurisdiction of the world model charges (tools/world/tax.py): a checkout must refuse them.
+_NO_SUCH_RATES = (0.137, 0.0137, 0.2437)
+
+
+def _tax_mutations(root: FieldSpec) -> list[Mutation]:
+    """A rate within the field's bounds that is charged nowhere; the tax is re-derived from it, so only
+    the `tax` rule breaks."""
+    out = []
+    for f in root.fields:
+        if f.source != "tax_rate":
+            continue
+        lo = f.min if isinstance(f.min, int | float) else 0.0
+        hi = f.max if isinstance(f.max, int | float) else 1.0
+        fits = [r for r in _NO_SUCH_RATES if lo <= r <= hi]
+        if fits:
+            out.append(Mutation("tax", f.name, _setter([f.name], fits[0])))
     return out
 
 

@@ -112,7 +112,11 @@ def pool(locale: str, source: str) -> tuple[Any, ...]:
         numbers = phone_pool(locale, international=source == "phone_e164")
         if numbers is not None:
             return numbers
-        source = "phone"
+        if source == "phone_e164":  # Faker's numbers are national: no E.164 to give honestly
+            raise InvalidRequest(
+                "source", f"phone_e164 needs a locale with world data; {locale} has none",
+                "use source phone (the locale's own format), or a locale such as en_US, de_DE, ja_JP",
+            )  # fmt: skip
     maker = SOURCES[source]
     fake = Faker(locale)
     # A fresh instance per pool, seeded from the pool's name, so pools do not depend on build order.

@@ -11,6 +11,7 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any
 
 from tools import temporal
@@ -36,8 +37,13 @@ class Ranged:
     scale: int  # raw units per value unit: 100 for cents, 1 for integers and times
     strftime: str | None = None
     log_scale: bool = False
+    typical: NormalDist | None = None  # of log(raw): FieldSpec.typical
 
     def draw(self, rnd: Callable[[], float], lo: int, hi: int) -> int:
+        if self.typical is not None and lo > 0:
+            raw = typical_raw(self.typical, rnd(), lo, hi)
+            if raw is not None:
+                return raw
         if self.log_scale and lo > 0 and hi > 50 * lo:
             # Amounts spread over orders of magnitude: most are small, a few are large.
             return min(hi, max(lo, int(math.exp(math.log(lo) + rnd() * (math.log(hi + 1) - math.log(lo))))))
@@ -71,6 +77,27 @@ class Ranged:
         return round(value * self.scale)
 
 
+# Below this share of the log-normal's mass inside the bounds, the bounds sit far in a tail (a user's
+# min of 10,000 on payments typical at 15..350): draw as if no typical was given.
+_MIN_MASS = 1e-6
+_P90_Z = 1.2815515655446004  # the standard normal's 90th percentile
+
+
+def log_normal(p10: float, p90: float, scale: int) -> NormalDist:
+    """The normal distribution of log(raw) whose 10th and 90th percentiles are p10 and p90."""
+    lo, hi = math.log(p10 * scale), math.log(p90 * scale)
+    return NormalDist((lo + hi) / 2, (hi - lo) / (2 * _P90_Z))
+
+
+def typical_raw(dist: NormalDist, u: float, lo: int, hi: int) -> int | None:
+    """A raw value from `dist` truncated to [lo, hi] by inverse transform: one uniform, no rejection."""
+    a, b = dist.cdf(math.log(lo)), dist.cdf(math.log(hi + 1))
+    if b - a < _MIN_MASS:
+        return None
+    p = min(max(a + u * (b - a), 1e-12), 1 - 1e-12)
+    return min(hi, max(lo, int(math.exp(dist.inv_cdf(p)))))
+
+
 def _parse_strf(value: Any, pattern: str) -> int:
     from datetime import UTC, datetime
 
@@ -80,6 +107,8 @@ def _parse_strf(value: Any, pattern: str) -> int:
 def precision_of(spec: FieldSpec) -> int:
     if spec.precision is not None:
         return spec.precision
+    if spec.source == "tax_rate" and spec.type is FieldType.FLOAT:
+        return 5  # a rate such as Quebec's 0.14975 (tools/world/tax.py RATE_DIGITS)
     return 2 if spec.type in (FieldType.MONEY, FieldType.FLOAT) else 0
 
 
@@ -110,6 +139,8 @@ def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
             vmax = max(dhi, vmin + (dhi - dlo)) if vmin <= dhi else vmin + (dhi - dlo)
         ranged = Ranged(t, math.ceil(vmin * scale - 1e-9), math.floor(vmax * scale + 1e-9), scale)
         ranged.log_scale = t is FieldType.MONEY
+        if spec.typical is not None:
+            ranged.typical = log_normal(spec.typical[0], spec.typical[1], scale)
         _check_held(spec, ranged, path)
     if ranged.lo > ranged.hi:
         if t in (FieldType.DATE, FieldType.DATETIME):  # an ISO text and epoch seconds do not compare

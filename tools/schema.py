@@ -70,6 +70,23 @@ class PoolsBy(BaseModel):
     pools: dict[str, list[Any]]
 
 
+class TypicalBy(BaseModel):
+    """Typical ranges chosen by another field's value (a customer's lifetime value by loyalty tier)."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str
+    ranges: dict[str, list[float]]  # value of `field` -> [p10, p90], as FieldSpec.typical
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> TypicalBy:
+        for key, pair in self.ranges.items():
+            if len(pair) != 2 or not 0 < pair[0] < pair[1]:
+                raise ValueError(
+                    f"typical_by range {key!r} is [p10, p90]: two positive numbers, the first smaller"
+                )
+        return self
+
+
 class FieldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -98,6 +115,10 @@ class FieldSpec(BaseModel):
     # such as "CRT-{year}-{alnum:7}" for pattern fields.
     format: str | None = None
     precision: int | None = Field(None, ge=0, le=10)
+    # Numbers: [p10, p90] of a log-normal the values follow inside min..max (amounts people spend:
+    # most payments tens to hundreds, a few thousands). Without it money is log-uniform, numbers uniform.
+    typical: list[float] | None = None
+    typical_by: TypicalBy | None = None
     unique: bool = False
     # Objects (and array items that are objects).
     fields: list[FieldSpec] = Field(default_factory=list)
@@ -106,6 +127,9 @@ class FieldSpec(BaseModel):
     items: FieldSpec | None = None
     min_items: int | None = Field(None, ge=0)
     max_items: int | None = Field(None, ge=0)
+    # Arrays: weight of each item count, count_weights[k] for k items (counts past the list: 0); without
+    # it, or when no count within min_items..max_items has weight, counts are uniform.
+    count_weights: list[float] | None = None
     # The entity an id field refers to (`order_id` in a payment is an order's id).
     ref: str | None = None
     example: Any = None
@@ -124,6 +148,14 @@ class FieldSpec(BaseModel):
             self.items = FieldSpec(name="items[]", type=FieldType.STRING)
         if self.null_rate > 0:
             self.nullable = True
+        if self.typical is not None and (
+            len(self.typical) != 2
+            or not 0 < self.typical[0] < self.typical[1]
+            or self.type not in NUMERIC_TYPES
+        ):
+            raise ValueError(
+                "typical is [p10, p90] of a number field: two positive numbers, the first smaller"
+            )
         _check_weights(self.values, self.weights, "weights")
         _check_weights(self.pool, self.pool_weights, "pool_weights")
         if self.values and self.type in NUMERIC_TYPES:
@@ -221,7 +253,7 @@ class EntitySchema(BaseModel):
     id_field: str | None = None
     fields: list[FieldSpec]
     rules: list[Rule] = Field(default_factory=list)
-    # What realistic rows must show beyond the rules (for the coherence score), e.g. "items_one_theme".
+    # What realistic rows must show beyond the rules (for the coherence score), e.g. "items_theme_affinity".
     checks: list[str] = Field(default_factory=list)
     example: dict[str, Any] | None = None
     # Where this entity hangs in a linked dataset (parent, cardinality, what it takes from ancestors).

@@ -162,6 +162,9 @@ def _normalise_fields(fields: Any, where: str, depth: int) -> list[dict[str, Any
                 "example",
                 "pool_weights",
                 "ref",
+                "typical",
+                "typical_by",
+                "count_weights",
             ):
                 spec[key] = value
         if (

@@ -12,12 +12,14 @@ from tools import pools
 from tools.errors import InvalidRequest
 from tools.maker_kit import Env, Maker, RowCtx, chooser
 from tools.patterns import UniqueIds, parse_template, random_maker
+from tools.ranged import make_ranged
 from tools.regexgen import regex_maker
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, FieldSpec, FieldType
 from tools.values_ranged import ranged_maker
 from tools.values_text import text_maker
 from tools.world.addresses import address_chooser, one_line, person_of
-from tools.world.money import rate_bounds, tax_rate_chooser
+from tools.world.baskets import EXPENSIVE
+from tools.world.money import checked_rate_field, rate_bounds, tax_rate_chooser
 from tools.world.places import country_of_locale
 
 
@@ -33,8 +35,10 @@ def make_leaf(spec: FieldSpec, path: str, env: Env) -> Maker:
         return lambda obj, ctx: pick()
     if spec.type is FieldType.ENUM:
         raise InvalidRequest(path, "an enum field needs values", "add enum_values (or values) to the field")
+    if spec.source == "product.quantity":
+        return _basket_quantity(spec, path, env)
     if spec.source == "tax_rate":
-        choose = tax_rate_chooser(env.locale, *rate_bounds(spec))
+        choose = tax_rate_chooser(env.locale, *rate_bounds(checked_rate_field(spec, path)))
         return lambda obj, ctx: choose(obj, rnd())
     if spec.type in NUMERIC_TYPES or spec.type in TEMPORAL_TYPES:
         return ranged_maker(spec, path, env)
@@ -80,6 +84,21 @@ def _address_maker(spec: FieldSpec, env: Env) -> Maker:
     if spec.format == "single_line":  # as the country writes an address on one line
         return lambda obj, ctx: one_line(country, choose(person_of(obj), rnd()))
     return lambda obj, ctx: dict(zip(keys, choose(person_of(obj), rnd()), strict=True))
+
+
+def _basket_quantity(spec: FieldSpec, path: str, env: Env) -> Maker:
+    """Units of the item's product: one of anything expensive (baskets.EXPENSIVE), else the field's
+    own pool or range."""
+    base = ranged_maker(spec.model_copy(update={"source": None}), path, env)
+    ranged = make_ranged(spec, path, env.window)
+    if not ranged.lo <= ranged.scale <= ranged.hi:  # 1 is outside the field's bounds: nothing to do
+        return base
+
+    def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
+        p = ctx.product
+        return ranged.out(ranged.scale) if p is not None and p.price >= EXPENSIVE else base(obj, ctx)
+
+    return make
 
 
 def _uuid_maker(env: Env) -> Maker:

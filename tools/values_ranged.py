@@ -10,7 +10,7 @@ from tools.catalogue import Product
 from tools.errors import InvalidRequest
 from tools.maker_kit import Env, Maker, RowCtx, chooser, pool_key
 from tools.patterns import Bijection
-from tools.ranged import Ranged, make_ranged
+from tools.ranged import Ranged, log_normal, make_ranged, typical_raw
 from tools.schema import FieldSpec
 
 
@@ -21,6 +21,8 @@ def ranged_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
         return _unique_ranged(spec, ranged, path, env)
     if spec.pools_by is not None:
         return _ranged_pools_by(spec, ranged, rnd)
+    if spec.typical_by is not None:
+        return _typical_by(spec, ranged, rnd)
     if spec.pool:
         raws = [ranged.raw_of(v) for v in spec.pool]
         ok = [(r, w) for r, w in zip(raws, spec.pool_weights or [1.0] * len(raws), strict=False)]
@@ -50,6 +52,23 @@ def _unique_ranged(spec: FieldSpec, ranged: Ranged, path: str, env: Env) -> Make
                 path, f"unique values ran out: the range holds only {space}", "widen min/max"
             )
         return out(lo + perm(k))
+
+    return make
+
+
+def _typical_by(spec: FieldSpec, ranged: Ranged, rnd: Callable[[], float]) -> Maker:
+    """A number whose typical range follows another field (lifetime value by loyalty tier)."""
+    assert spec.typical_by is not None
+    key = spec.typical_by.field
+    dists = {
+        pool_key(k): log_normal(p10, p90, ranged.scale) for k, (p10, p90) in spec.typical_by.ranges.items()
+    }
+    out, draw, lo, hi = ranged.out, ranged.draw, ranged.lo, ranged.hi
+
+    def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
+        dist = dists.get(pool_key(obj.get(key)))
+        raw = typical_raw(dist, rnd(), lo, hi) if dist is not None and lo > 0 else None
+        return out(raw if raw is not None else draw(rnd, lo, hi))
 
     return make
 

@@ -47,7 +47,9 @@ def text_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
     else:
         table = pools.pool(env.locale, "word")
         base = lambda obj, ctx: table[int(rnd() * len(table))]  # noqa: E731
-    if spec.min_length is not None or spec.max_length is not None:
+    if grammar is not None and (spec.min_length is not None or spec.max_length is not None):
+        base = _fit_grammar_length(base, spec, reserve=8 if spec.unique else 0)
+    elif spec.min_length is not None or spec.max_length is not None:
         base = _fit_length(base, spec, env, reserve=8 if spec.unique else 0)
     if spec.unique and (source or "").startswith("product."):
         # The object walks the whole catalogue before any product repeats (compiler.py); a repeat
@@ -146,7 +148,8 @@ class UniqueNumbers:
         return 10 ** (width - 1) + perm(k)
 
 
-def _fit_length(base: Maker, spec: FieldSpec, env: Env, reserve: int) -> Maker:
+def _length_bounds(spec: FieldSpec, default_hi: int | None) -> tuple[int, int | None]:
+    """A text field's (min_length, max_length), refused when they cannot hold."""
     lo = spec.min_length or 0
     if lo > MAX_STRING_LENGTH:
         raise InvalidRequest(
@@ -154,11 +157,18 @@ def _fit_length(base: Maker, spec: FieldSpec, env: Env, reserve: int) -> Maker:
             f"min_length {lo:,} is above the limit of {MAX_STRING_LENGTH:,} characters",
             "ask for less",
         )
-    hi = spec.max_length if spec.max_length is not None else max(lo, 1) * 4 + 64
-    if lo > hi:
+    hi = spec.max_length if spec.max_length is not None else default_hi
+    if hi is not None and lo > hi:
         raise InvalidRequest(
             spec.name, f"min_length {lo} is greater than max_length {hi}", "swap or widen them"
         )
+    return lo, hi
+
+
+def _fit_length(base: Maker, spec: FieldSpec, env: Env, reserve: int) -> Maker:
+    lo, most = _length_bounds(spec, max(spec.min_length or 0, 1) * 4 + 64)
+    assert most is not None  # a default was given
+    hi = most
     # Room for a unique suffix: the suffix must never be cut off.
     hi = max(lo, hi - reserve) if reserve and hi - reserve >= 1 else hi
     words = pools.pool(env.locale, "word")
@@ -176,3 +186,30 @@ def _fit_length(base: Maker, spec: FieldSpec, env: Env, reserve: int) -> Maker:
         return text
 
     return make
+
+
+def _fit_grammar_length(base: Maker, spec: FieldSpec, reserve: int) -> Maker:
+    """A grammar text's length: the grammar maker pads it to min_length with sentences of its own
+    voice, so only a real max_length cuts it, and at the last sentence end (else word end) that keeps
+    min_length; no cap is invented when only min_length is set."""
+    lo, hi = _length_bounds(spec, None)
+    if hi is None:
+        return base
+    hi = max(lo, hi - reserve) if reserve and hi - reserve >= 1 else hi  # room for a unique suffix
+
+    def make(obj: dict[str, Any], ctx: RowCtx) -> str:
+        text = str(base(obj, ctx))
+        return text if len(text) <= hi else cut_text(text, lo, hi)
+
+    return make
+
+
+def cut_text(text: str, lo: int, hi: int) -> str:
+    """`text` cut to at most `hi` characters at a sentence end, else a word end, keeping `lo`."""
+    cut = text[: hi + 1]  # a sentence may end exactly at hi (its stop is the last kept character)
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    if end + 1 >= max(lo, 1):
+        return cut[: end + 1]
+    space = cut.rfind(" ", 0, hi + 1)
+    word = cut[:space].rstrip(" ,;:-") if space > 0 else ""
+    return word if len(word) >= lo and word else text[:hi]

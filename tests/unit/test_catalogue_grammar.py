@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -204,3 +205,258 @@ def test_a_range_or_a_price_off_its_band_is_refused(tmp_path: Path, product: str
 
 def test_the_shipped_file_is_the_default() -> None:
     assert CATALOGUE_FILE.name == "catalogue.yaml" and CATALOGUE_FILE.exists()
+
+
+# Review findings: names the grammar once made by crossing every variant with every size, and prices
+# that ignored the variant (a Mini massage gun dearer than the Pro one).
+_NONSENSE = [
+    "2-Burner Natural Gas Gas Grill",
+    "4-Burner Natural Gas Gas Grill",
+    "1-Person Family Camping Tent",
+    "2-Person Family Camping Tent",
+    "6-Person Backpacking Tent",
+    "65L Daypack Hiking Backpack",
+    "55L Daypack Hiking Backpack",
+    "20L Internal Frame Hiking Backpack",
+    "40 Gallon Planted Nano Aquarium Kit",
+    "20 Gallon Planted Nano Aquarium Kit",
+    "Kids Edition 8-inch Tablet 256GB",
+    "Kids Edition 8-inch Tablet 128GB",
+    "Compact Bluetooth Keyboard Full-Size",
+    "Laptop Power Bank 5000mAh",
+    "Shower Bluetooth Speaker 40W",
+    "2 Qt Dual-Basket Air Fryer",
+    "L-Shaped Electric Standing Desk 40 x 24 inch",
+    "Red-Light Astronomy Headlamp 1200 Lumens",
+    "Retractable Dog Leash 4 ft",
+    "Wash and Wax Car Wash Soap 1 Gallon",
+    "Cooler-Compartment Trunk Organizer 2-Compartment",
+]
+_SMALL_WORDS = frozenset(
+    {"and", "with", "or", "of", "the", "a", "an", "in", "for", "to", "by", "on", "at", "&"}
+)
+
+
+def _repeated_words(name: str) -> set[str]:
+    """Words (of letters) a name says twice, small words aside: "Natural Gas Gas Grill" -> {"gas"},
+    and a hyphenated part said again ("Cooler-Compartment ... 3-Compartment"). "USB-C to USB-C" and
+    "Step by Step" are one phrase each, "Side-by-Side" one word."""
+    tokens = [t.strip("()\"',:;").lower() for t in name.split()]
+    phrase = {
+        tokens[i - 1]
+        for i in range(1, len(tokens) - 1)
+        if tokens[i] in ("to", "by") and tokens[i - 1] == tokens[i + 1]
+    }
+    words = [t for t in tokens if re.search("[a-z]", t) and t not in _SMALL_WORDS | phrase]
+    said_twice = {w for w in words if words.count(w) > 1}
+    owners: dict[str, set[int]] = {}
+    for i, word in enumerate(words):
+        for part in word.split("-"):
+            if len(part) >= 4 and part.isalpha():
+                owners.setdefault(part, set()).add(i)
+    return said_twice | {part for part, at in owners.items() if len(at) > 1}
+
+
+def test_no_word_is_repeated_in_a_name() -> None:
+    assert _repeated_words("4-Burner Natural Gas Gas Grill") == {"gas"}
+    assert _repeated_words("Wash and Wax Car Wash Soap 1 Gallon") == {"wash"}
+    assert _repeated_words("Cooler-Compartment Trunk Organizer 3-Compartment") == {"compartment"}
+    assert not _repeated_words("USB-C to USB-C Braided Cable 6 ft")
+    assert not _repeated_words("Double Side-by-Side Stroller Sand")
+    assert not _repeated_words("Linen Throw Pillow Covers 18 x 18 inch Set of 2")
+    assert [(p.name, _repeated_words(p.name)) for p in _products() if _repeated_words(p.name)] == []
+
+
+def test_the_reviewed_nonsense_is_never_made() -> None:
+    names = {p.name for p in _products()}
+    assert [n for n in _NONSENSE if n in names] == []
+    for p in _products():
+        number = re.search(r"(\d+)(L|-Person| Gallon|GB)\b", p.name)
+        value, unit = (int(number[1]), number[2]) if number else (0, "")
+        assert not ("Daypack" in p.name and unit == "L" and value > 35), p.name
+        assert not ("Nano" in p.name and unit == " Gallon" and value > 10), p.name
+        assert not ("Family" in p.name and unit == "-Person" and value < 4), p.name
+        assert not ("Backpacking" in p.name and unit == "-Person" and value > 3), p.name
+        assert not ("Kids" in p.name and unit == "GB" and value > 64), p.name
+
+
+# A variant whose name says small does not come in its type's biggest size, nor one that says big in
+# the smallest (sizes that measure the thing, not how many come in a pack).
+_SAYS_SMALL = re.compile(
+    r"\b(Mini|Nano|Kids|Compact|Travel|Pocket|Slim|Shower|Daypack|Starter|Bistro|Inflatable|Smoothie)\b"
+)
+_SAYS_BIG = re.compile(
+    r"\b(Family|Party|Professional|Pro|Deluxe|Laptop|L-Shaped|Bowl-Lift|Dual-Basket|Reef-Ready|Sectional"
+    r"|Internal Frame|Auto-Feed|3-Port|Dual-Motor|Mountaineering)\b"
+)
+_COUNTED = re.compile(r"Pack|Count|Set|Piece|Servings|Varieties|Sheets|Refills", re.I)
+
+
+def _types() -> Iterator[tuple[str, dict[str, Any]]]:
+    for theme, raw in catalogue._read(CATALOGUE_FILE)["themes"].items():
+        for spec in raw.get("types") or ():
+            yield theme, spec
+
+
+def test_a_variant_comes_in_the_sizes_its_name_implies() -> None:
+    by_type: dict[tuple[str, str], list[Product]] = {}
+    for p in _products():
+        by_type.setdefault((p.theme, p.kind), []).append(p)
+    checked = 0
+    for theme, spec in _types():
+        sizes = [str(s) for s in spec.get("sizes") or ()]
+        if len(sizes) < 3 or not spec.get("price_by_size", True) or any(_COUNTED.search(s) for s in sizes):
+            continue
+        for p in by_type[theme, spec["type"]]:
+            checked += 1
+            assert not (_SAYS_SMALL.search(p.variant) and p.size == sizes[-1]), p.name
+            assert not (_SAYS_BIG.search(p.variant) and p.size == sizes[0]), p.name
+    assert checked > 500
+
+
+def _tiers(spec: dict[str, Any]) -> dict[str, float]:
+    """The price factor of each variant of a tiered type (1 where a variant has none); {} if the type
+    has no tiers. A variant with a band of its own has no tier."""
+    variants = spec["variants"]
+    if not any(isinstance(v, dict) and "factor" in v for v in variants):
+        return {}
+    return {
+        str(v["name"] if isinstance(v, dict) else v): float(v.get("factor", 1) if isinstance(v, dict) else 1)
+        for v in variants
+        if not (isinstance(v, dict) and "band" in v)
+    }
+
+
+def test_a_higher_price_tier_never_costs_less_than_a_lower_one_of_the_same_size() -> None:
+    products = _products()
+    tiered = 0
+    for theme, spec in _types():
+        tiers = _tiers(spec)
+        if not tiers:
+            continue
+        tiered += 1
+        cells: dict[str, list[Product]] = {}
+        for p in products:
+            if p.theme == theme and p.kind == spec["type"] and p.variant in tiers:
+                cells.setdefault(p.size, []).append(p)
+        assert cells, spec["type"]
+        for size_products in cells.values():
+            for cheap in size_products:
+                for dear in size_products:
+                    if tiers[cheap.variant] < tiers[dear.variant]:
+                        assert cheap.price <= dear.price, (cheap.name, cheap.price, dear.name, dear.price)
+    assert tiered >= 40
+    by_name = {p.name: p.price for p in products}
+    guns = [by_name[f"{v} Massage Gun Black"] for v in ("Mini", "Percussion", "Heated", "Pro Deep-Tissue")]
+    assert guns == sorted(guns) and guns[0] < guns[-1] / 2
+    brushes = [by_name[f"{v} Electric Toothbrush White"] for v in ("Kids Sonic", "Travel Sonic", "Sonic")]
+    assert brushes == sorted(brushes) and brushes[0] < brushes[-1]
+    assert by_name["Kids Edition 8-inch Tablet 64GB"] < by_name["10.9-inch Android Tablet 64GB"]
+
+
+def test_a_bigger_size_never_costs_less_in_any_line() -> None:
+    lines: dict[tuple[str, str, str], list[float]] = {}
+    for theme, spec in _types():
+        if not spec.get("price_by_size", True) or not spec.get("sizes"):
+            continue
+        order = {str(s): i for i, s in enumerate(spec["sizes"])}
+        for p in sorted(
+            (p for p in _products() if p.theme == theme and p.kind == spec["type"]),
+            key=lambda p: order[p.size],
+        ):
+            lines.setdefault((theme, p.kind, p.variant), []).append(p.price)
+    assert len(lines) > 300
+    assert [line for line, prices in lines.items() if prices != sorted(prices)] == []
+
+
+def test_a_generated_product_knows_its_variant_and_size() -> None:
+    by_name = {p.name: p for p in _products()}
+    assert (by_name["2-Person Backpacking Tent"].variant, by_name["2-Person Backpacking Tent"].size) == (
+        "Backpacking",
+        "2-Person",
+    )
+    assert by_name["Mini Massage Gun Sage"].size == "" and by_name["Mini Massage Gun Sage"].variant == "Mini"
+    assert all(p.variant == p.size == "" for p in by_name.values() if not p.kind)
+
+
+def test_variants_take_their_sizes_colours_and_price_tiers(tmp_path: Path) -> None:
+    path = _catalogue_file(
+        tmp_path,
+        """
+  t:
+    category: "T"
+    prefix: "TTT"
+    types:
+      - type: Mug
+        band: [10, 40]
+        brands: [B]
+        sizes: [8 oz, 12 oz, 16 oz, 20 oz]
+        colors: [Red, Blue]
+        variants:
+          - {name: Mini, factor: 0.5, sizes: [8 oz, 12 oz]}
+          - Plain
+          - {name: Travel, factor: 1.5, excludes: [8 oz, Red]}
+          - {name: Artisan, band: [30, 90], sizes: [16 oz]}
+""",
+    )
+    try:
+        products = load_catalogue(path)[0].products
+    finally:
+        load_catalogue.cache_clear()
+    names = [p.name for p in products]
+    assert names == [
+        "Mini Mug 8 oz Red",
+        "Mini Mug 8 oz Blue",
+        "Mini Mug 12 oz Red",
+        "Mini Mug 12 oz Blue",
+        *[f"Plain Mug {s} {c}" for s in ("8 oz", "12 oz", "16 oz", "20 oz") for c in ("Red", "Blue")],
+        "Travel Mug 12 oz Blue",
+        "Travel Mug 16 oz Blue",
+        "Travel Mug 20 oz Blue",
+        "Artisan Mug 16 oz Red",
+        "Artisan Mug 16 oz Blue",
+    ]
+    price = {p.name: p.price for p in products}
+    band = {p.variant: p.band for p in products}
+    assert band == {
+        "Mini": (5.0, 20.0),
+        "Plain": (10.0, 40.0),
+        "Travel": (15.0, 60.0),
+        "Artisan": (30.0, 90.0),
+    }
+    for size in ("8 oz", "12 oz"):
+        assert price[f"Mini Mug {size} Red"] <= price[f"Plain Mug {size} Red"]
+    for size in ("12 oz", "16 oz", "20 oz"):
+        assert price[f"Plain Mug {size} Blue"] <= price[f"Travel Mug {size} Blue"]
+    plain = [price[f"Plain Mug {s} Red"] for s in ("8 oz", "12 oz", "16 oz", "20 oz")]
+    assert plain == sorted(plain)
+
+
+@pytest.mark.parametrize(
+    ("variant", "error"),
+    [
+        ("{name: Mini, sizes: [32 oz]}", "not sizes or colours"),
+        ("{name: Mini, excludes: [Green]}", "not sizes or colours"),
+        ("{name: Mini, excludes: [8 oz, 12 oz]}", "no size or no colour"),
+        ("{name: Mini, band: [5, 9], factor: 0.5}", "band or a factor, not both"),
+        ("{name: Mini, factor: 0}", "factor must be"),
+        ("{name: Mini, factor: cheap}", "factor must be"),
+        ("{name: Mini, price: 5}", "a variant is"),
+        ("{factor: 0.5}", "a variant is"),
+    ],
+)
+def test_a_bad_variant_is_refused(tmp_path: Path, variant: str, error: str) -> None:
+    path = _catalogue_file(
+        tmp_path,
+        f"""
+  t:
+    category: "T"
+    prefix: "TTT"
+    types:
+      - {{type: Mug, band: [5, 20], brands: [B], sizes: [8 oz, 12 oz], colors: [Red],
+         variants: [Plain, {variant}]}}
+""",
+    )
+    with pytest.raises(ValueError, match=error):
+        load_catalogue(path)
+    load_catalogue.cache_clear()

@@ -84,11 +84,12 @@ def test_add_past_the_store_limit_says_how_to_make_room(
 ) -> None:
     monkeypatch.setenv("EXAMPLES_MAX_BYTES", "70000")
     where = ["--dir", str(tmp_path)]
+    pad = 6400 - len(json.dumps(CART))  # about 6,400 bytes an example: 10 fit in 70,000, 12 do not
     assert (
-        main(["examples", "add", str(write_examples(tmp_path / "a.jsonl", 10, "big", pad=5000)), *where]) == 0
+        main(["examples", "add", str(write_examples(tmp_path / "a.jsonl", 10, "big", pad=pad)), *where]) == 0
     )
     assert (
-        main(["examples", "add", str(write_examples(tmp_path / "b.jsonl", 2, "more", pad=5000)), *where]) == 2
+        main(["examples", "add", str(write_examples(tmp_path / "b.jsonl", 2, "more", pad=pad)), *where]) == 2
     )
     err = capsys.readouterr().err
     assert "past its limit of 70,000 (EXAMPLES_MAX_BYTES)" in err and "`examples delete`" in err

@@ -6,6 +6,7 @@ import re
 
 from agent.request import DataRequest, ScenarioRequest
 from tests.helpers import json_rows, rows_for
+from tools.catalogue import load_catalogue
 from tools.constraints import FieldConstraint
 from tools.registry import default_registry
 from tools.validator import validate_rows
@@ -35,11 +36,17 @@ def test_two_hundred_carts_add_up_and_keep_the_requested_price_range() -> None:
     assert validate_rows(default_registry().get("cart"), rows) == []
 
 
-def test_cart_items_come_from_one_theme() -> None:
-    rows = rows_for(DataRequest(entity="cart", count=100, seed=3))
+def test_cart_items_come_from_a_theme_and_its_affine_themes() -> None:
+    themes = load_catalogue()
+    near = {t.category: {t.category} | {a.category for a in themes if a.name in t.affinity} for t in themes}
+    rows = rows_for(DataRequest(entity="cart", count=300, seed=3))
+    mixed = 0
     for row in rows:
-        assert len({i["category"] for i in row["items"]}) == 1
+        cats = {i["category"] for i in row["items"]}
+        assert any(cats <= allowed for allowed in near.values())  # never an unrelated category
         assert len({i["sku"] for i in row["items"]}) == len(row["items"])
+        mixed += len(cats) > 1
+    assert 0.05 < mixed / len(rows) < 0.4  # most baskets stay on one theme
 
 
 def test_payment_card_digits_only_for_card_methods_and_timestamps_in_order() -> None:

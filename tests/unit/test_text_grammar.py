@@ -8,6 +8,7 @@ import json
 import random
 import re
 from collections import Counter
+from functools import cache
 from typing import Any
 
 import pytest
@@ -35,8 +36,9 @@ BRANDS = sorted({p.brand for p in PRODUCTS.values() if p.brand}, key=len, revers
 BRAND_AT = re.compile(r"\b(" + "|".join(re.escape(b.lower()) for b in BRANDS) + r")\b")
 
 
-def _rows(entity: str, count: int, seed: int = 11) -> list[dict[str, Any]]:
-    rows = rows_for(DataRequest(entity=entity, count=count, seed=seed))
+@cache
+def _rows(entity: str, count: int, seed: int = 11, locale: str = "en_US") -> list[dict[str, Any]]:
+    rows = rows_for(DataRequest(entity=entity, count=count, seed=seed, locale=locale))
     assert validate_rows(default_registry().get(entity), rows) == []
     return rows
 
@@ -66,8 +68,8 @@ def test_ticket_descriptions_are_near_unique_and_follow_the_subject() -> None:
     grammar = yaml.safe_load((DATA_DIR / "ticket_description.yaml").read_text())
     subjects = {s for r in rows for s in [r["subject"]]}
     assert subjects <= set(grammar["by"])  # every subject the entity writes has its own branch
-    by_subject = {r["subject"]: r["description"] for r in rows}
-    assert "password" in by_subject["Password reset email never arrives"].lower()
+    resets = [r["description"].lower() for r in rows if r["subject"] == "Password reset email never arrives"]
+    assert resets and all("password" in d or "reset" in d for d in resets)
 
 
 @pytest.mark.parametrize(("entity", "floor"), [("refund", 0.75), ("return", 0.7)])

@@ -8,10 +8,11 @@ import re
 import pytest
 
 from tools.world.addresses import SHIP_TO_BILLING, address_chooser, one_line
-from tools.world.money import plausible, rate_for, tax_problem, tax_rate_chooser
+from tools.world.money import tax_problem, tax_rate_chooser
 from tools.world.people import email_slug
 from tools.world.phones import phone_pool
 from tools.world.places import countries, country_of_locale
+from tools.world.tax import plausible, rate_for
 
 LOCALES = ["en_US", "en_GB", "en_CA", "en_AU", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "ja_JP"]
 HOME = {"en_US": "US", "en_GB": "GB", "en_CA": "CA", "en_AU": "AU", "de_DE": "DE", "fr_FR": "FR",

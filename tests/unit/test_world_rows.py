@@ -12,9 +12,9 @@ from tests.helpers import rows_for
 from tools.errors import InvalidRequest
 from tools.registry import default_registry
 from tools.validator import validate_rows
-from tools.world.money import plausible
 from tools.world.people import email_slug
 from tools.world.places import country_of_locale
+from tools.world.tax import plausible
 
 LOCALES = ["en_US", "en_GB", "en_CA", "en_AU", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "ja_JP"]
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

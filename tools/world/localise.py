@@ -9,16 +9,20 @@ allow are never chosen (values.enum_choices keeps a pool inside `values`).
 
 from __future__ import annotations
 
+from tools.maker_kit import source_of
 from tools.schema import EntitySchema, FieldSpec, FieldType
 from tools.world.places import Country, country_of_locale
 
+CURRENCY_NAMES = frozenset({"currency", "currency_code"})
+TIMEZONE_NAMES = frozenset({"timezone", "time_zone", "tz"})
 LANGUAGE_NAMES = frozenset({"language", "preferred_language", "language_code", "locale_language"})
 
 
 def _home_value(spec: FieldSpec, country: Country) -> str | None:
-    if spec.type is FieldType.CURRENCY or spec.source == "currency_code":
+    source = source_of(spec)
+    if spec.type is FieldType.CURRENCY or source == "currency_code":
         return country.currency
-    if spec.source == "language" or (spec.name in LANGUAGE_NAMES and spec.type in _TEXT):
+    if source == "language" or (spec.name in LANGUAGE_NAMES and spec.type in _TEXT):
         return country.language
     return None
 
@@ -31,8 +35,25 @@ def _localise_field(spec: FieldSpec, country: Country) -> FieldSpec:
     home: object = _home_value(spec, country)
     if spec.name == "prices_include_tax" and spec.type is FieldType.BOOLEAN:
         home = country.prices_include_tax
-    if home is not None and not spec.pool and (not spec.values or home in spec.values):
-        update.update(pool=[home], pool_weights=None, pools_by=None)
+    by = spec.pools_by
+    if (
+        spec.name in TIMEZONE_NAMES
+        and by is not None
+        and by.field in CURRENCY_NAMES
+        and len(country.timezones) == 1
+    ):
+        # As languages below: the home currency's shoppers live in the home country's time zone (a
+        # country of several zones keeps the schema's population-weighted pool for its currency).
+        update["pools_by"] = by.model_copy(
+            update={"pools": {**by.pools, country.currency: list(country.timezones)}}
+        )
+    elif home is not None and by is not None and by.field in CURRENCY_NAMES and home == country.language:
+        # Language that follows the currency: the home currency's shoppers read the home language,
+        # other currencies keep their own mix (an EUR override in en_US still reads German, French...).
+        pools = {**by.pools, country.currency: [country.language]}
+        update["pools_by"] = by.model_copy(update={"pools": pools})
+    elif home is not None and not spec.pool and by is None and (not spec.values or home in spec.values):
+        update.update(pool=[home], pool_weights=None)
     if spec.fields:
         fields = [_localise_field(f, country) for f in spec.fields]
         if any(a is not b for a, b in zip(fields, spec.fields, strict=True)):
@@ -64,3 +85,22 @@ def pinned(schema: EntitySchema, locale: str) -> set[str]:
         return set()
     local = localise(schema, locale)
     return {a.name for a, b in zip(local.fields, schema.fields, strict=True) if a is not b}
+
+
+_WORLD_SOURCES = frozenset(
+    {"address", "phone", "phone_e164", "currency_code", "language", "tax_rate", "email"}
+)
+
+
+def uses_world(schema: EntitySchema) -> bool:
+    """Whether any field draws on places, people or money (what a locale without world data lacks)."""
+
+    def touches(spec: FieldSpec) -> bool:
+        if (
+            spec.type in (FieldType.ADDRESS, FieldType.CURRENCY, FieldType.PHONE)
+            or source_of(spec) in _WORLD_SOURCES
+        ):
+            return True
+        return any(touches(f) for f in spec.fields) or (spec.items is not None and touches(spec.items))
+
+    return any(touches(f) for f in schema.fields)

@@ -26,7 +26,7 @@ def _groups(digits: str, sizes: tuple[int, ...]) -> list[str]:
     return out
 
 
-def national(country: Country, lead: str, nsn: str) -> str:
+def national(country: Country, lead: str, nsn: str, mobile: bool = False) -> str:
     """The number as written at home: `lead` is the area code or mobile prefix that starts `nsn`."""
     trunk = str(country.phone.get("trunk") or "")
     rest = nsn[len(lead) :]
@@ -39,10 +39,16 @@ def national(country: Country, lead: str, nsn: str) -> str:
         return " ".join(_groups(nsn, (3, 2, 2, 2)))
     if code == "JP":
         return f"{trunk}{lead}-{rest[:-4]}-{rest[-4:]}"
-    if code == "AU" and len(lead) == 1:
-        return f"({trunk}{lead}) {rest[:4]} {rest[4:]}"
+    if mobile and code == "AU":
+        return f"{trunk}{nsn[:3]} {nsn[3:6]} {nsn[6:]}"  # 0412 345 678
+    if mobile and code == "GB":
+        return f"{trunk}{nsn[:4]} {nsn[4:]}"  # 07700 900123
+    if mobile and code == "NL":
+        return f"{trunk}{nsn[:1]} {nsn[1:]}"  # 06 12345678
+    if mobile and code == "IT":
+        return f"{nsn[:3]} {nsn[3:6]} {nsn[6:]}"  # 347 123 4567
     if code == "AU":
-        return f"{trunk}{nsn[:3]} {nsn[3:6]} {nsn[6:]}"
+        return f"({trunk}{lead}) {rest[:4]} {rest[4:]}"  # (02) 1234 5678
     return f"{trunk}{lead} {rest}"
 
 
@@ -52,8 +58,8 @@ def e164(country: Country, nsn: str) -> str:
     return f"+{country.phone['calling_code']}{keep}{nsn}"
 
 
-def number(country: Country, d: Draws) -> tuple[str, str]:
-    """(lead, national significant number) of one subscriber."""
+def number(country: Country, d: Draws) -> tuple[str, str, bool]:
+    """(lead, national significant number, whether it is a mobile) of one subscriber."""
     phone = country.phone
     length = int(phone["length"])
     mobiles = [str(m) for m in phone.get("mobile_prefixes") or []]
@@ -62,10 +68,11 @@ def number(country: Country, d: Draws) -> tuple[str, str]:
     else:
         lead = country.region_at(d.unit()).city_at(d.unit()).area_code
     if country.code in ("US", "CA"):  # the exchange never starts with 0 or 1
-        return lead, lead + str(2 + d.below(8)) + d.digits(max(0, length - len(lead) - 1))
-    if lead not in mobiles:
+        return lead, lead + str(2 + d.below(8)) + d.digits(max(0, length - len(lead) - 1)), False
+    mobile = lead in mobiles
+    if not mobile:
         length = _landline_length(country.code, lead, length)
-    return lead, lead + d.digits(max(0, length - len(lead)))
+    return lead, lead + d.digits(max(0, length - len(lead))), mobile
 
 
 def _landline_length(code: str, area: str, length: int) -> int:
@@ -85,6 +92,6 @@ def phone_pool(locale: str, international: bool) -> tuple[str, ...] | None:
         return None
     out = []
     for i in range(POOL_SIZE):
-        lead, nsn = number(country, Draws(key64("phone", locale, i)))
-        out.append(e164(country, nsn) if international else national(country, lead, nsn))
+        lead, nsn, mobile = number(country, Draws(key64("phone", locale, i)))
+        out.append(e164(country, nsn) if international else national(country, lead, nsn, mobile))
     return tuple(out)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,12 +48,14 @@ class Country:
     locales: tuple[str, ...]
     currency: str
     language: str
+    timezones: tuple[str, ...]
     prices_include_tax: bool
     tax: dict[str, Any]
     phone: dict[str, Any]
     postcode_format: str
     address_order: str
     region_field: str  # "code" or "name": what an address's state field holds there
+    locale_languages: dict[str, str]  # a locale whose people read another language (fr_CA: fr-CA)
     regions: tuple[Region, ...]
     region_cum: tuple[float, ...]
 
@@ -100,12 +102,14 @@ def _country(doc: dict[str, Any]) -> Country:
         locales=tuple(str(x) for x in doc["locales"]),
         currency=str(doc["currency"]),
         language=str(doc["language"]),
+        timezones=tuple(str(z) for z in doc.get("timezones") or ()),
         prices_include_tax=bool(doc["prices_include_tax"]),
         tax=dict(doc.get("tax") or {}),
         phone=dict(doc["phone"]),
         postcode_format=str(doc["postcode"]["format"]),
         address_order=str(doc["address_order"]),
         region_field=str(doc.get("region_field") or "name"),
+        locale_languages={str(k): str(v) for k, v in (doc.get("locale_languages") or {}).items()},
         regions=regions,
         region_cum=_cum([r.population for r in regions]),
     )
@@ -127,7 +131,8 @@ def country_of_locale(locale: str) -> Country | None:
     row then takes Faker's own values, and the response says coherence is limited)."""
     for country in countries().values():
         if locale in country.locales:
-            return country
+            language = country.locale_languages.get(locale)
+            return replace(country, language=language) if language else country
     return None
 
 

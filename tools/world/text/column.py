@@ -2,7 +2,9 @@
 fields its grammar reads (the key, a review's product_id) from the block's columns made so far.
 
 The column maker's generic fallback (columns.row_made) hands a field only the fields its schema says
-it reads (pools_by), so a client's `source: grammar.review_body` without one would lose its rating.
+it reads (pools_by), so a client's `source: grammar.review_body` without one would lose its rating;
+this one hands it its keys and the fields its rules read (a notification's channel and subject, a
+refund's currency) wherever the block has made them.
 Draws come from env.rnd, which the column runner seeds per block, as row_made's do.
 """
 
@@ -15,7 +17,7 @@ from tools.catalogue import Product, load_catalogue
 from tools.maker_kit import Env, RowCtx
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, FieldSpec, FieldType
 from tools.world.text.library import load_grammar
-from tools.world.text.maker import grammar_of
+from tools.world.text.maker import grammar_of, key_fields
 
 
 def grammar_column(
@@ -28,7 +30,8 @@ def grammar_column(
     from tools.values_text import text_maker  # it imports this package: no import at load time
 
     make = text_maker(spec, path, env)  # the grammar, then length fitting, as in the row maker
-    reads = (*load_grammar(name).keys, "product_id")
+    grammar = load_grammar(name)
+    reads = tuple(dict.fromkeys((*key_fields(grammar, spec), *grammar.reads)))
     themes = load_catalogue()
 
     def column(b: Any) -> list[Any]:

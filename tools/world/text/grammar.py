@@ -1,12 +1,15 @@
 """Templates compiled once to closures: a text is a walk that draws only from the row's `rnd()`.
 
 Template syntax (tools/world/data/text/README.md has the whole file format):
-  {name}          another rule: one of its alternatives, plus its `name@<theme>` ones for the row's theme
+  {name}          another rule: one of its alternatives, plus its `name@<tag>` ones where the row's
+                  product has that tag (its catalogue theme, or one of _product_tags.yaml)
   {^name}         the same with its first letter upper-cased (any slot takes ^)
   {product.kind}  the row's product (products.py lists the attributes)
   {key}           the value of the field that picked the branch
-  {n:2-9}         a whole number in the range; {money:5-40} a price such as $23.99
+  {n:2-9}         a whole number in the range; {money:5-40} an amount in the row's currency;
+                  {pct:10-40} the percentage the row's subject names, else one drawn (amounts.py)
   [a|b|c]         one of the alternatives (nestable, may hold slots); [?text] text or nothing
+A rule may instead follow a field of the row: `{by: channel, sms: [...], "*": [...]}`.
 """
 
 from __future__ import annotations
@@ -16,90 +19,69 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from tools.maker_kit import pool_key
+from tools.world.text.amounts import named_percent, number_slot
+from tools.world.text.parse import GrammarError, parse
 from tools.world.text.products import ProductText, find_product, product_filler
 
-
-class GrammarError(ValueError):
-    """A grammar file that cannot compile (a typo in a template, a rule that is never defined)."""
+__all__ = ["Compiler", "GrammarError", "Node", "State"]
 
 
 class State:
     """One text being made: the draws, the row (for its product, found only if a template asks), the
-    row's theme and the value of the key that picked the branch."""
+    value of the key that picked the branch, the locale's currency and the text's one percentage."""
 
-    __slots__ = ("ctx", "key", "obj", "product", "rnd", "theme")
+    __slots__ = ("ctx", "home", "key", "obj", "pct", "product", "rnd")
 
-    def __init__(self, rnd: Callable[[], float], obj: dict[str, Any], ctx: Any, key: str) -> None:
-        self.rnd, self.obj, self.ctx, self.key = rnd, obj, ctx, key
-        self.theme: str = ctx.theme.name
+    def __init__(
+        self, rnd: Callable[[], float], obj: dict[str, Any], ctx: Any, key: str, home: str = "USD"
+    ) -> None:
+        self.rnd, self.obj, self.ctx, self.key, self.home = rnd, obj, ctx, key, home
         self.product: ProductText | None = None
+        self.pct: int | None = None
 
     def prod(self) -> ProductText:
         if self.product is None:
             self.product = find_product(self.obj, self.ctx, self.rnd)
         return self.product
 
+    def currency(self) -> str:
+        """The row's own currency where it has one (a refund in JPY), else the locale's."""
+        code = self.obj.get("currency")
+        return code if isinstance(code, str) and len(code) == 3 else self.home
+
+    def named_percent(self) -> int | None:
+        return named_percent(self.obj.get("subject"))
+
+    def percent(self, lo: int, width: int) -> int:
+        """One percentage per text: the subject's, else a draw (a round 5 or 10, as shops offer)."""
+        if self.pct is None:
+            drawn = lo + int(self.rnd() * width)
+            self.pct = self.named_percent() or (5 * round(drawn / 5) if drawn >= 10 else drawn)
+        return self.pct
+
 
 Node = Callable[[State], str]
 Part = str | Node  # a literal stays a string, so choices among literals and joins of literals fold
 
 
-def _parse(text: str, i: int, inside: bool) -> tuple[list[list[Any]], int]:
-    """Alternatives (each a list of literal strings, ("slot", name) and nested ("alt"/"opt", ...))."""
-    alts: list[list[Any]] = [[]]
-    buf: list[str] = []
-
-    def flush() -> None:
-        if buf:
-            alts[-1].append("".join(buf))
-            buf.clear()
-
-    while i < len(text):
-        c = text[i]
-        if c == "{":
-            end = text.find("}", i)
-            if end < 0:
-                raise GrammarError(f"unclosed {{ in {text!r}")
-            flush()
-            alts[-1].append(("slot", text[i + 1 : end].strip()))
-            i = end + 1
-        elif c == "[":
-            optional = text.startswith("[?", i)
-            inner, i = _parse(text, i + (2 if optional else 1), True)
-            flush()
-            alts[-1].append(("opt" if optional else "alt", inner))
-        elif inside and c == "|":
-            flush()
-            alts.append([])
-            i += 1
-        elif inside and c == "]":
-            flush()
-            return alts, i + 1
-        else:
-            buf.append(c)
-            i += 1
-    if inside:
-        raise GrammarError(f"unclosed [ in {text!r}")
-    flush()
-    return alts, i
-
-
 class Compiler:
     """Rules (name -> weighted alternatives) compiled on first use, so references bind directly."""
 
-    def __init__(self, name: str, rules: Mapping[str, Sequence[Any]]) -> None:
+    def __init__(self, name: str, rules: Mapping[str, Any]) -> None:
         self.name = name
         self.rules = rules
         self.done: dict[str, Part] = {}
         self.busy: set[str] = set()
-        self.themed: dict[str, dict[str, str]] = {}  # rule -> theme -> its `rule@theme` variant
+        self.reads: set[str] = set()  # row fields that switch rules follow (column makers pass them)
+        self.tagged: dict[str, dict[str, str]] = {}  # rule -> tag -> its `rule@tag` variant
         for rule in rules:
-            base, _, theme = rule.partition("@")
-            if theme:
-                self.themed.setdefault(base, {})[theme] = rule
+            base, _, tag = rule.partition("@")
+            if tag:
+                self.tagged.setdefault(base, {})[tag] = rule
 
     def template(self, text: str) -> Part:
-        alts, _ = _parse(str(text), 0, False)
+        alts, _ = parse(str(text))
         return self._choice([self._seq(a) for a in alts], None)
 
     def rule(self, name: str) -> Part:
@@ -107,26 +89,55 @@ class Compiler:
             return self.done[name]
         if name in self.busy:
             raise GrammarError(f"{self.name}: rule {name!r} refers back to itself")
-        if name not in self.rules and name not in self.themed:
+        if name not in self.rules and name not in self.tagged:
             raise GrammarError(f"{self.name}: no rule named {name!r}")
         self.busy.add(name)
-        parts, weights = self._alternatives(name) if name in self.rules else ([], None)
-        plain = self._choice(parts, weights)
-        themes = self.themed.get(name, {})
-        if themes:
-            # A theme's own alternatives join the plain ones for rows of that theme (fit for clothing).
-            by_theme = {}
-            for theme, rule in themes.items():
-                more, more_weights = self._alternatives(rule)
-                both = None
-                if weights is not None or more_weights is not None:
-                    both = (weights or [1.0] * len(parts)) + (more_weights or [1.0] * len(more))
-                by_theme[theme] = _node(self._choice(parts + more, both))
-            fallback = _node(plain)
-            plain = lambda st: by_theme.get(st.theme, fallback)(st)  # noqa: E731
+        raw = self.rules.get(name)
+        if isinstance(raw, Mapping) and "by" in raw:
+            made: Part = self._switch(name, raw)
+        else:
+            parts, weights = self._alternatives(name) if name in self.rules else ([], None)
+            made = self._choice(parts, weights)
+            variants = self.tagged.get(name)
+            if variants:
+                made = self._by_tags(parts, weights, {t: self._alternatives(r) for t, r in variants.items()})
         self.busy.discard(name)
-        self.done[name] = plain
-        return plain
+        self.done[name] = made
+        return made
+
+    def _switch(self, name: str, raw: Mapping[str, Any]) -> Node:
+        """A rule that follows a field of the row: its alternatives for the field's value, else "*"."""
+        field = str(raw["by"])
+        self.reads.add(field)
+        table = {
+            pool_key(k): self.choice(v, f"rule {name!r}[{k}]") for k, v in raw.items() if k not in ("by", "*")
+        }
+        other = self.choice(raw.get("*", ""), f"rule {name!r}[*]")
+        return lambda st: table.get(pool_key(st.obj.get(field)), other)(st)
+
+    def _by_tags(
+        self, parts: list[Part], weights: list[float] | None, variants: dict[str, tuple[list[Part], Any]]
+    ) -> Node:
+        """The plain alternatives plus those of every tag the row's product has (fit for cat food),
+        composed once per distinct tag set."""
+        built: dict[tuple[str, ...], Node] = {}
+
+        def build(tags: tuple[str, ...]) -> Node:
+            all_parts, all_weights, weighted = list(parts), list(weights or [1.0] * len(parts)), bool(weights)
+            for tag in tags:
+                more = variants.get(tag)
+                if more is not None:
+                    all_parts += more[0]
+                    all_weights += more[1] or [1.0] * len(more[0])
+                    weighted = weighted or more[1] is not None
+            node = built[tags] = _node(self._choice(all_parts, all_weights if weighted else None))
+            return node
+
+        def pick(st: State) -> str:
+            tags = st.prod().tags
+            return (built.get(tags) or build(tags))(st)
+
+        return pick
 
     def _alternatives(self, name: str) -> tuple[list[Part], list[float] | None]:
         return self.entries(self.rules[name], f"rule {name!r}")
@@ -195,14 +206,14 @@ class Compiler:
             return filler
         kind, _, span = name.partition(":")
         if span:
-            return _number(kind, span, self.name)
+            return number_slot(kind, span, self.name)
         return self.rule(name)
 
     @staticmethod
     def _choice(parts: Sequence[Part], weights: Sequence[float] | None) -> Part:
         n = len(parts)
         if n == 0:
-            return ""  # a rule that only has theme variants says nothing for other themes
+            return ""  # a rule that only has tagged variants says nothing for other products
         if n == 1:
             return parts[0]
         if weights:
@@ -224,18 +235,3 @@ def _node(part: Part) -> Node:
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _number(kind: str, span: str, grammar: str) -> Node:
-    try:
-        lo, hi = (int(v) for v in span.split("-", 1))
-    except ValueError:
-        raise GrammarError(f"{grammar}: {{{kind}:{span}}} needs a range such as 2-9") from None
-    width = hi - lo + 1
-    if kind == "n":
-        return lambda st: str(lo + int(st.rnd() * width))
-    if kind == "money":
-        return lambda st: (
-            f"${lo + int(st.rnd() * width)}.99" if st.rnd() < 0.7 else f"${lo + int(st.rnd() * width)}"
-        )
-    raise GrammarError(f"{grammar}: unknown slot kind {kind!r} (use n or money)")

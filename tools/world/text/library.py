@@ -3,11 +3,13 @@
 A file names the fields that pick its branch (`key: rating`, or a list tried in order such as
 `[subject, category]`), a branch per value (`by`), a `start` for rows whose key has no branch, and its
 rules. Files whose names start with `_` are shared parts (`include: [_shopper]`), not grammars.
+A number with no branch of its own takes the nearest one: a 4.62 rating the 5-star branch, an 8 out
+of 10 the 4-star one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,10 +20,14 @@ import yaml
 from tools.catalogue import load_catalogue
 from tools.maker_kit import pool_key
 from tools.world.text.grammar import Compiler, GrammarError, Node
-from tools.world.text.style import Style, finisher
+from tools.world.text.products import tag_names
+from tools.world.text.style import Finish, Style, finisher
 
 DATA_DIR = Path(__file__).parent.parent / "data" / "text"
-_KEYS = {"about", "key", "by", "start", "include", "style", "lexicon", "rules"}
+_KEYS = {"about", "key", "by", "start", "more", "include", "style", "lexicon", "rules"}
+# Row fields any grammar may read besides its keys: the product, the currency amounts are written in,
+# the subject a percentage is taken from.
+_ALWAYS_READ = ("product_id", "currency", "subject")
 
 
 @dataclass(frozen=True)
@@ -30,19 +36,42 @@ class Grammar:
     keys: tuple[str, ...]
     branches: dict[str, Node]
     start: Node
-    finish: Callable[[str, Callable[[], float]], str]
+    finish: Finish
     # Phrases only one tone may use ({positive: [...], negative: [...]}): what tests check texts against.
     lexicon: dict[str, tuple[str, ...]]
+    more: Node | None = None  # what a text padded to min_length goes on with; None: its branch again
+    reads: tuple[str, ...] = ()  # row fields its rules read besides the keys (column makers pass them)
+    scale: tuple[int, ...] = ()  # the branches' keys when all are whole numbers (ratings 1..5)
 
-    def branch(self, obj: dict[str, Any]) -> tuple[Node, str]:
-        """The branch for this row (the first key whose value has one) and that value."""
-        for key in self.keys:
+    def branch(self, obj: dict[str, Any], keys: tuple[str, ...] | None = None) -> tuple[Node, str]:
+        """The branch for this row (the first key whose value has one, or the nearest number's) and
+        that value."""
+        for key in keys or self.keys:
             value = obj.get(key)
             if value is not None:
                 node = self.branches.get(pool_key(value))
+                if node is None and self.scale:
+                    node = self.branches.get(self._nearest(value))
                 if node is not None:
                     return node, str(value)
         return self.start, ""
+
+    def _nearest(self, value: Any) -> str:
+        """A number's branch: rounded inside the branches' range (4.62 -> 5); above it, read as out
+        of 10 or 100 and scaled (8/10 -> 4); below it, the lowest."""
+        if isinstance(value, bool):
+            return ""
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            return ""
+        if math.isnan(v):
+            return ""
+        lo, hi = self.scale[0], self.scale[-1]
+        if v > hi:
+            v = v / 10 * hi if v <= 10 else v / 100 * hi if v <= 100 else hi
+        n = min(hi, max(lo, math.floor(v + 0.5)))
+        return str(min(self.scale, key=lambda k: abs(k - n)))
 
 
 @cache
@@ -70,11 +99,11 @@ def load_grammar(name: str) -> Grammar:
     for part in doc.get("include") or []:
         for rule, entries in (_read(str(part)).get("rules") or {}).items():
             rules.setdefault(rule, entries)  # the file's own rule wins over a shared one
-    themes = {t.name for t in load_catalogue()}
-    unknown = sorted({r.partition("@")[2] for r in rules if "@" in r} - themes)
-    if unknown:  # a misspelt theme would never be drawn: say so now
+    tags = {t.name for t in load_catalogue()} | tag_names()
+    unknown = sorted({r.partition("@")[2] for r in rules if "@" in r} - tags)
+    if unknown:  # a misspelt theme or tag would never be drawn: say so now
         raise GrammarError(
-            f"{name}: rules for unknown catalogue themes {unknown} (there are {sorted(themes)})"
+            f"{name}: rules for unknown themes or product tags {unknown} (there are {sorted(tags)})"
         )
     compiler = Compiler(name, rules)
     key = doc.get("key") or []
@@ -82,9 +111,11 @@ def load_grammar(name: str) -> Grammar:
     if "start" not in doc:
         raise GrammarError(f"{name}: needs a start template (rows whose key has no branch)")
     start = compiler.choice(doc["start"], "start")
+    more = compiler.choice(doc["more"], "more") if "more" in doc else None
     for rule in rules:
         compiler.rule(rule.partition("@")[0])  # a typo in a rule nobody reaches yet fails now, not later
     lexicon = {tone: tuple(str(p) for p in phrases) for tone, phrases in (doc.get("lexicon") or {}).items()}
+    numbers = [k for k in branches if k.lstrip("-").isdigit()]
     return Grammar(
         name,
         (key,) if isinstance(key, str) else tuple(key),
@@ -92,4 +123,7 @@ def load_grammar(name: str) -> Grammar:
         start,
         finisher(Style.of(doc.get("style"))),
         lexicon,
+        more,
+        tuple(sorted(compiler.reads)) + _ALWAYS_READ,
+        tuple(sorted(int(k) for k in numbers)) if numbers and len(numbers) == len(branches) else (),
     )

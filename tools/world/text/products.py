@@ -3,7 +3,8 @@
 A catalogue name ("Non-Slip Yoga Mat 6mm") reads badly in a sentence, so each product has a kind: the
 catalogue's own product type where it has one, else tools/world/data/text/_product_kinds.yaml (a
 trailing * marks a plural such as "earbuds*", which then takes "they" and "are"), else the name's
-last word.
+last word. Its tags (_product_tags.yaml: consumable, battery, dog, ...) pick the rules written for
+that kind of thing, so battery life is praised only where there is a battery.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from tools.catalogue import Product, load_catalogue
+from tools.world.text.amounts import money
 
 if TYPE_CHECKING:
     from tools.world.text.grammar import State
 
 KINDS_FILE = Path(__file__).parent.parent / "data" / "text" / "_product_kinds.yaml"
+TAGS_FILE = KINDS_FILE.with_name("_product_tags.yaml")
+_PLATFORM = re.compile(r"\b(PS5|PS4|Xbox|Switch|PC)\b")  # "Shadows of Kareth (Nintendo Switch)"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class ProductText:
     category: str
     low: float
     high: float
+    tags: tuple[str, ...]  # its theme first, then its tags in _product_tags.yaml order
+    pet: str  # the animal it is for: "dog", "cat", "fish", else "pet"
+    platform: str  # what a game or controller plays on ("PS5"), else "PC"
 
 
 @cache
@@ -51,8 +58,37 @@ def _kind_of(p: Product) -> tuple[str, bool]:
     if not typed:
         words = re.sub(r"\(.*?\)| with .*$", "", p.name).split()
         typed = next((w for w in reversed(words) if w.isalpha()), "item")
-    kind = typed if typed.isupper() else typed.lower()  # "SSD" stays as it is
+    # Ordinary words in lower case, acronyms as written: "USB-C charger", "portable SSD", "smart Wi-Fi plug".
+    kind = " ".join(w if sum(c.isupper() for c in w) > 1 else w.lower() for w in typed.split())
     return kind, kind.endswith("s") and not kind.endswith(("ss", "us", "is"))
+
+
+@cache
+def _tag_specs() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    doc = yaml.safe_load(TAGS_FILE.read_text(encoding="utf-8")) or {}
+    return tuple((str(tag), tuple(str(e).lower() for e in entries)) for tag, entries in doc.items())
+
+
+def tag_names() -> frozenset[str]:
+    return frozenset(tag for tag, _ in _tag_specs())
+
+
+def _tags_of(p: Product, kind: str) -> tuple[str, ...]:
+    """The product's theme and its tags: a tag holds it when one of its entries names it (kind, name,
+    `@theme`, `@tag` defined above, `*`) and none of its `!entries` does."""
+    have, names = {"*", "@" + p.theme}, {kind.lower(), p.name.lower()}
+    out = [p.theme]
+    for tag, entries in _tag_specs():
+        hits = [e for e in entries if e.lstrip("!") in have or e.lstrip("!") in names]
+        if hits and not any(e.startswith("!") for e in hits):
+            have.add("@" + tag)
+            out.append(tag)
+    return tuple(out)
+
+
+def _pet(tags: tuple[str, ...]) -> str:
+    dog, cat = "dog" in tags, "cat" in tags
+    return "fish" if "fish" in tags else "dog" if dog and not cat else "cat" if cat and not dog else "pet"
 
 
 _TEXTS: dict[str, ProductText] = {}  # by product id: hashing a whole Product costs more than a row's text
@@ -63,9 +99,12 @@ def text_of(p: Product) -> ProductText:
     if found is None:
         kind, plural = _kind_of(p)
         short = re.sub(r"\s*\([^)]*\)$", "", p.name)
+        tags = _tags_of(p, kind)
+        platform = _PLATFORM.search(p.name)
         found = _TEXTS[p.id] = ProductText(
-            p.name, short, kind, plural, p.brand, p.category, p.price_low, p.price_high
-        )
+            p.name, short, kind, plural, p.brand, p.category, p.price_low, p.price_high,
+            tags, _pet(tags), platform.group(1) if platform else "PC",
+        )  # fmt: skip
     return found
 
 
@@ -111,14 +150,18 @@ def _linked(links: dict[str, Any] | None, rnd: Callable[[], float]) -> Product |
 
 
 def _price(st: State) -> str:
-    return f"${st.prod().low:,.2f}"  # the product's list price
+    return money(st.prod().low, st.currency())  # the product's list price
 
 
 def _sale_price(st: State) -> str:
-    """A price-drop price: 10-40% off the list price, ending in .99 and always below it."""
+    """A sale price: the row's subject's "25% off" where it names one, else 10-40% off the list
+    price ending in .99; always below the list price."""
     low = st.prod().low
+    pct = st.named_percent()
+    if pct:
+        return money(round(low * (100 - pct) / 100, 2), st.currency())
     sale = int(low * (0.6 + 0.3 * st.rnd())) + 0.99
-    return f"${sale if sale < low else max(0.01, low - 1):,.2f}"
+    return money(sale if sale < low else max(0.01, low - 1), st.currency())
 
 
 def _pick(single: str, plural: str) -> Callable[[State], str]:
@@ -142,6 +185,8 @@ _FILLERS: dict[str, Callable[[State], str]] = {
     "This": _pick("This", "These"),
     "its": _pick("its", "their"),
     "s": _pick("s", ""),  # a verb's ending: "it feel{product.s}" -> "it feels" / "they feel"
+    "pet": lambda st: st.prod().pet,
+    "platform": lambda st: st.prod().platform,
     "price": _price,
     "sale_price": _sale_price,
 }
