@@ -24,6 +24,7 @@ from tools.values import enum_choices
 from tools.values_ranged import ranged_of
 from tools.world.baskets import expensive_mask
 from tools.world.money import checked_rate_field, rate_bounds
+from tools.world.prices import pricer
 from tools.world.tax_columns import tax_rate_column
 from tools.world.text.column import grammar_column
 
@@ -235,7 +236,7 @@ def _ranged_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -
             pick = choice_column([ranged.out(r) for r, _ in ok], [w for _, w in ok])
             return pick
     if spec.source == "product.price":
-        return _product_price_column(ranged, catalogue, out)
+        return _product_price_column(ranged, catalogue, out, spec.currency)
 
     def make(b: Block) -> list[Any]:
         n = b.n
@@ -286,13 +287,18 @@ def writer(ranged: Ranged, path: str) -> Callable[[np.ndarray], list[Any]]:
     return lambda raw: (raw / scale).tolist()  # type: ignore[no-any-return]
 
 
-def _product_price_column(ranged: Ranged, catalogue: Catalogue, out: Callable[..., list[Any]]) -> Column:
+def _product_price_column(
+    ranged: Ranged, catalogue: Catalogue, out: Callable[..., list[Any]], currency: str | None
+) -> Column:
     """values_ranged._product_price_maker for every row: inside the product's price range, and
     mostly ending in .99 or .49."""
     scale = ranged.scale
     # np.rint rounds halves to even, as round() does: the same bounds as the row maker's.
-    lows = np.maximum(ranged.lo, np.rint(catalogue.attr("price_low").astype(np.float64) * scale))
-    highs = np.minimum(ranged.hi, np.rint(catalogue.attr("price_high").astype(np.float64) * scale))
+    local = pricer(currency)  # yen price points for a yen schema (tools/world/prices.py)
+    low_prices = np.array([local(float(v)) for v in catalogue.attr("price_low")], dtype=np.float64)
+    high_prices = np.array([local(float(v)) for v in catalogue.attr("price_high")], dtype=np.float64)
+    lows = np.maximum(ranged.lo, np.rint(low_prices * scale))
+    highs = np.minimum(ranged.hi, np.rint(high_prices * scale))
     lows, highs = lows.astype(np.int64), highs.astype(np.int64)
     empty = lows > highs
     lows[empty], highs[empty] = ranged.lo, ranged.hi

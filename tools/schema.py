@@ -119,6 +119,9 @@ class FieldSpec(BaseModel):
     # most payments tens to hundreds, a few thousands). Without it money is log-uniform, numbers uniform.
     typical: list[float] | None = None
     typical_by: TypicalBy | None = None
+    # Money: the ISO 4217 currency its bounds are in, set for a locale whose currency has other
+    # magnitudes (tools/world/magnitudes.py); catalogue prices are then listed in it.
+    currency: str | None = None
     unique: bool = False
     # Objects (and array items that are objects).
     fields: list[FieldSpec] = Field(default_factory=list)

@@ -12,6 +12,7 @@ from tools.maker_kit import Env, Maker, RowCtx, chooser, pool_key
 from tools.patterns import Bijection
 from tools.ranged import Ranged, log_normal, make_ranged, typical_raw
 from tools.schema import FieldSpec
+from tools.world.prices import pricer
 
 
 def ranged_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
@@ -31,7 +32,7 @@ def ranged_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
             pick = chooser([ranged.out(r) for r, _ in ok], [w for _, w in ok], rnd)
             return lambda obj, ctx: pick()
     if spec.source == "product.price":
-        return _product_price_maker(ranged, rnd)
+        return _product_price_maker(ranged, rnd, pricer(spec.currency))
     out, draw, lo, hi = ranged.out, ranged.draw, ranged.lo, ranged.hi
     return lambda obj, ctx: out(draw(rnd, lo, hi))
 
@@ -107,13 +108,13 @@ def ranged_of(spec: FieldSpec, path: str, env: Env) -> Ranged:
     return make_ranged(spec, path, env.window)
 
 
-def _product_price_maker(ranged: Ranged, rnd: Callable[[], float]) -> Maker:
+def _product_price_maker(ranged: Ranged, rnd: Callable[[], float], local: Callable[[float], float]) -> Maker:
     scale = ranged.scale
     bounds: dict[str, tuple[int, int]] = {}  # product id -> its raw price range inside the field's
 
     def product_bounds(p: Product) -> tuple[int, int]:
-        lo = max(ranged.lo, round(p.price_low * scale))
-        hi = min(ranged.hi, round(p.price_high * scale))
+        lo = max(ranged.lo, round(local(p.price_low) * scale))
+        hi = min(ranged.hi, round(local(p.price_high) * scale))
         return (lo, hi) if lo <= hi else (ranged.lo, ranged.hi)
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:

@@ -53,14 +53,15 @@ def _example(entity: str, record: dict) -> pb.Example:
 
 async def test_real_receipts_pass_and_a_wrong_tax_is_refused_with_the_rates_that_apply(live: Live) -> None:
     wrong = dict(GERMAN_ORDER, tax=6.72, total=90.75)  # 8% in Bavaria: a US-style rate
+    yen = dict(TEXAS_CART, items=[dict(TEXAS_CART["items"][0], quantity=1, price=37980.0)])
+    yen.update(subtotal=37980.0, tax=3798.0, total=41778.0, currency="JPY")  # 10%, whole yen, > 2,500
+    examples = [_example("cart", TEXAS_CART), _example("order", GERMAN_ORDER), _example("cart", yen)]
     response = await live.stub.AddExamples(
-        pb.AddExamplesRequest(
-            examples=[_example("cart", TEXAS_CART), _example("order", GERMAN_ORDER), _example("order", wrong)]
-        )
+        pb.AddExamplesRequest(examples=[*examples, _example("order", wrong)])
     )
-    assert response.added == 2, list(response.rejected)
+    assert response.added == 3, list(response.rejected)
     (reason,) = response.rejected
-    assert reason.startswith("examples[2]: data[0].tax:") and "[tax]" in reason
+    assert reason.startswith("examples[3]: data[0].tax:") and "[tax]" in reason
     assert "8%" in reason and "19%" in reason and "Bayern" in reason
 
 
@@ -77,7 +78,7 @@ async def test_each_locale_prices_taxes_and_ships_in_its_own_country(live: Live,
     assert {r["prices_include_tax"] for r in rows} == {country.prices_include_tax}
     assert {r["shipping_address"]["country"] for r in rows} == {country.code}
     for r in rows:
-        assert r["tax"] == round(r["subtotal"] * r["tax_rate"], 2)
+        assert r["tax"] == round(r["subtotal"] * r["tax_rate"], 0 if country.currency == "JPY" else 2)
         assert r["billing_address"]["country"] == country.code
     shared = sum(r["shipping_address"] == r["billing_address"] for r in rows) / len(rows)
     assert 0.55 <= shared <= 0.95  # most orders ship to the billing address (78% by design)

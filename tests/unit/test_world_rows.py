@@ -3,6 +3,8 @@ makers; a tax_rate bound picks the jurisdictions that charge it."""
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,8 +14,10 @@ from tests.helpers import rows_for
 from tools.errors import InvalidRequest
 from tools.registry import default_registry
 from tools.validator import validate_rows
+from tools.world.magnitudes import in_currency
 from tools.world.people import email_slug
 from tools.world.places import country_of_locale
+from tools.world.prices import DIGITS
 from tools.world.tax import plausible
 
 LOCALES = ["en_US", "en_GB", "en_CA", "en_AU", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "ja_JP"]
@@ -31,7 +35,9 @@ def test_orders_agree_with_their_country(locale: str, seed: int, count: int) -> 
     country = country_of_locale(locale)
     assert country is not None
     rows = _plain(rows_for(DataRequest(entity="order", count=count, seed=seed, locale=locale)))
-    assert validate_rows(default_registry().get("order"), rows) == []
+    schema = in_currency(default_registry().get("order"), country.currency, rows_are=True)  # yen: in yen
+    assert validate_rows(schema, rows) == []
+    digits = DIGITS.get(country.currency, 2)
     for r in rows:
         assert r["currency"] == country.currency and r["prices_include_tax"] is country.prices_include_tax
         for address in (r["shipping_address"], r["billing_address"]):
@@ -40,7 +46,8 @@ def test_orders_agree_with_their_country(locale: str, seed: int, count: int) -> 
             city = next(c for c in region.cities if c.name == address["city"])
             assert any(address["zip"].startswith(p) for p in city.postcodes)
         ship = country.region_named(r["shipping_address"]["state"])
-        assert plausible(r["tax_rate"], country, ship) and r["tax"] == round(r["subtotal"] * r["tax_rate"], 2)
+        assert plausible(r["tax_rate"], country, ship)
+        assert r["tax"] == round(r["subtotal"] * r["tax_rate"], digits)
 
 
 @SETTINGS
@@ -56,6 +63,15 @@ def test_customers_speak_their_language_and_mail_from_their_names(locale: str, s
         assert email_slug(c["last_name"]) in local or email_slug(c["first_name"]) in local
         if c["phone"] is not None:
             assert "x" not in c["phone"]
+
+
+def test_yen_rows_list_yen_price_points_in_whole_yen() -> None:
+    for count in (12, 600):  # the row maker, then the column maker
+        rows = rows_for(DataRequest(entity="cart", count=count, seed=6, locale="ja_JP"))
+        items = [i for r in rows for i in r["items"]]
+        assert all(i["price"] == int(i["price"]) and int(i["price"]) % 100 == 80 for i in items)  # ¥4,980
+        assert all(r["tax"] == int(r["tax"]) and r["total"] == r["subtotal"] + r["tax"] for r in rows)
+        assert 1000 < statistics.median(r["subtotal"] for r in rows) < 60000  # yen, not dollars
 
 
 def test_a_tax_rate_bound_picks_the_jurisdictions_that_charge_it() -> None:

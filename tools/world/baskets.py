@@ -16,6 +16,7 @@ from tools.catalogue import Product, Theme, load_catalogue
 from tools.maker_kit import sample
 from tools.ranged import make_ranged
 from tools.schema import FieldSpec
+from tools.world.prices import pricer
 
 # Each item after the first comes from an affine theme this often. No public figure gives a cross-
 # category share per basket; a quarter keeps most baskets on one theme (as the evals' context cases
@@ -95,12 +96,15 @@ class Shelf:
 
 
 @cache
-def shelf(lo: float, hi: float) -> Shelf:
-    """The shelf for list prices in [lo, hi] (catalogue order, so the same in every process)."""
+def shelf(lo: float, hi: float, currency: str | None = None) -> Shelf:
+    """The shelf for list prices in [lo, hi] (in `currency`'s price points: prices.py), in catalogue
+    order, so the same in every process."""
     themes = load_catalogue()
     start = np.cumsum([0] + [len(t.products) for t in themes])
+    local = pricer(currency)
     fits = [
-        [start[i] + k for k, p in enumerate(t.products) if lo <= p.price <= hi] for i, t in enumerate(themes)
+        [start[i] + k for k, p in enumerate(t.products) if lo <= local(p.price) <= hi]
+        for i, t in enumerate(themes)
     ]
     anything = [g for f in fits for g in f]
     if not anything:  # no product's price is in bounds: the price maker draws in them, as before
@@ -115,13 +119,16 @@ def shelf(lo: float, hi: float) -> Shelf:
     return Shelf(tuple(tuple(products[g] for g in f) for f in fits), flat, offsets, sizes)
 
 
-def price_bounds(fields: list[FieldSpec], path: str, window: tuple[int, int]) -> tuple[float, float] | None:
-    """The bounds of the `product.price` field among `fields`, or None when it has none that exclude
-    any product (the whole catalogue fits)."""
+def price_bounds(
+    fields: list[FieldSpec], path: str, window: tuple[int, int]
+) -> tuple[float, float, str | None] | None:
+    """The bounds (and currency) of the `product.price` field among `fields`, or None when they
+    exclude no product (the whole catalogue fits): what `shelf` takes."""
     for f in fields:
         if f.source == "product.price":
             ranged = make_ranged(f, f"{path}.{f.name}", window)
             lo, hi = ranged.lo / ranged.scale, ranged.hi / ranged.scale
-            prices = [p.price for t in load_catalogue() for p in t.products]
-            return None if lo <= min(prices) and max(prices) <= hi else (lo, hi)
+            local = pricer(f.currency)
+            prices = [local(p.price) for t in load_catalogue() for p in t.products]
+            return None if lo <= min(prices) and max(prices) <= hi else (lo, hi, f.currency)
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tools.maker_kit import source_of
 from tools.schema import EntitySchema, FieldSpec, FieldType
+from tools.world.magnitudes import in_currency
 from tools.world.places import Country, country_of_locale
 
 CURRENCY_NAMES = frozenset({"currency", "currency_code"})
@@ -72,9 +73,9 @@ def localise(schema: EntitySchema, locale: str) -> EntitySchema:
     if country is None:
         return schema
     fields = [_localise_field(f, country) for f in schema.fields]
-    if all(a is b for a, b in zip(fields, schema.fields, strict=True)):
-        return schema
-    return schema.model_copy(update={"fields": fields})
+    if any(a is not b for a, b in zip(fields, schema.fields, strict=True)):
+        schema = schema.model_copy(update={"fields": fields})
+    return in_currency(schema, country.currency)
 
 
 def pinned(schema: EntitySchema, locale: str) -> set[str]:
@@ -83,8 +84,7 @@ def pinned(schema: EntitySchema, locale: str) -> set[str]:
     country = country_of_locale(locale)
     if country is None:
         return set()
-    local = localise(schema, locale)
-    return {a.name for a, b in zip(local.fields, schema.fields, strict=True) if a is not b}
+    return {f.name for f in schema.fields if _localise_field(f, country) is not f}
 
 
 _WORLD_SOURCES = frozenset(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from tools.catalogue import Product, load_catalogue
+from tools.world.prices import local_price
 from tools.world.text.amounts import money
 
 if TYPE_CHECKING:
@@ -150,18 +151,20 @@ def _linked(links: dict[str, Any] | None, rnd: Callable[[], float]) -> Product |
 
 
 def _price(st: State) -> str:
-    return money(st.prod().low, st.currency())  # the product's list price
+    currency = st.currency()
+    return money(local_price(st.prod().low, currency), currency)  # the list price, as listed there
 
 
 def _sale_price(st: State) -> str:
     """A sale price: the row's subject's "25% off" where it names one, else 10-40% off the list
     price ending in .99; always below the list price."""
-    low = st.prod().low
+    currency = st.currency()
+    low = local_price(st.prod().low, currency)  # yen price points (tools/world/prices.py)
     pct = st.named_percent()
     if pct:
-        return money(round(low * (100 - pct) / 100, 2), st.currency())
+        return money(round(low * (100 - pct) / 100, 2), currency)
     sale = int(low * (0.6 + 0.3 * st.rnd())) + 0.99
-    return money(sale if sale < low else max(0.01, low - 1), st.currency())
+    return money(sale if sale < low else max(0.01, low - 1), currency)
 
 
 def _pick(single: str, plural: str) -> Callable[[State], str]:
