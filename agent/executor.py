@@ -32,6 +32,7 @@ from tools.row_size import check_row_size
 from tools.scenarios import DEFAULT_COUNT, reconcile_counts, typed_overrides
 from tools.schema import EntitySchema
 from tools.schema_docs import schema_from_document
+from tools.world.localise import localise, sets_currency
 
 MAX_SEED = 2**63 - 1
 MAX_SCENARIOS = 1000
@@ -112,13 +113,26 @@ def prepare(request: DataRequest, registry: Registry) -> Prepared:
                 "scenarios", "two scenarios share a name", "give every scenario its own name"
             )
         scenarios = [
-            Scenario(name, n, typed_overrides(schema, s.overrides, f"scenarios[{i}]", n))
+            # Checked as the rows will be: in the locale's currency (a yen world's amounts in yen).
+            Scenario(
+                name,
+                n,
+                typed_overrides(
+                    localise(schema, locale, sets_currency(s.overrides)), s.overrides, f"scenarios[{i}]", n
+                ),
+            )
             for i, (name, n, s) in enumerate(zip(names, counts, request.scenarios, strict=True))
         ]
     else:
         reconcile_counts(request.count, [])  # the same checks (count >= 0) without scenarios
         scenarios = [Scenario("default", request.count or DEFAULT_COUNT)]
     return Prepared(request, schema, scenarios, seed, locale, fmt)
+
+
+def _overrides(schema: EntitySchema, locale: str, raw: dict[str, str], i: int, n: int) -> dict[str, Any]:
+    """A scenario's overrides, checked as its rows will be: in the locale's currency (a yen world's
+    amounts in yen) unless the scenario sets the currency itself (tools/world/localise.py)."""
+    return typed_overrides(localise(schema, locale, sets_currency(raw)), raw, f"scenarios[{i}]", n)
 
 
 def checked_format(name: str) -> str:

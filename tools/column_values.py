@@ -252,7 +252,7 @@ def draw(ranged: Ranged, gen: np.random.Generator, lo: np.ndarray, hi: np.ndarra
     if ranged.typical is not None:  # Ranged.draw's log-normal, row by row (NormalDist has no vector form)
         dist = ranged.typical
         made = [
-            typical_raw(dist, x, a, b) if a > 0 else None
+            typical_raw(dist, x, max(a, 1), b) if b > 0 else None
             for x, a, b in zip(u.tolist(), lo.tolist(), hi.tolist(), strict=True)
         ]
         if all(m is not None for m in made):

@@ -355,5 +355,6 @@ def _distinct_products(
     if repeat.any():
         local = np.where(repeat, (gen.random(len(parents)) * sizes[parents]).astype(np.int64), local)
     products = np.asarray(offsets[themes[parents]] + local, dtype=np.int64)
-    mixed = mix_columns(gen, themes[parents], parents, position, products, offsets, all_sizes)
+    blocked = on.borrowed if on is not None else None
+    mixed = mix_columns(gen, themes[parents], parents, position, products, offsets, all_sizes, blocked)
     return on.flat[mixed] if on is not None else mixed

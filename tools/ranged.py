@@ -17,6 +17,7 @@ from typing import Any
 from tools import temporal
 from tools.errors import InvalidRequest
 from tools.schema import FieldSpec, FieldType
+from tools.world.prices import scaled_amount
 
 MAX_SAFE = 2**53 - 1
 # Epoch seconds of the first and last second that dates can show (0001-01-01, 9999-12-31T23:59:59Z).
@@ -40,8 +41,8 @@ class Ranged:
     typical: NormalDist | None = None  # of log(raw): FieldSpec.typical
 
     def draw(self, rnd: Callable[[], float], lo: int, hi: int) -> int:
-        if self.typical is not None and lo > 0:
-            raw = typical_raw(self.typical, rnd(), lo, hi)
+        if self.typical is not None and hi > 0:
+            raw = typical_raw(self.typical, rnd(), max(lo, 1), hi)  # a min of 0: from the first unit
             if raw is not None:
                 return raw
         if self.log_scale and lo > 0 and hi > 50 * lo:
@@ -131,6 +132,8 @@ def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
     else:
         scale = 10 ** precision_of(spec) if t is not FieldType.INTEGER else 1
         dlo, dhi = DEFAULT_BOUNDS[t]
+        if spec.currency is not None and t is FieldType.MONEY:  # a yen field's default range is in yen
+            dlo, dhi = scaled_amount(dlo, spec.currency), scaled_amount(dhi, spec.currency)
         vmin = _number(spec.min, path, "min")
         vmax = _number(spec.max, path, "max")
         if vmin is None:

@@ -19,7 +19,7 @@ from tools.imitation import Imitator, Template
 from tools.maker_kit import Env, Maker, RowCtx, chooser
 from tools.validator import compile_validator
 from tools.violations import Tally
-from tools.world.localise import localise
+from tools.world.localise import localise, sets_currency
 
 if TYPE_CHECKING:
     from tools.engine import Job, Scenario
@@ -32,7 +32,7 @@ class RowRunner:
 
     def __init__(self, job: Job, scenario: Scenario, env: Env, window: tuple[int, int]) -> None:
         # The locale's currency and language (tools/world/localise.py): every maker below sees them.
-        self.schema = localise(scenario.schema or job.schema, env.locale)
+        self.schema = localise(scenario.schema or job.schema, env.locale, sets_currency(scenario.overrides))
         self.env = env
         self.rnd = env.rnd
         self.links: dict[str, Any] | None = None

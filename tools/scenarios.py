@@ -10,6 +10,7 @@ Count rule (one rule, documented in the README):
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tools.compiler import ItemCount
@@ -82,6 +83,11 @@ def typed_overrides(
             out[path] = _item_count(spec, int(text), at)
             continue
         value = typed_value(spec, text, at)
+        if value is None and path in _required_inputs(schema):
+            raise InvalidRequest(
+                at, f"{path} is null, but a required field is computed from it",
+                "send a value, or leave the field to the engine",
+            )  # fmt: skip
         problems = check_value(spec, value, path)
         if problems:
             raise InvalidRequest(
@@ -103,6 +109,17 @@ def _item_count(spec: Any, n: int, at: str) -> ItemCount:
             "send an item count inside the bounds",
         )
     return ItemCount(n)
+
+
+def _required_inputs(schema: EntitySchema) -> set[str]:
+    """Top-level fields a required derived field is computed from (cart.tax from tax_rate)."""
+    fields = {f.name: f for f in schema.fields}
+    out: set[str] = set()
+    for rule in scope_rules(schema.as_object(), schema.name).derives:
+        target = fields.get(rule.target)
+        if target is not None and target.required and not target.nullable:
+            out |= {n for n in re.findall(r"[A-Za-z_]\w*", rule.expression) if n in fields}
+    return out
 
 
 def _derived_paths(schema: EntitySchema) -> set[str]:

@@ -151,14 +151,16 @@ class FieldSpec(BaseModel):
             self.items = FieldSpec(name="items[]", type=FieldType.STRING)
         if self.null_rate > 0:
             self.nullable = True
-        if self.typical is not None and (
-            len(self.typical) != 2
-            or not 0 < self.typical[0] < self.typical[1]
-            or self.type not in NUMERIC_TYPES
-        ):
-            raise ValueError(
-                "typical is [p10, p90] of a number field: two positive numbers, the first smaller"
-            )
+        typical = self.typical
+        if typical is not None and (len(typical) != 2 or not 0 < typical[0] < typical[1]):
+            raise ValueError("typical is [p10, p90]: two positive numbers, the first smaller")
+        if (typical is not None or self.typical_by is not None) and self.type not in NUMERIC_TYPES:
+            raise ValueError(f"typical and typical_by are for number fields, not {self.type.value}")
+        weights = self.count_weights
+        if weights is not None and self.type is not FieldType.ARRAY:
+            raise ValueError("count_weights is for arrays: the weights of their item counts")
+        if weights is not None and not all(0 <= w <= 1e9 for w in weights):  # NaN fails too
+            raise ValueError("count_weights are weights from 0 to 1e9 (count_weights[k] for k items)")
         _check_weights(self.values, self.weights, "weights")
         _check_weights(self.pool, self.pool_weights, "pool_weights")
         if self.values and self.type in NUMERIC_TYPES:

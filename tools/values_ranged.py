@@ -68,7 +68,7 @@ def _typical_by(spec: FieldSpec, ranged: Ranged, rnd: Callable[[], float]) -> Ma
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
         dist = dists.get(pool_key(obj.get(key)))
-        raw = typical_raw(dist, rnd(), lo, hi) if dist is not None and lo > 0 else None
+        raw = typical_raw(dist, rnd(), max(lo, 1), hi) if dist is not None and hi > 0 else None
         return out(raw if raw is not None else draw(rnd, lo, hi))
 
     return make

@@ -116,3 +116,13 @@ def test_a_receipt_without_a_rate_is_judged_by_its_amounts() -> None:
     wrong = dict(german, tax=8.0)
     field, message = tax_problem(wrong, "tax_rate") or ("", "")
     assert field == "tax" and "8%" in message and "19%" in message
+
+
+def test_an_example_with_a_list_for_its_currency_is_rejected_not_a_crash() -> None:
+    from retrieval.examples import Example
+    from retrieval.validate_examples import check_example
+    from tools.registry import default_registry
+
+    example = Example(domain="ecommerce", entity="cart", kind="pattern", data=[{"currency": ["JPY"]}])
+    reasons = check_example(example, default_registry())
+    assert reasons and all(isinstance(r, str) for r in reasons)

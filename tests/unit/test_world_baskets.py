@@ -87,3 +87,31 @@ def test_typical_and_count_weights_work_in_a_client_schema() -> None:
         EntitySchema.model_validate(
             {"name": "x", "fields": [{"name": "a", "type": "money", "typical": [60, 50]}]}
         )
+
+
+def test_review_regressions_of_amounts_and_bounded_baskets() -> None:
+    # A min of 0 keeps the typical range (it was dropped: uniform up to the max).
+    bound = {"amount": FieldConstraint(min=0)}
+    amounts = sorted(
+        r["amount"] for r in rows_for(DataRequest(entity="payment", count=800, seed=3, constraints=bound))
+    )
+    assert amounts[len(amounts) // 2] < 200
+    # A bounded price never lists a product twice in one basket (a borrowed shelf held it already).
+    for count in (16, 3000):
+        high = {"items[].price": FieldConstraint(min=100)}
+        rows = rows_for(DataRequest(entity="cart", count=count, seed=4, constraints=high))
+        assert all(len({i["sku"] for i in r["items"]}) == len(r["items"]) for r in rows)
+    with pytest.raises(ValueError, match="count_weights is for arrays"):
+        EntitySchema.model_validate(
+            {"name": "x", "fields": [{"name": "a", "type": "integer", "count_weights": [1]}]}
+        )
+
+
+def test_a_yen_world_checks_overrides_in_yen_and_a_scenario_currency_keeps_its_amounts() -> None:
+    yen = ScenarioRequest(name="yen", count=20, overrides={"items[].price": "4980"})
+    rows = rows_for(DataRequest(entity="cart", count=20, seed=1, locale="ja_JP", scenarios=[yen]))
+    assert {i["price"] for r in rows for i in r["items"]} == {4980.0}
+    dollars = ScenarioRequest(name="usd", count=20, overrides={"currency": "USD"})
+    rows = rows_for(DataRequest(entity="order", count=20, seed=1, locale="ja_JP", scenarios=[dollars]))
+    assert all(r["currency"] == "USD" and r["subtotal"] < 20000 for r in rows)
+    assert any(i["price"] != int(i["price"]) for r in rows for i in r["items"])  # cents, not yen

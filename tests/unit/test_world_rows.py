@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent.request import DataRequest, FieldConstraint
+from agent.request import DataRequest, FieldConstraint, ScenarioRequest
 from tests.helpers import rows_for
 from tools.errors import InvalidRequest
 from tools.registry import default_registry
@@ -91,3 +91,10 @@ def test_a_tax_rate_bound_picks_the_jurisdictions_that_charge_it() -> None:
             )
         )
     assert refused.value.field == "tax_rate" and "19%" in refused.value.message
+
+
+def test_a_null_rate_override_is_refused_naming_what_needs_it() -> None:
+    old = ScenarioRequest(name="old", count=5, overrides={"tax_rate": "null"})
+    with pytest.raises(InvalidRequest) as refused:
+        rows_for(DataRequest(entity="cart", count=5, seed=1, scenarios=[old]))
+    assert "overrides[tax_rate]" in refused.value.field and "computed from it" in refused.value.message

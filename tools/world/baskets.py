@@ -52,15 +52,18 @@ def basket(theme: Theme, n: int, rnd: Callable[[], float], on: Shelf | None = No
         if rnd() < MIX:
             a = near[int(rnd() * len(near))]
             other = on.by_theme[a] if on is not None else themes[a].products
-            picked[j] = other[(int(start * len(other)) + j) % len(other)]
+            candidate = other[(int(start * len(other)) + j) % len(other)]
+            if candidate not in picked:  # a borrowed shelf may hold it already: a basket lists it once
+                picked[j] = candidate
     return picked
 
 
 def mix_columns(
     gen: np.random.Generator, item_themes: np.ndarray, parents: np.ndarray, position: np.ndarray,
-    products: np.ndarray, offsets: np.ndarray, sizes: np.ndarray,
+    products: np.ndarray, offsets: np.ndarray, sizes: np.ndarray, blocked: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
-    """basket() for a block of items: items after a row's first move to an affine theme's product."""
+    """basket() for a block of items: items after a row's first move to an affine theme's product;
+    never from or to a theme whose shelf is `blocked` (borrowed: its products may be in the basket)."""
     near = affine()
     width = max(1, max(len(a) for a in near))
     table = np.array([list(a) + [0] * (width - len(a)) for a in near], dtype=np.int64)
@@ -72,6 +75,8 @@ def mix_columns(
         return products
     pick = np.minimum((u[1] * counts[item_themes]).astype(np.int64), np.maximum(counts[item_themes] - 1, 0))
     other = table[item_themes, pick]
+    if blocked is not None:
+        move &= ~blocked[item_themes] & ~blocked[other]
     size = sizes[other]
     chosen = offsets[other] + ((start * size).astype(np.int64) + position) % size
     return np.where(move, chosen, products)
@@ -93,6 +98,7 @@ class Shelf:
     flat: np.ndarray  # shelf position -> catalogue product index (columns.Catalogue order)
     offsets: np.ndarray  # per theme: where its products start on the shelf
     sizes: np.ndarray  # per theme: how many
+    borrowed: np.ndarray  # per theme: its shelf holds other themes' products (it has none in bounds)
 
 
 @cache
@@ -106,6 +112,7 @@ def shelf(lo: float, hi: float, currency: str | None = None) -> Shelf:
         [start[i] + k for k, p in enumerate(t.products) if lo <= local(p.price) <= hi]
         for i, t in enumerate(themes)
     ]
+    borrowed = np.array([not f for f in fits], dtype=bool)
     anything = [g for f in fits for g in f]
     if not anything:  # no product's price is in bounds: the price maker draws in them, as before
         fits = [list(range(start[i], start[i + 1])) for i in range(len(themes))]
@@ -116,7 +123,8 @@ def shelf(lo: float, hi: float, currency: str | None = None) -> Shelf:
     flat = np.array([g for f in fits for g in f], dtype=np.int64)
     sizes = np.array([len(f) for f in fits], dtype=np.int64)
     offsets = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
-    return Shelf(tuple(tuple(products[g] for g in f) for f in fits), flat, offsets, sizes)
+    borrowed &= bool(anything)
+    return Shelf(tuple(tuple(products[g] for g in f) for f in fits), flat, offsets, sizes, borrowed)
 
 
 def price_bounds(

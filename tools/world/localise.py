@@ -9,6 +9,8 @@ allow are never chosen (values.enum_choices keeps a pool inside `values`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tools.maker_kit import source_of
 from tools.schema import EntitySchema, FieldSpec, FieldType
 from tools.world.magnitudes import in_currency
@@ -66,16 +68,22 @@ def _localise_field(spec: FieldSpec, country: Country) -> FieldSpec:
     return spec.model_copy(update=update) if update else spec
 
 
-def localise(schema: EntitySchema, locale: str) -> EntitySchema:
-    """`schema` with its currency and language fields set to the locale's country (unchanged where
-    the world has no data for the locale)."""
+def localise(schema: EntitySchema, locale: str, keep_amounts: bool = False) -> EntitySchema:
+    """`schema` as the locale's country sees it: currency, language and tax display fields (unchanged
+    where the world has no data for the locale), and its amounts in the locale's currency's magnitude
+    (magnitudes.py) unless `keep_amounts` (a scenario sets the currency itself)."""
     country = country_of_locale(locale)
     if country is None:
         return schema
     fields = [_localise_field(f, country) for f in schema.fields]
     if any(a is not b for a, b in zip(fields, schema.fields, strict=True)):
         schema = schema.model_copy(update={"fields": fields})
-    return in_currency(schema, country.currency)
+    return schema if keep_amounts else in_currency(schema, country.currency)
+
+
+def sets_currency(overrides: Mapping[str, object]) -> bool:
+    """Whether a scenario's overrides name the rows' currency (its amounts then stay as declared)."""
+    return any(key.split(".")[0] in CURRENCY_NAMES for key in overrides)
 
 
 def pinned(schema: EntitySchema, locale: str) -> set[str]:

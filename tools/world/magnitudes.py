@@ -5,35 +5,47 @@ and pool in yen, whole yen (precision 0), and lists catalogue products at yen pr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from tools.schema import DeriveRule, EntitySchema, FieldSpec, FieldType
-from tools.world.prices import DIGITS, SCALE, local_price, scaled_amount
+from tools.world.prices import DIGITS, SCALE, scaled_amount
 
 
 def _scaled(spec: FieldSpec, currency: str, keep: frozenset[str] = frozenset()) -> FieldSpec:
     update: dict[str, Any] = {}
     if spec.type is FieldType.MONEY and spec.name not in keep:
+        amount = partial(scaled_amount, currency=currency)
         update["currency"] = currency
         update["precision"] = DIGITS.get(currency, spec.precision)
         for key in ("min", "max"):
             value = getattr(spec, key)
             if isinstance(value, int | float):
-                update[key] = scaled_amount(float(value), currency)
+                update[key] = amount(float(value))
+        # Distribution parameters scale exactly: a range that whole yen would collapse stays a range.
+        scale = SCALE[currency]
         if spec.typical:
-            update["typical"] = [scaled_amount(v, currency) for v in spec.typical]
+            update["typical"] = [v * scale for v in spec.typical]
         if spec.typical_by is not None:
-            ranges = {k: [scaled_amount(v, currency) for v in r] for k, r in spec.typical_by.ranges.items()}
+            ranges = {k: [v * scale for v in r] for k, r in spec.typical_by.ranges.items()}
             update["typical_by"] = spec.typical_by.model_copy(update={"ranges": ranges})
+        if spec.values:
+            update["values"] = _amounts(spec.values, amount)
         if spec.pool:
-            update["pool"] = [
-                local_price(float(v), currency) if isinstance(v, int | float) else v for v in spec.pool
-            ]
+            update["pool"] = _amounts(spec.pool, amount)
+        if spec.pools_by is not None:
+            pools = {k: _amounts(v, amount) for k, v in spec.pools_by.pools.items()}
+            update["pools_by"] = spec.pools_by.model_copy(update={"pools": pools})
     if spec.fields:
         update["fields"] = [_scaled(f, currency) for f in spec.fields]
     if spec.items is not None:
         update["items"] = _scaled(spec.items, currency)
     return spec.model_copy(update=update) if update else spec
+
+
+def _amounts(values: list[Any], amount: Callable[[float], float]) -> list[Any]:
+    return [amount(float(v)) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in values]
 
 
 def in_currency(schema: EntitySchema, currency: str, rows_are: bool = False) -> EntitySchema:

@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from tools.world.places import country_of_locale
+from tools.world.prices import SCALE, scaled_amount
 from tools.world.text.parse import GrammarError
 
 if TYPE_CHECKING:
@@ -64,7 +65,10 @@ def number_slot(kind: str, span: str, grammar: str) -> Callable[[State], str]:
         def amount(st: State) -> str:
             whole = lo + int(st.rnd() * width)
             cents = st.rnd() < 0.7  # most amounts end in .99, the rest are whole ("$23")
-            return money(whole + 0.99 if cents else whole, st.currency(), cents)
+            currency = st.currency()
+            if currency in SCALE:  # a dollar range in the currency's magnitude: "$23" is about ¥3,450
+                return money(scaled_amount(whole, currency), currency, False)
+            return money(whole + 0.99 if cents else whole, currency, cents)
 
         return amount
     if kind == "pct":
