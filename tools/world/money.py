@@ -101,7 +101,7 @@ def _fitting_rates(country: Country, lo: float, hi: float) -> list[tuple[float, 
         rates.append((0.0, 1))
     ok = [(rate, float(weight)) for rate, weight in rates if lo - 1e-12 <= rate <= hi + 1e-12]
     if not ok:
-        known = ", ".join(sorted({_pct(r) for r, _ in rates}))
+        known = ", ".join(_pct(r) for r in sorted({r for r, _ in rates}))
         raise InvalidRequest(
             "tax_rate",
             f"no jurisdiction of {country.name} charges a rate from {_pct(lo)} to {_pct(hi)} "
