@@ -100,7 +100,8 @@ def tax_fits(row: Row, rates: Rates) -> bool | None:
     total = row.get("total")
     inclusive = total is not None and tax > 0 and abs(float(total) - subtotal - shipping) <= 0.011
     lines = _lines(row)
-    tol = 0.01 + 0.005 * len(lines)
+    unit = 1.0 if row.get("currency") == "JPY" else 0.01  # ISO 4217 minor unit: whole yen
+    tol = unit + unit / 2 * len(lines)
 
     def net(r: float) -> float:
         return r / (1 + r) if inclusive else r

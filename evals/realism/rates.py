@@ -5,11 +5,12 @@ Sources, beside each table:
 - US: Tax Foundation, State and Local Sales Tax Rates 2025 (evals/realism/us_sales_tax.py).
 - Canada: Canada Revenue Agency, "GST/HST rates" (GST 5%; HST 13% ON, 15% NB/NL/PE, 14% NS from
   1 April 2025, 15% before) and the provinces' PST (BC 7%, MB 7%, SK 6%) and Revenu Québec's QST 9.975%.
-  GST alone (5%) is allowed everywhere: goods exempt from the provincial part (children's clothing).
+  GST alone (5%) is allowed everywhere: goods exempt from the provincial part (children's clothing);
+  0% for zero-rated basic groceries (CRA, "GST/HST and basic groceries").
 - EU: European Commission, "VAT rates applied in the Member States of the European Union" (2025):
   DE 19/7, FR 20/10/5.5/2.1, ES 21/10/4, IT 22/10/5/4, NL 21/9.
 - GB: GOV.UK, "VAT rates": 20% standard, 5% reduced, 0% zero rate.
-- AU: Australian Taxation Office, GST 10%.
+- AU: Australian Taxation Office, GST 10%; basic food is GST-free (0%).
 - JP: National Tax Agency, consumption tax 10% standard, 8% reduced (food, since October 2019).
 """
 
@@ -28,7 +29,7 @@ VAT: dict[str, tuple[float, ...]] = {
     "ES": (0.21, 0.10, 0.04),
     "IT": (0.22, 0.10, 0.05, 0.04),
     "NL": (0.21, 0.09),
-    "AU": (0.10,),
+    "AU": (0.10, 0.0),  # ATO: basic food is GST-free
     "JP": (0.10, 0.08),
 }
 GST_CA = 0.05
@@ -90,7 +91,8 @@ def rates_for(country: str, region: str = "") -> Rates | None:
     if country == "CA":
         code = _ca_index().get(_key(region))
         chosen = [CA_PROVINCES[code]] if code else list(CA_PROVINCES.values())
-        return Rates(discrete=tuple(sorted({GST_CA, *(r for _, rs in chosen for r in rs)})))
+        # CRA: basic groceries are zero-rated (no GST/HST, no PST).
+        return Rates(discrete=tuple(sorted({0.0, GST_CA, *(r for _, rs in chosen for r in rs)})))
     if country in VAT:
         return Rates(discrete=VAT[country])
     return None

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from agent.request import DataRequest, FieldConstraint, ScenarioRequest
 from tests.helpers import rows_for
+from tools.catalogue import load_catalogue
 from tools.errors import InvalidRequest
 from tools.registry import default_registry
 from tools.validator import validate_rows
@@ -98,3 +99,25 @@ def test_a_null_rate_override_is_refused_naming_what_needs_it() -> None:
     with pytest.raises(InvalidRequest) as refused:
         rows_for(DataRequest(entity="cart", count=5, seed=1, scenarios=[old]))
     assert "overrides[tax_rate]" in refused.value.field and "computed from it" in refused.value.message
+
+
+@pytest.mark.parametrize("count", [16, 1200])  # the row maker, then the column maker
+def test_a_basket_of_books_or_food_carries_the_reduced_rate(count: int) -> None:
+    reduced = {"Books", "Grocery & Gourmet Food"}
+    category = {p.id: p.category for t in load_catalogue() for p in t.products}
+    for locale, low, standard in (("de_DE", 0.07, 0.19), ("en_GB", 0.0, 0.2), ("fr_FR", 0.055, 0.2)):
+        request = DataRequest(
+            entity="order", count=count, seed=7, locale=locale, context="books and groceries"
+        )
+        rows = rows_for(request)
+        for r in rows:
+            lines = {category[i["product_id"]] for i in r["items"]}
+            if (
+                lines <= {"Books"}
+                or lines <= {"Grocery & Gourmet Food"}
+                or (lines <= reduced and low in (0.07, 0.0, 0.055))
+            ):
+                assert r["tax_rate"] == low, (locale, lines, r["tax_rate"])
+            else:
+                assert r["tax_rate"] == standard, (locale, lines, r["tax_rate"])
+        assert {r["tax_rate"] for r in rows} == {low, standard}

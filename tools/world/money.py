@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeGuard
 
+from tools.catalogue import load_catalogue
 from tools.errors import InvalidRequest
 from tools.schema import FieldSpec, FieldType
 from tools.world.places import Country, countries, country_of_currency, country_of_locale
@@ -23,8 +24,8 @@ from tools.world.tax import (
     within,
 )
 
-# What a tax rate is read from: the row's address and currency (compiler.field_deps orders them first).
-TAX_INPUTS = (*ADDRESS_FIELDS, "currency")
+# What a tax rate is read from: the row's address, currency and lines (compiler.field_deps orders them first).
+TAX_INPUTS = (*ADDRESS_FIELDS, "currency", "items")
 # Whole yen: Japanese shops round tax down to the yen; everywhere else to the cent.
 _MINOR_UNIT = {"JPY": 1.0}
 
@@ -44,7 +45,8 @@ def rate_chooser(locale: str, lo: float = 0.0, hi: float = 1.0) -> Chooser | Non
         if not addressed(obj):
             users = country_of_currency(str(obj.get("currency") or home.currency))
             if not users or home.code in {c.code for c in users}:
-                return fitting(u)
+                reduced = category_rate(home, obj)
+                return reduced if reduced is not None and lo <= reduced <= hi else fitting(u)
             # A cart in another country's currency: taxed there (euros: a euro country by population).
             country = users[0] if len(users) == 1 else _by_population(tuple(users), u)
             region = country.region_at(u) if country.code in ("US", "CA") else None
@@ -55,11 +57,39 @@ def rate_chooser(locale: str, lo: float = 0.0, hi: float = 1.0) -> Chooser | Non
             country = found
             if region is None and country.code in ("US", "CA"):
                 region = country.region_at(u)
+        reduced = category_rate(country, obj)
+        if reduced is not None and lo <= reduced <= hi:
+            return reduced
         rate = within(country, region, lo, hi)
         # None: nothing there is in bounds; the usual rate then fails the bound and the row is redrawn.
         return rate if rate is not None else rate_for(country, region)
 
     return choose
+
+
+def category_rate(country: Country, obj: dict[str, Any]) -> float | None:
+    """The reduced rate a basket carries when every line is of a category with one (a German order of
+    books and food: 7%); None when any line is taxed at the standard rate, or there are no lines."""
+    rates = country.tax.get("reduced_categories")
+    items = obj.get("items")
+    if not rates or not isinstance(items, list) or not items:
+        return None
+    found = {rates.get(_category(i)) for i in items}
+    rate = found.pop() if len(found) == 1 else None
+    # A mixed basket (or one without those categories) carries the standard rate: one rate per order.
+    return float(rate) if rate is not None else None
+
+
+def _category(item: Any) -> Any:
+    """A line's category: its own field, else its catalogue product's (order lines carry no category)."""
+    if not isinstance(item, dict):
+        return None
+    return item.get("category") or _product_categories().get(str(item.get("product_id")))
+
+
+@cache
+def _product_categories() -> dict[str, str]:
+    return {p.id: p.category for t in load_catalogue() for p in t.products}
 
 
 def _by_population(options: tuple[Country, ...], u: float) -> Country:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from tools.world.money import TAX_INPUTS, home_rates, tax_rate_chooser
+from tools.world.money import TAX_INPUTS, category_rate, home_rates, tax_rate_chooser
 from tools.world.places import country_of_currency, country_of_locale
 from tools.world.tax import ADDRESS_FIELDS, ranges
 
@@ -24,6 +24,7 @@ def tax_rate_column(locale: str, lo: float, hi: float) -> Callable[[Any], list[A
     home = country_of_locale(locale) or country_of_locale("en_US")
     assert home is not None
     at_home = {c for c in _users_of(home.currency)}  # currencies whose rows are taxed at home
+    by_category = bool(home.tax.get("reduced_categories"))
 
     def make(b: Any) -> list[Any]:
         u = b.gen.random(b.n)
@@ -31,12 +32,16 @@ def tax_rate_column(locale: str, lo: float, hi: float) -> Callable[[Any], list[A
         out: list[Any] = rates[picked].tolist()
         names = [n for n in TAX_INPUTS if n in b.cols]
         if not any(n in ADDRESS_FIELDS for n in names):
-            currencies = b.cols.get("currency")
-            if currencies is None:
-                return out
+            currencies = b.cols.get("currency") or [None] * b.n
             abroad = [i for i, c in enumerate(currencies) if c is not None and c not in at_home]
         else:
             abroad = list(range(b.n))
+        lines = b.cols.get("items")
+        if by_category and lines is not None:  # baskets of only reduced-rate goods (books, food)
+            for i, basket in enumerate(lines):
+                reduced = category_rate(home, {"items": basket})
+                if reduced is not None and lo <= reduced <= hi:
+                    out[i] = reduced
         draws = u.tolist()
         for i in abroad:  # another country's currency, or an address: row by row
             out[i] = choose({n: b.cols[n][i] for n in names}, draws[i])
