@@ -126,3 +126,17 @@ def test_an_example_with_a_list_for_its_currency_is_rejected_not_a_crash() -> No
     example = Example(domain="ecommerce", entity="cart", kind="pattern", data=[{"currency": ["JPY"]}])
     reasons = check_example(example, default_registry())
     assert reasons and all(isinstance(r, str) for r in reasons)
+
+
+def test_imitating_a_receipt_keeps_its_tax_rate() -> None:
+    import random
+
+    from tools.imitation import Imitator
+    from tools.registry import default_registry
+
+    schema = default_registry().get("order")
+    rate = next(f for f in schema.fields if f.name == "tax_rate")
+    amount = next(f for f in default_registry().get("payment").fields if f.name == "amount")
+    imitator = Imitator(schema, random.Random(1).random)
+    assert {imitator._perturb(rate, 0.19) for _ in range(50)} == {0.19}  # the jurisdiction's, unchanged
+    assert len({imitator._perturb(amount, 40.0) for _ in range(50)}) > 1  # other amounts still vary

@@ -3,6 +3,7 @@ makers; a tax_rate bound picks the jurisdictions that charge it."""
 
 from __future__ import annotations
 
+import re
 import statistics
 
 import pytest
@@ -16,6 +17,7 @@ from tools.errors import InvalidRequest
 from tools.registry import default_registry
 from tools.validator import validate_rows
 from tools.world.magnitudes import in_currency
+from tools.world.money import tax_problem
 from tools.world.people import email_slug
 from tools.world.places import country_of_locale
 from tools.world.prices import DIGITS
@@ -121,3 +123,15 @@ def test_a_basket_of_books_or_food_carries_the_reduced_rate(count: int) -> None:
             else:
                 assert r["tax_rate"] == standard, (locale, lines, r["tax_rate"])
         assert {r["tax_rate"] for r in rows} == {low, standard}
+
+
+def test_review_regressions_of_locale_and_imitation() -> None:
+    # An enum constraint on currency keeps its mix (the locale used to pin it to its own).
+    mix = {"currency": FieldConstraint(enum_values=["USD", "EUR", "GBP"])}
+    rows = rows_for(DataRequest(entity="cart", count=300, seed=1, constraints=mix))
+    assert {r["currency"] for r in rows} == {"USD", "EUR", "GBP"}
+    assert all(tax_problem(r, "tax_rate") is None for r in rows)  # each taxed where it is paid
+    # Australian mobiles are written 04xx xxx xxx, landlines (0x) xxxx xxxx.
+    phones = [c["phone"] for c in rows_for(DataRequest(entity="customer", count=200, seed=2, locale="en_AU"))]
+    assert all(re.fullmatch(r"04\d\d \d{3} \d{3}|\(0\d\) \d{4} \d{4}", p) for p in phones if p)
+    assert any(p.startswith("04") for p in phones if p)
