@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tools.coherence import CoherenceMeter
-from tools.column_runner import block_rows
+from tools.columns.runner import block_rows
 from tools.dataset import DatasetGenerator, Node, root_batch_for
 from tools.engine import BlockMaker, Job
 from tools.formats.base import Writer, make_writer

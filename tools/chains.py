@@ -27,7 +27,7 @@ def join(path: str, name: str) -> str:
 @dataclass(frozen=True)
 class ChainPlace:
     """Where a field sits in its order rules: what bounds it from below and above. The row maker
-    (chain_bounds) and the column maker (column_chains.py) draw from the same place."""
+    (chain_bounds) and the column maker (columns/chains.py) draw from the same place."""
 
     ranged: Ranged
     unit: float  # raw -> comparable value (seconds for times, the value for numbers)

@@ -72,7 +72,7 @@ class Derivation:
         return out
 
     def fill(self, objs: list[dict[str, Any]]) -> None:
-        """The derived value of every object in a block (columns.py), as `value` makes it. The loop is
+        """The derived value of every object in a block (columns/objects.py), as `value` makes it. The loop is
         written out (a call per object cost a fifth more); a value that does not fit goes back to
         `value`, which raises naming the rule."""
         fn, target, integer, digits = self.fn, self.target, self.integer, self.digits

@@ -1,7 +1,7 @@
 """The engine: (schema, scenarios, seed, ...) -> batches of validated rows, lazily.
 
 A scenario of plain rows (no edge cases, negative rows, imitated examples, overrides or dataset
-links) is made as numpy columns (tools/column_runner.py, tools/columns.py); every other scenario one
+links) is made as numpy columns (tools/columns/runner.py, tools/columns/objects.py); every other scenario one
 row at a time by compiled makers (tools/runner.py, tools/compiler.py). Both hold every row to the
 validator's checks. Rows get their `_scenario` and `_index` and leave in batches; nothing but the
 current block and batch is held.
@@ -23,7 +23,7 @@ from typing import Any
 
 from tools.cancel import check as check_cancelled
 from tools.catalogue import load_catalogue
-from tools.column_runner import ColumnRunner
+from tools.columns.runner import ColumnRunner
 from tools.compiler import ItemCount
 from tools.errors import GenerationFailed
 from tools.imitation import Template
@@ -64,7 +64,7 @@ class Job:
     templates: list[Template] = field(default_factory=list)
     template_share: float = 0.0
     defects: list[Template] = field(default_factory=list)
-    # Plain scenarios are made a block at a time as columns (tools/columns.py). False makes every row
+    # Plain scenarios are made a block at a time as columns (tools/columns/objects.py). False makes every row
     # with the row maker: the baseline the bench compares the column maker with.
     columns: bool = True
 
@@ -139,7 +139,7 @@ class _ScenarioRows:
 
     def __init__(self, job: Job, scenario: Scenario, env: Env, window: tuple[int, int]) -> None:
         self.job, self.scenario, self.env, self.window = job, scenario, env, window
-        env.used = set()  # the counters this scenario's makers read (column_runner.row_capacity)
+        env.used = set()  # the counters this scenario's makers read (columns.runner.row_capacity)
         self.weights = theme_weights(scenario.theme_weights or job.theme_weights)
         self.runner = RowRunner(job, scenario, env, window)
         self.pick_theme = chooser(load_catalogue(), self.weights, env.rnd)

@@ -126,7 +126,7 @@ class UniqueIds:
     """Values that never repeat within one job, until the template's space runs out.
 
     The value at slot k is the template written from a seeded permutation of k (tools/seeds.py): rows
-    made one at a time (`at`) and a block at a time (`many`, tools/columns.py) read the same
+    made one at a time (`at`) and a block at a time (`many`, tools/columns/objects.py) read the same
     permutation at their own slots, so no two rows of a job share an id, whichever made them.
     """
 

@@ -38,7 +38,7 @@ class BlockRef:
 
     `index` is the job-wide number of its first row (`_index`); `slot` is where its unique values
     start: every block holds SEEK_BLOCK slots, a short last one too, so a block whose rows were
-    dropped and drawn again (tools/column_runner.py) never reads a slot of the next scenario's."""
+    dropped and drawn again (tools/columns/runner.py) never reads a slot of the next scenario's."""
 
     scenario: int
     k: int

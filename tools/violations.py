@@ -38,7 +38,7 @@ def render(where: Where) -> str:
 @dataclass
 class Tally:
     """Violations of failed attempts counted by (field, rule): which rule rows miss most, and one
-    example of it, for the error when no row could be made (runner.py, column_runner.py)."""
+    example of it, for the error when no row could be made (runner.py, columns/runner.py)."""
 
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     examples: dict[tuple[str, str], Violation] = field(default_factory=dict)

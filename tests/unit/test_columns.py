@@ -1,6 +1,6 @@
-"""The column maker (tools/columns.py): plain rows a block at a time, held to the row validator.
+"""The column maker (tools/columns/objects.py): plain rows a block at a time, held to the row validator.
 
-Its checks (column_checks.py, column_rules.py) may clear rows only where the row validator's own
+Its checks (columns/checks.py, columns/rules.py) may clear rows only where the row validator's own
 checks would pass: the equivalence tests below feed both the same values, good and broken.
 """
 
@@ -20,11 +20,11 @@ from agent.executor import build_job, prepare
 from agent.request import DataRequest
 from tests.unit.test_engine_properties import _values_at, constrained_requests
 from tools.catalogue import load_catalogue
-from tools.column_checks import FieldCheck, array_proof
-from tools.column_rules import RuleCheck
-from tools.column_runner import ColumnRunner
-from tools.column_values import Block, unique_texts
-from tools.columns import BLOCK
+from tools.columns.checks import FieldCheck, array_proof
+from tools.columns.objects import BLOCK
+from tools.columns.rules import RuleCheck
+from tools.columns.runner import ColumnRunner
+from tools.columns.values import Block, unique_texts
 from tools.constraints import apply_constraints
 from tools.engine import Job, Scenario, generate
 from tools.errors import GenerationFailed, InvalidRequest
@@ -273,7 +273,7 @@ def test_uniform_columns_of_good_values_use_the_array_proofs_and_pass() -> None:
 
 
 def _cart_block(rows: list[dict[str, Any]]) -> tuple[Block, list[dict[str, Any]]]:
-    """A block as columns.py leaves it, built from finished cart rows."""
+    """A block as columns/objects.py leaves it, built from finished cart rows."""
     items = [i for r in rows for i in r["items"]]
     parents = np.repeat(np.arange(len(rows)), [len(r["items"]) for r in rows])
     inner = Block(np.random.default_rng(0), len(items), np.zeros(len(items), dtype=np.int64))
@@ -392,7 +392,7 @@ def test_derive_checks_leave_half_cent_ties_to_the_row_validator(cases: list[tup
 
 
 def test_rows_with_long_arrays_come_in_smaller_blocks() -> None:
-    from tools.column_runner import block_rows
+    from tools.columns.runner import block_rows
 
     wide = EntitySchema.model_validate(
         {

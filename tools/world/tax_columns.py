@@ -1,4 +1,4 @@
-"""Tax for the column maker (tools/column_values.py, tools/column_rules.py): a block of rates drawn at
+"""Tax for the column maker (tools/columns/values.py, tools/columns/rules.py): a block of rates drawn at
 once, and the `tax` check proved for a block, where rows carry no address (carts). Rows with an
 address, or in another country's currency, take the row maker's chooser and check one by one."""
 
@@ -16,7 +16,7 @@ from tools.world.tax import ADDRESS_FIELDS, ranges
 
 
 def tax_rate_column(locale: str, lo: float, hi: float) -> Callable[[Any], list[Any]]:
-    """money.rate_chooser for every row of a block `b` (a column_values.Block)."""
+    """money.rate_chooser for every row of a block `b` (a columns.values.Block)."""
     choose = tax_rate_chooser(locale, lo, hi)
     table = home_rates(locale, lo, hi)
     assert table is not None, "the world has US data"

@@ -1,4 +1,4 @@
-"""A grammar field in the column maker (tools/column_values.py): the row maker, row by row, given the
+"""A grammar field in the column maker (tools/columns/values.py): the row maker, row by row, given the
 fields its grammar reads (the key, a review's product_id) from the block's columns made so far.
 
 The column maker's generic fallback (columns.row_made) hands a field only the fields its schema says

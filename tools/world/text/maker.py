@@ -2,7 +2,7 @@
 
 values_text.text_maker calls grammar_maker for the fields grammar_of names; its length fitting and
 unique suffixes wrap the maker as they wrap any other. The column maker leaves these fields to this
-row maker (column_values.py), which reads only the key field and the row's product there.
+row maker (columns/values.py), which reads only the key field and the row's product there.
 """
 
 from __future__ import annotations

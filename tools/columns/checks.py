@@ -1,4 +1,4 @@
-"""The validator's checks run over a block of rows (columns.py), at a fraction of the per-row cost.
+"""The validator's checks run over a block of rows (columns/objects.py), at a fraction of the per-row cost.
 
 Nothing here is a second validator: the checks are the row validator's own closures (validator.py,
 rule_checks.py). What changes is how often they run:

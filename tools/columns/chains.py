@@ -1,7 +1,7 @@
 """Order-rule fields (`created_at <= updated_at`, lifecycle timestamps) for a whole block of rows:
 chains.chain_bounds on arrays. A row's raw value is NaN where the field is absent (its present_if
 condition fails, or it came out null), so later fields follow the latest one present, as in the row
-maker. A row with no room left is marked bad, and column_runner.py drops it."""
+maker. A row with no room left is marked bad, and columns/runner.py drops it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from tools.chains import chain_place
-from tools.column_values import Block, Column, Unsupported, draw, fits_int64, gate_mask, writer
+from tools.columns.values import Block, Column, Unsupported, draw, fits_int64, gate_mask, writer
 from tools.maker_kit import Env
 from tools.ranged import Ranged
 from tools.rulespec import ScopeRules

@@ -1,4 +1,4 @@
-"""Leaf columns: one field's values for a whole block of rows, drawn with numpy (see columns.py).
+"""Leaf columns: one field's values for a whole block of rows, drawn with numpy (see columns/objects.py).
 
 Each mirrors a row maker (values.py, values_ranged.py, values_text.py, chains.py) for the plain
 cases; a field with anything more (uniqueness by suffix, length fitting, values that follow another
@@ -47,7 +47,7 @@ class Block:
     products: np.ndarray | None = None  # catalogue product index per row (array items), if drawn
     rounds: list[int] | None = None  # times the catalogue walk came round, per row (unique products)
     # Each object's slot (tools/seeds.py; maker_kit.RowCtx.slot): where unique values are read.
-    # Set where anything below holds unique values (column_runner.py, columns.ArrayColumn).
+    # Set where anything below holds unique values (columns/runner.py, columns.ArrayColumn).
     slots: np.ndarray | None = None
     raw: dict[str, np.ndarray] = field(default_factory=dict)  # order-rule members' raw values
     cols: dict[str, list[Any]] = field(default_factory=dict)  # values made so far, by field
@@ -190,7 +190,7 @@ def _walked_product_column(spec: FieldSpec, path: str, env: Env, catalogue: Cata
     plain = _text_column(spec.model_copy(update={"unique": False}), path, env, catalogue)
 
     def make(b: Block) -> list[Any]:
-        assert b.rounds is not None  # set by the object that walks the catalogue (columns.py)
+        assert b.rounds is not None  # set by the object that walks the catalogue (columns/objects.py)
         return [f"{v}-{r}" if r else v for v, r in zip(plain(b), b.rounds, strict=True)]
 
     return make

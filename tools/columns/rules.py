@@ -1,4 +1,4 @@
-"""Cross-field rules checked over a block of rows (columns.py): derived values and datetime order.
+"""Cross-field rules checked over a block of rows (columns/objects.py): derived values and datetime order.
 
 Each rule keeps the row validator's own check (rule_checks.py) as the judge. Before it runs, a whole-
 column proof clears the rows that certainly pass; only the rest get the per-row check. A proof may be
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from tools.column_values import Block
+from tools.columns.values import Block
 from tools.expressions import EACH, EACH_PREFIX
 from tools.ranged import precision_of
 from tools.rule_checks import rule_checks

@@ -2,12 +2,12 @@
 
 The row maker (compiler.py) pays a few Python calls per value and the validator as many again, which
 caps it at a fraction of a hand-written generator's speed. Plain rows are made here instead
-(column_runner.py decides which scenarios, and keeps the rows that pass):
-- leaves are drawn as columns (column_values.py); a field with no column maker is made by its own
+(columns/runner.py decides which scenarios, and keeps the rows that pass):
+- leaves are drawn as columns (columns/values.py); a field with no column maker is made by its own
   row maker in its place, one row at a time;
-- order rules are drawn inside their bounds, a column at a time (column_chains.py);
+- order rules are drawn inside their bounds, a column at a time (columns/chains.py);
 - derived values are computed per object by the row maker's own functions (derive.py);
-- every block goes through the validator's own checks (column_checks.py, column_rules.py), and
+- every block goes through the validator's own checks (columns/checks.py, columns/rules.py), and
   each object comes back with whether it passed.
 Same request and seed, same bytes: one numpy generator per scenario, seeded from the job's generator.
 """
@@ -23,10 +23,10 @@ import numpy as np
 from tools import pools
 from tools.catalogue import load_catalogue
 from tools.chains import join
-from tools.column_chains import chain_column
-from tools.column_checks import FieldCheck
-from tools.column_rules import RuleCheck
-from tools.column_values import Block, Catalogue, Column, Unsupported, gate_mask, leaf_column
+from tools.columns.chains import chain_column
+from tools.columns.checks import FieldCheck
+from tools.columns.rules import RuleCheck
+from tools.columns.values import Block, Catalogue, Column, Unsupported, gate_mask, leaf_column
 from tools.compiler import (
     ADDRESS_PARTS,
     catalogue_walk,
@@ -45,7 +45,7 @@ from tools.schema import FieldSpec, FieldType
 from tools.world.addresses import PERSON_FIELDS, address_chooser
 from tools.world.baskets import Shelf, mix_columns, price_bounds, shelf
 
-BLOCK = 1024  # rows per block, at most (column_runner.block_rows)
+BLOCK = 1024  # rows per block, at most (columns.runner.block_rows)
 VALUES_PER_BLOCK = 131_072  # values per block, about: bounds a block's memory for wide rows
 
 
@@ -198,7 +198,7 @@ class NestedColumn:
 
 def row_made(spec: FieldSpec, path: str, env: Env, reads: set[str]) -> Column:
     """A field made by its row maker (compiler.py), one row at a time, with the row's theme, product
-    and the fields it reads: for the kinds column_values.py does not draw as columns."""
+    and the fields it reads: for the kinds columns/values.py does not draw as columns."""
     make = child_maker(spec, path, env, {})
     themes = load_catalogue()
     products = catalogue().products

@@ -1,4 +1,4 @@
-"""One scenario's plain rows as columns (tools/columns.py), a block at a time, for the engine.
+"""One scenario's plain rows as columns (tools/columns/objects.py), a block at a time, for the engine.
 
 Rows that fail the block's checks are dropped and more are drawn; when too few pass, the scenario
 fails with the rule they miss (tools/engine.py then has nothing to fall back on: the row maker retries
@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tools.cancel import check as check_cancelled
-from tools.column_values import Block, Unsupported
-from tools.columns import BLOCK, VALUES_PER_BLOCK, ObjectColumns, is_code_array
+from tools.columns.objects import BLOCK, VALUES_PER_BLOCK, ObjectColumns, is_code_array
+from tools.columns.values import Block, Unsupported
 from tools.compiler import item_bounds
 from tools.errors import GenerationFailed, InvalidRequest, shorten
 from tools.maker_kit import Env
