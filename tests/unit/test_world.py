@@ -140,3 +140,12 @@ def test_imitating_a_receipt_keeps_its_tax_rate() -> None:
     imitator = Imitator(schema, random.Random(1).random)
     assert {imitator._perturb(rate, 0.19) for _ in range(50)} == {0.19}  # the jurisdiction's, unchanged
     assert len({imitator._perturb(amount, 40.0) for _ in range(50)}) > 1  # other amounts still vary
+
+
+def test_french_canadians_read_french_and_live_in_quebec() -> None:
+    canada = country_of_locale("fr_CA")
+    assert canada is not None and canada.language == "fr-CA" and [r.code for r in canada.regions] == ["QC"]
+    choose = address_chooser("billing_address", "fr_CA", "4/order")
+    assert choose is not None and {choose(f"USR-{i}", 0.5)[2] for i in range(50)} == {"QC"}
+    assert tax_rate_chooser("fr_CA")({}, 0.3) == pytest.approx(0.14975)  # GST + QST
+    assert len(country_of_locale("en_CA").regions) == 13  # en_CA keeps every province  # type: ignore[union-attr]

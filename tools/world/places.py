@@ -56,6 +56,7 @@ class Country:
     address_order: str
     region_field: str  # "code" or "name": what an address's state field holds there
     locale_languages: dict[str, str]  # a locale whose people read another language (fr_CA: fr-CA)
+    locale_regions: dict[str, list[str]]  # a locale whose people live in some regions (fr_CA: QC)
     regions: tuple[Region, ...]
     region_cum: tuple[float, ...]
 
@@ -110,6 +111,7 @@ def _country(doc: dict[str, Any]) -> Country:
         address_order=str(doc["address_order"]),
         region_field=str(doc.get("region_field") or "name"),
         locale_languages={str(k): str(v) for k, v in (doc.get("locale_languages") or {}).items()},
+        locale_regions={str(k): [str(r) for r in v] for k, v in (doc.get("locale_regions") or {}).items()},
         regions=regions,
         region_cum=_cum([r.population for r in regions]),
     )
@@ -131,9 +133,23 @@ def country_of_locale(locale: str) -> Country | None:
     row then takes Faker's own values, and the response says coherence is limited)."""
     for country in countries().values():
         if locale in country.locales:
-            language = country.locale_languages.get(locale)
-            return replace(country, language=language) if language else country
+            return _for_locale(country, locale)
     return None
+
+
+def _for_locale(country: Country, locale: str) -> Country:
+    """The country as a locale's people live in it: their language, their regions (by population)."""
+    language = country.locale_languages.get(locale)
+    codes = country.locale_regions.get(locale)
+    if not language and not codes:
+        return country
+    regions = tuple(r for r in country.regions if r.code in codes) if codes else country.regions
+    return replace(
+        country,
+        language=language or country.language,
+        regions=regions,
+        region_cum=_cum([r.population for r in regions]),
+    )
 
 
 def country_of_currency(currency: str) -> list[Country]:
