@@ -10,12 +10,12 @@ Count rule (one rule, documented in the README):
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tools.compiler import ItemCount
 from tools.constraints import typed_value, unknown_field
 from tools.errors import InvalidRequest, quoted, shorten
+from tools.expressions import compile_expression
 from tools.rulespec import scope_rules
 from tools.schema import EntitySchema, FieldType, find_field
 from tools.validator import check_value
@@ -118,7 +118,7 @@ def _required_inputs(schema: EntitySchema) -> set[str]:
     for rule in scope_rules(schema.as_object(), schema.name).derives:
         target = fields.get(rule.target)
         if target is not None and target.required and not target.nullable:
-            out |= {n for n in re.findall(r"[A-Za-z_]\w*", rule.expression) if n in fields}
+            out |= compile_expression(rule.expression, rule.target).names & fields.keys()
     return out
 
 

@@ -136,7 +136,14 @@ def price_bounds(
         if f.source == "product.price":
             ranged = make_ranged(f, f"{path}.{f.name}", window)
             lo, hi = ranged.lo / ranged.scale, ranged.hi / ranged.scale
-            local = pricer(f.currency)
-            prices = [local(p.price) for t in load_catalogue() for p in t.products]
-            return None if lo <= min(prices) and max(prices) <= hi else (lo, hi, f.currency)
+            cheapest, dearest = _price_range(f.currency)
+            return None if lo <= cheapest and dearest <= hi else (lo, hi, f.currency)
     return None
+
+
+@cache
+def _price_range(currency: str | None) -> tuple[float, float]:
+    """The catalogue's lowest and highest list price in `currency` (read at every compile)."""
+    local = pricer(currency)
+    prices = [local(p.price) for t in load_catalogue() for p in t.products]
+    return min(prices), max(prices)

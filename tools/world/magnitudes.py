@@ -4,11 +4,11 @@ and pool in yen, whole yen (precision 0), and lists catalogue products at yen pr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from tools.expressions import compile_expression
 from tools.schema import DeriveRule, EntitySchema, FieldSpec, FieldType
 from tools.world.prices import DIGITS, SCALE, scaled_amount
 
@@ -70,5 +70,5 @@ def _counted(schema: EntitySchema) -> frozenset[str]:
     out: set[str] = set()
     for rule in schema.rules:
         if isinstance(rule, DeriveRule) and kinds.get(rule.target) is not FieldType.MONEY:
-            out |= money & set(re.findall(r"[A-Za-z_]\w*", rule.expression))
+            out |= money & compile_expression(rule.expression, rule.target).names
     return frozenset(out)

@@ -184,12 +184,11 @@ def tax_problem(obj: dict[str, Any], rate_field: str) -> tuple[str, str] | None:
     if country is None or _charged(rate, country, region, slack, mixed):
         return None
     currency = str(obj.get("currency"))
-    if not addressed(obj) and any(
-        _charged(rate, c, None, slack, mixed) for c in country_of_currency(currency)
-    ):
+    has_address = addressed(obj)
+    if not has_address and any(_charged(rate, c, None, slack, mixed) for c in country_of_currency(currency)):
         return None  # a cart in euros: any euro country's rate
     place = f"{region.name}, {country.name}" if region is not None else country.name
-    place = place if addressed(obj) else f"{place} ({currency})"
+    place = place if has_address else f"{place} ({currency})"
     spans = ranges(country.code, region.code if region else "")
     known = ", ".join(_pct(lo) if lo == hi else f"{_pct(lo)} to {_pct(hi)}" for lo, hi in spans[:8])
     known += ", ..." if len(spans) > 8 else ""

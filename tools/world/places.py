@@ -152,8 +152,10 @@ def _for_locale(country: Country, locale: str) -> Country:
     )
 
 
-def country_of_currency(currency: str) -> list[Country]:
-    return [c for c in countries().values() if c.currency == currency]
+@cache
+def country_of_currency(currency: str) -> tuple[Country, ...]:
+    """The countries that pay in `currency` (read per row by the tax chooser and check)."""
+    return tuple(c for c in countries().values() if c.currency == currency)
 
 
 @cache

@@ -23,7 +23,7 @@ def tax_rate_column(locale: str, lo: float, hi: float) -> Callable[[Any], list[A
     rates, cum = np.array(table[0], dtype=object), np.array(table[1], dtype=np.float64)
     home = country_of_locale(locale) or country_of_locale("en_US")
     assert home is not None
-    at_home = {c for c in _users_of(home.currency)}  # currencies whose rows are taxed at home
+    at_home = home.currency  # rows in it are taxed at home
     by_category = bool(home.tax.get("reduced_categories"))
 
     def make(b: Any) -> list[Any]:
@@ -33,7 +33,7 @@ def tax_rate_column(locale: str, lo: float, hi: float) -> Callable[[Any], list[A
         names = [n for n in TAX_INPUTS if n in b.cols]
         if not any(n in ADDRESS_FIELDS for n in names):
             currencies = b.cols.get("currency") or [None] * b.n
-            abroad = [i for i, c in enumerate(currencies) if c is not None and c not in at_home]
+            abroad = [i for i, c in enumerate(currencies) if c is not None and c != at_home]
         else:
             abroad = list(range(b.n))
         lines = b.cols.get("items")
@@ -48,12 +48,6 @@ def tax_rate_column(locale: str, lo: float, hi: float) -> Callable[[Any], list[A
         return out
 
     return make
-
-
-@cache
-def _users_of(currency: str) -> frozenset[str]:
-    """Currencies taxed in the home country of `currency`'s users: the currency itself."""
-    return frozenset({currency}) if country_of_currency(currency) else frozenset()
 
 
 @cache
