@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tools.catalogue import load_catalogue
 from tools.dataset import Node, walk, worst_rows
 from tools.schema import EntitySchema, FieldType
+from tools.world.wanted import leads_to
 
 PREVIEW_ROOTS = 20
 MAX_CHILDREN = 20  # children per parent a plan may ask for: beyond it a family stops being a test case
@@ -71,14 +72,21 @@ def link_fields(schema: EntitySchema) -> dict[str, str]:
     link = schema.dataset
     if link is None:
         return {}
-    out = {name: path for name, path in link.copy_.items()}
-    out.update({name: by.source for name, by in link.by.items()})
+    out = {name: _story_field(path) for name, path in link.copy_.items()}
+    out.update({name: _story_field(by.source) for name, by in link.by.items()})
     out.update(link.after)
     out.update(link.at_most)
     if link.sequence is not None:
         out[link.sequence.field] = "its state walk"
         out[link.sequence.time] = "its state walk"
     return out
+
+
+def _story_field(path: str) -> str:
+    """`story:order.payment` -> `order.status`: what follows an order's story follows its status."""
+    if not path.startswith("story:"):
+        return path
+    return f"{path.removeprefix('story:').split('.', 1)[0]}.status"
 
 
 def fixed_count(node: Node) -> str:
@@ -230,6 +238,9 @@ def _ruled_out(
 ) -> str:
     """The mixed `entity.field` that makes every value in `allowed` impossible at `path` ('' if none),
     following fields that copy or map an ancestor's (payment.status follows order.status)."""
+    if path.startswith("story:"):  # a story's key (story:order.payment): the order statuses it comes with
+        owner, _, key = path.removeprefix("story:").partition(".")
+        return _ruled_out(f"{owner}.status", leads_to(key, allowed), nodes, mixes, depth + 1)
     entity, _, field = path.partition(".")
     node = nodes.get(entity)
     if node is None or depth > 8:

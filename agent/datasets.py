@@ -32,6 +32,8 @@ from tools.formats import Writer
 from tools.formats.chunking import ChunkAssembler
 from tools.pools import check_locale
 from tools.registry import Registry
+from tools.temporal import parse_as_of
+from tools.world.clock import as_seen_at
 
 PARALLEL_ROOTS = 800  # root records: a smaller family is made in-process (two tasks' worth)
 
@@ -49,6 +51,7 @@ class DatasetRequest:
     locale: str = ""
     use_cache: bool | None = None  # None: the server's default
     csv_safe: bool = True
+    as_of: str = ""  # RFC 3339 instant the family is seen at; empty: tools/temporal.REFERENCE_TIME
 
 
 @dataclass
@@ -70,7 +73,10 @@ class DatasetRun:
         self.format = fmt
         self.csv_safe = request.csv_safe
         self.seed = seed
+        self.as_of = parse_as_of(request.as_of)
         self.roots = plan_tree(registry, request.entities, request.domain)
+        for node in walk(self.roots):  # the registry's dates are relative to the reference instant
+            node.schema = as_seen_at(node.schema, self.as_of)
         self.requested = frozenset(request.entities)
         self.locale = check_locale(request.locale)
         self.writers: dict[str, Writer] = {}
@@ -141,7 +147,9 @@ class DatasetRun:
     def batches(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         """(entity, rows) in sending order: the rows before formatting (evals check them)."""
         assert self.plan is not None, "call use() with a plan first"
-        return DatasetGenerator(self.roots, self.seed, self.locale, themes=self.plan.themes).batches()
+        return DatasetGenerator(
+            self.roots, self.seed, self.locale, themes=self.plan.themes, as_of=self.as_of
+        ).batches()
 
     def chunks(self, run_blocks: BlockRunner | None = None) -> Iterator[Chunk]:
         """The dataset's chunks in sending order. With `run_blocks` (worker processes, Dask, Spark) and a
@@ -168,7 +176,9 @@ class DatasetRun:
             for entity, rows in self.batches():
                 yield entity, self.writers[entity].row_texts(rows)
             return
-        tasks = family_tasks(self.roots, self.seed, self.locale, self.plan.themes or {}, self.specs)
+        tasks = family_tasks(
+            self.roots, self.seed, self.locale, self.plan.themes or {}, self.specs, self.as_of
+        )
         for result in run_blocks(tasks):
             yield from result.batches
 

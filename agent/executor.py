@@ -32,6 +32,8 @@ from tools.row_size import check_row_size
 from tools.scenarios import DEFAULT_COUNT, reconcile_counts, typed_overrides
 from tools.schema import EntitySchema
 from tools.schema_docs import schema_from_document
+from tools.temporal import REFERENCE_SECONDS, parse_as_of
+from tools.world.clock import as_seen_at
 from tools.world.localise import localise, sets_currency
 
 MAX_SEED = 2**63 - 1
@@ -47,6 +49,7 @@ class Prepared:
     seed: int
     locale: str
     output_format: str
+    as_of: int = REFERENCE_SECONDS  # epoch seconds: the instant every status is seen at
     coherence: CoherenceMeter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -91,7 +94,11 @@ def prepare(request: DataRequest, registry: Registry) -> Prepared:
     fmt = checked_format(request.output_format)
     locale = check_locale(request.locale)
     seed = checked_seed(request.seed)
-    schema = apply_constraints(resolve_schema(request, registry), request.constraints)
+    as_of = parse_as_of(request.as_of)
+    schema = resolve_schema(request, registry)
+    if not (request.custom_schema.strip() or request.inline_schema.strip() or request.schema_fields):
+        schema = as_seen_at(schema, as_of)  # the registry's dates are relative to the reference instant
+    schema = apply_constraints(schema, request.constraints)
     check_row_size(schema)
     check_sql_names(fmt, schema)
     if len(request.scenarios) > MAX_SCENARIOS:
@@ -126,7 +133,7 @@ def prepare(request: DataRequest, registry: Registry) -> Prepared:
     else:
         reconcile_counts(request.count, [])  # the same checks (count >= 0) without scenarios
         scenarios = [Scenario("default", request.count or DEFAULT_COUNT)]
-    return Prepared(request, schema, scenarios, seed, locale, fmt)
+    return Prepared(request, schema, scenarios, seed, locale, fmt, as_of)
 
 
 def _overrides(schema: EntitySchema, locale: str, raw: dict[str, str], i: int, n: int) -> dict[str, Any]:
@@ -187,6 +194,7 @@ def build_job(
         scenarios=scenarios,
         seed=prepared.seed,
         locale=prepared.locale,
+        as_of=prepared.as_of,
         edge_case_share=max(shares, default=plan.edge_case_share),
         negative=prepared.request.negative,
         theme_weights=plan.themes,

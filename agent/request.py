@@ -41,3 +41,4 @@ class DataRequest:
     use_cache: bool | None = None
     chunk_size: int = 0
     csv_safe: bool = True  # CSV text cells a spreadsheet would run as formulas get a leading quote
+    as_of: str = ""  # RFC 3339 instant the rows describe; empty: tools/temporal.REFERENCE_TIME

@@ -21,6 +21,7 @@ ENGINE_HELP = (
     " spark (local[workers] unless --scheduler); the same bytes on each"
 )
 CSV_SAFE_HELP = "CSV: leave cells that start with = + - @ as they are (no leading ' against formulas)"
+AS_OF_HELP = "the instant the data describes, RFC 3339 (2026-06-30T12:00:00Z); default 2025-12-31T23:59:59Z"
 
 
 def join_json_chunks(chunks: Iterable[str]) -> Iterator[str]:
@@ -48,6 +49,7 @@ def _generate_remote(args: argparse.Namespace, out: Out) -> None:
     msg = pb.GenerateRequest(
         entity=args.entity, count=args.count, output_format=fmt, context=args.context, locale=args.locale,
         defect_triggering=args.defect_triggering, negative=args.negative, chunk_size=args.chunk_size,
+        as_of=args.as_of,
     )  # fmt: skip
     if args.seed is not None:
         msg.seed = args.seed
@@ -90,7 +92,7 @@ def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return DataRequest(
         entity=args.entity, count=args.count, output_format=args.format, seed=args.seed, locale=args.locale,
         context=args.context, defect_triggering=args.defect_triggering, negative=args.negative,
-        csv_safe=not args.no_csv_safe,
+        csv_safe=not args.no_csv_safe, as_of=args.as_of,
     )  # fmt: skip
 
 
@@ -124,6 +126,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--format", choices=["json", "jsonl", "csv", "sql", "parquet"], default="json")
     g.add_argument("--seed", type=int)
     g.add_argument("--locale", default="")
+    g.add_argument("--as-of", default="", help=AS_OF_HELP)
     g.add_argument("--context", default="")
     g.add_argument("--defect-triggering", action="store_true", help="at least half the rows are edge cases")
     g.add_argument("--negative", action="store_true", help="rows that each break exactly one rule")
@@ -154,6 +157,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--context", default="", help='e.g. "holiday rush with split shipments and some refunds"')
     d.add_argument("--out", help="write here instead of stdout")
     d.add_argument("--locale", default="", help="Faker locale such as de_DE (default en_US)")
+    d.add_argument("--as-of", default="", help=AS_OF_HELP)
     d.add_argument("--engine", choices=["local", "dask", "spark"], default="local", help=ENGINE_HELP)
     d.add_argument("--scheduler", help="--engine dask: the scheduler's address; spark: the master URL")
     d.add_argument(

@@ -45,6 +45,7 @@ def dataset_command(args: argparse.Namespace, out: Out) -> None:
         context=args.context,
         locale=args.locale,
         csv_safe=not args.no_csv_safe,
+        as_of=args.as_of,
     )
     run = keyword_run(request, default_registry(), max_rows=10**9)
     sys.stderr.write(f"plan (keyword rules): {plan_summary(run.plan or DatasetPlan())}\n")
@@ -70,6 +71,7 @@ def _dataset_remote(args: argparse.Namespace, entities: dict[str, int], out: Out
         output_format={"json": pb.JSON, "jsonl": pb.JSONL, "csv": pb.CSV, "sql": pb.SQL}[args.format],
         context=args.context,
         locale=args.locale,
+        as_of=args.as_of,
     )
     if args.seed is not None:
         msg.seed = args.seed

@@ -86,6 +86,7 @@ def to_request(msg: pb.GenerateRequest, request_id: str) -> DataRequest:
         output_format=_enum(msg.output_format, _FORMATS, "output_format", pb.OutputFormat),
         seed=msg.seed if msg.HasField("seed") else None,
         locale=msg.locale,
+        as_of=msg.as_of,
         scenarios=[ScenarioRequest(s.name, s.count, dict(s.overrides), s.description) for s in msg.scenarios],
         constraints=constraints,
         context=msg.context,
@@ -208,6 +209,7 @@ def to_dataset_request(msg: pb.DatasetRequest, request_id: str) -> DatasetReques
             else None
         ),
         locale=msg.locale,
+        as_of=msg.as_of,
         use_cache=msg.use_cache if msg.HasField("use_cache") else None,
         csv_safe=msg.csv_safe if msg.HasField("csv_safe") else True,
     )

@@ -29,6 +29,7 @@ from tools import cancel
 from tools.errors import MAX_MESSAGE_CHARS, DataError, shorten
 from tools.registry import Registry
 from tools.seeds import ENGINE_VERSION
+from tools.temporal import as_of_text
 
 
 class StreamIdle(Exception):
@@ -63,6 +64,7 @@ def _metadata(served: Served) -> pb.GenerationMetadata:
         prompt_version=o.prompt_version,
         llm_requests=o.requests,
         engine_version=ENGINE_VERSION,
+        as_of=as_of_text(p.as_of),
     )
 
 
@@ -190,6 +192,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
                     ("x-request-id", request_id),
                     ("x-seed", str(served.prepared.seed)),
                     ("x-engine-version", ENGINE_VERSION),
+                    ("x-as-of", as_of_text(served.prepared.as_of)),
                 )
             )
             # aclosing: a cancelled or failed stream closes the generator at once, so it stops.
@@ -282,6 +285,7 @@ def dataset_metadata(request_id: str, run: DatasetRun, planned: FamilyOutcome) -
         ("x-request-id", request_id),
         ("x-seed", str(run.seed)),
         ("x-engine-version", ENGINE_VERSION),
+        ("x-as-of", as_of_text(run.as_of)),
         ("x-generation-path", planned.path),
         ("x-fallback-reason", _header(planned.fallback_reason)),
         ("x-cache-hit", "true" if planned.cache_hit else "false"),

@@ -27,6 +27,7 @@ from tools.engine import BlockMaker, Job
 from tools.formats.base import Writer, make_writer
 from tools.schema import EntitySchema
 from tools.seeds import SEEK_BLOCK, BlockRef, iter_blocks
+from tools.temporal import REFERENCE_SECONDS
 
 KEEP_JOBS = 4  # compiled jobs a worker keeps (a few streams at once share the pool)
 TASK_BLOCKS = 2  # blocks per task: 2,048 rows, ~40 ms of work against ~1 ms to send a job and its result
@@ -92,6 +93,7 @@ class FamilyTask:
     themes: dict[str, float]
     writers: dict[str, WriterSpec]  # per entity
     span: tuple[int, int]
+    as_of: int = REFERENCE_SECONDS
 
 
 @dataclass
@@ -175,7 +177,9 @@ def _render_family(task: FamilyTask) -> Rendered:
         task.job_id,
         lambda: (
             # a copy: in this process, the caller's tree stays as it was
-            DatasetGenerator(copy.deepcopy(task.roots), task.seed, task.locale, themes=task.themes),
+            DatasetGenerator(
+                copy.deepcopy(task.roots), task.seed, task.locale, themes=task.themes, as_of=task.as_of
+            ),
             {name: spec.text_writer() for name, spec in task.writers.items()},
         ),
     )
@@ -187,7 +191,12 @@ def _render_family(task: FamilyTask) -> Rendered:
 
 
 def family_tasks(
-    roots: list[Node], seed: int, locale: str, themes: dict[str, float], writers: dict[str, WriterSpec]
+    roots: list[Node],
+    seed: int,
+    locale: str,
+    themes: dict[str, float],
+    writers: dict[str, WriterSpec],
+    as_of: int = REFERENCE_SECONDS,
 ) -> Iterator[FamilyTask]:
     """A partitionable dataset's roots in tasks of FAMILY_BATCHES root batches each, in order."""
     job_id = uuid.uuid4().hex
@@ -195,7 +204,8 @@ def family_tasks(
     step = root_batch_for(roots) * FAMILY_BATCHES
     total = root.count or 0
     for start in range(0, total, step):
-        yield FamilyTask(job_id, roots, seed, locale, themes, writers, (start, min(total, start + step)))
+        span = (start, min(total, start + step))
+        yield FamilyTask(job_id, roots, seed, locale, themes, writers, span, as_of)
 
 
 def fits_tasks(job: Job) -> bool:

@@ -14,6 +14,8 @@ from tools.ranged import Ranged, precision_of
 from tools.rulespec import ScopeRules
 from tools.schema import FieldSpec, FieldType
 from tools.values_ranged import ranged_of
+from tools.world.timeline import draw as draw_time
+from tools.world.timeline import utc_offset
 
 
 class Retry(Exception):
@@ -67,6 +69,9 @@ def chain_bounds(
     ceiling, open_top = place.ceiling, place.open_top
     pooled = _pool_raws(spec, ranged)
     rnd = env.rnd
+    open_bottom = spec.min is None and spec.type in (FieldType.DATE, FieldType.DATETIME)
+    profile = spec.time_profile if spec.type is FieldType.DATETIME and not ranged.strftime else None
+    offset = utc_offset(env.locale) if profile else 0
 
     def run(obj: dict[str, Any], raw: dict[str, float], ctx: RowCtx, make: Maker | None) -> None:
         prev = max((raw[p] for p in preds if p in raw), default=None)
@@ -80,7 +85,10 @@ def chain_bounds(
         if ceiling is not None:
             hi = min(hi, math.floor(ceiling / unit))
         if prev is not None:
-            lo = max(lo, math.ceil((prev + min_gap) / unit - 1e-9))
+            floor = math.ceil((prev + min_gap) / unit - 1e-9)
+            # A time without a minimum of its own follows one that a link set before the default window
+            # (a cart of 2019 is updated in 2019); only the row maker sees such links.
+            lo = floor if open_bottom else max(lo, floor)
             if open_top and lo > hi:
                 hi = lo + (math.floor(gap / unit) if gap else ranged.hi - ranged.lo)
             if gap is not None:
@@ -96,6 +104,8 @@ def chain_bounds(
         fitting = [p for p in pooled if lo <= p[0] <= hi] if pooled else None
         if fitting:
             v = chooser([p[0] for p in fitting], [p[1] for p in fitting], rnd)()
+        elif profile:  # when people shop, review, call (tools/world/timeline.py)
+            v = draw_time(profile, lo, hi, offset, rnd)
         else:
             v = ranged.draw(rnd, lo, hi)
         raw[name] = v * unit

@@ -23,7 +23,9 @@ from tools.schema import FieldSpec, FieldType
 from tools.values import make_leaf
 from tools.world.addresses import PERSON_FIELDS, address_chooser, person_of
 from tools.world.baskets import basket, price_bounds, shelf
+from tools.world.id_years import record_time, stamp, year_fields
 from tools.world.money import TAX_INPUTS
+from tools.world.parcels import READS as PARCEL_READS
 from tools.world.text.library import grammar_names, load_grammar
 from tools.world.text.maker import grammar_of
 
@@ -61,6 +63,9 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
     products = load_catalogue()
     rnd = env.rnd
     fill_address = _address_filler(spec, env) if spec.source == "address" else None
+    # Ids carry their record's year (tools/world/id_years.py); ids a link or the request fixes stay.
+    when = record_time(spec) or ""
+    stamped = year_fields(spec, {n for n in names if join(path, n) in forced}) if when else []
 
     def make(parent: dict[str, Any], ctx: RowCtx) -> dict[str, Any]:
         if walk is not None:
@@ -80,6 +85,8 @@ def compile_object(spec: FieldSpec, path: str, env: Env, forced: Forced) -> Make
                 step(obj, raw, ctx)
         if fill_address is not None:
             fill_address(obj, parent)
+        for name, starts in stamped:
+            obj[name] = stamp(obj[name], obj[when], starts)
         for target, fn in derives:
             obj[target] = fn(obj)
         return obj
@@ -172,10 +179,16 @@ def field_deps(spec: FieldSpec, rules: ScopeRules) -> dict[str, set[str]]:
         grammar = grammar_of(f)
         if grammar is not None and grammar in grammar_names():  # the field a text follows (its rating)
             deps[f.name].update(k for k in load_grammar(grammar).keys if k in deps and k != f.name)
+        if f.source in PARCEL_READS:  # a tracking number follows its carrier, a scan its status
+            deps[f.name].update(n for n in PARCEL_READS[f.source] if n in deps and n != f.name)
         if f.source == "tax_rate":  # the jurisdiction it is charged in
             deps[f.name].update(n for n in TAX_INPUTS if n in deps and n != f.name)
         if f.type is FieldType.ADDRESS or f.source == "address":  # the person whose address it is
             deps[f.name].update(n for n in PERSON_FIELDS if n in deps and n != f.name)
+    if spec.lifecycle is not None:  # its story follows these facts (the shipping service)
+        for name in spec.lifecycle.written():
+            if name in deps:
+                deps[name].update(r for r in spec.lifecycle.reads.values() if r in deps and r != name)
     return deps
 
 

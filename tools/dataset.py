@@ -17,13 +17,15 @@ from tools.compiler import item_bounds
 from tools.engine import Job, Scenario, theme_chooser
 from tools.errors import MAX_ITEMS, GenerationFailed, InvalidRequest
 from tools.link_makers import link_makers, resolve, walk_times
+from tools.links import anchor_paths
 from tools.maker_kit import Env, chooser, pool_key
 from tools.registry import Registry
+from tools.rollups import roll_up_for
 from tools.runner import RowRunner
 from tools.schema import EntitySchema
 from tools.seeds import key_of
 from tools.strides import job_strides
-from tools.temporal import REFERENCE_TIME, default_window, parse_datetime, parse_duration
+from tools.temporal import REFERENCE_SECONDS, parse_datetime, parse_duration, window_at, year_of
 
 ROOT_BATCH = 200
 BATCH_ROWS = 60_000  # records of one root batch's families, at most: 200 roots up to 300 records each
@@ -83,7 +85,9 @@ def sibling_refs(schema: EntitySchema) -> set[str]:
     link = schema.dataset
     if link is None:
         return set()
-    return {p.removeprefix("sibling:").split(".")[0] for p in link.copy_.values() if p.startswith("sibling:")}
+    after = [p for text in link.after.values() for p, _ in anchor_paths(text)]
+    paths = [*link.copy_.values(), *after, *link.before.values()]
+    return {p.removeprefix("sibling:").split(".")[0] for p in paths if p.startswith("sibling:")}
 
 
 def _root_of(registry: Registry, name: str) -> str:
@@ -133,11 +137,13 @@ class DatasetGenerator:
         locale: str = "en_US",
         root_batch: int = ROOT_BATCH,
         themes: dict[str, float] | None = None,
+        as_of: int = REFERENCE_SECONDS,
     ) -> None:
         self.roots = roots
         self.nodes = walk(roots)
         self.root_batch = root_batch_for(roots, root_batch)
-        window = default_window(REFERENCE_TIME)
+        window = window_at(as_of)
+        self.as_of = as_of
         self.seed = seed
         self.rng = random.Random(0)
         ids = {n.name: n.schema.id_field or "" for n in self.nodes}
@@ -152,8 +158,9 @@ class DatasetGenerator:
             env = Env(
                 rng=random.Random(key_of(seed, node.name, "compile")),
                 locale=locale,
-                year=REFERENCE_TIME.year,
+                year=year_of(as_of),
                 window=window,
+                as_of=as_of,
                 seed_key=f"{seed}/{node.name}",
                 strides=job_strides([node.schema.as_object()]),
             )
@@ -164,6 +171,7 @@ class DatasetGenerator:
             self.runners[node.name] = RowRunner(job, Scenario("default", 0, makers=makers), env, window)
             self.envs[node.name] = env
         self.pick_theme = theme_chooser(themes or {}, self.rng)  # a root's theme: its whole family's
+        self.roll_up = roll_up_for(roots, as_of)
 
     def _ancestors(self, node: Node) -> list[str]:
         out, p = [], parent_of(node.schema)
@@ -207,8 +215,12 @@ class DatasetGenerator:
                     row = self._emit(root, self.runners[root.name].row(theme, links, slot), slot)
                     rows.append(row)
                     families.append((row, {**links, root.name: row}))
+                # The batch's families first: a root may add them up (tools/rollups.py). A batch is
+                # bounded (BATCH_ROWS), so memory stays flat in the number of roots.
+                below = list(self._children(root, families))
+                self.roll_up(root.name, rows, below)
                 yield root.name, rows
-                yield from self._children(root, families)
+                yield from below
 
     def _enter(self, name: str, family: tuple[str, int]) -> None:
         """Put an entity's generator on a root's family (tools/seeds.py): what a family draws depends on
@@ -264,13 +276,16 @@ class DatasetGenerator:
                 break
             theme = links["_theme"]
             slot = self._slot(child.name, links["_family"])
+            rank = len(siblings.get(child.name, ()))  # the sibling of this rank is the one it reads
+            runner = self.runners[child.name]
             row = self._emit(
-                child,
-                self.runners[child.name].row(theme, {**links, **extra, "_siblings": siblings}, slot),
-                slot,
+                child, runner.row(theme, {**links, **extra, "_siblings": siblings, "_rank": rank}, slot), slot
             )
             siblings.setdefault(child.name, []).append(row)
-            out.append((row, {**links, child.name: row, "_siblings": {}}))
+            below = {**links, child.name: row, "_siblings": {}}
+            if runner.story is not None:  # its descendants read its story (an order's shipped instant)
+                below["_stories"] = {**links.get("_stories", {}), child.name: runner.story.to_links()}
+            out.append((row, below))
         return out
 
     def _slots(self, child: Node, links: dict[str, Any]) -> list[dict[str, Any]]:
@@ -285,14 +300,17 @@ class DatasetGenerator:
             key = pool_key(resolve(links, seq.by))
             steps = seq.steps.get(key) or seq.steps.get("*") or []
             anchors = {s: _seconds(resolve(links, p)) for s, p in seq.anchors.items()}
-            start = _seconds(resolve(links, link.after.get(seq.time, ""))) or default_window()[0]
-            times = walk_times(start, steps, anchors, parse_duration(seq.gap), rnd)
+            first = anchor_paths(link.after.get(seq.time, ""))[0][0]
+            start = _seconds(resolve(links, first)) or self.envs[child.name].window[0]
+            times = walk_times(start, steps, anchors, parse_duration(seq.gap), rnd, self.as_of)
             return [{"_seq": s, "_time": t} for s, t in zip(steps, times, strict=True)]
         lo, hi = link.count
         values = list(range(lo, hi + 1))
-        n = chooser(
-            values, link.weights if link.weights and len(link.weights) == len(values) else None, rnd
-        )()
+        weights = link.weights
+        if link.weights_by is not None:  # a plan's cardinality weights (link.weights) win over these
+            by = link.weights_by
+            weights = weights or by.map.get(pool_key(resolve(links, by.source))) or by.map.get("*")
+        n = chooser(values, weights if weights and len(weights) == len(values) else None, rnd)()
         return [{} for _ in range(n)]
 
 

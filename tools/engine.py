@@ -32,7 +32,7 @@ from tools.runner import RowRunner
 from tools.schema import EntitySchema
 from tools.seeds import SEEK_BLOCK, BlockRef, iter_blocks, key_of
 from tools.strides import job_strides
-from tools.temporal import REFERENCE_TIME, default_window
+from tools.temporal import REFERENCE_SECONDS, window_at, year_of
 
 DEFAULT_BATCH = 1000
 HEAD_ROWS = 16  # rows of a plain scenario's first block made by the row maker (_ScenarioRows)
@@ -55,6 +55,9 @@ class Job:
     scenarios: list[Scenario]
     seed: int
     locale: str = "en_US"
+    as_of: int = (
+        REFERENCE_SECONDS  # epoch seconds: what the rows' statuses are seen at (tools/world/clock.py)
+    )
     edge_case_share: float = 0.0  # share of rows that are edge cases
     negative: bool = False  # every row breaks exactly one rule, tagged `_violates`
     theme_weights: dict[str, float] = field(default_factory=dict)
@@ -95,11 +98,12 @@ class BlockMaker:
     def __init__(self, job: Job) -> None:
         self.job = job
         self.key = f"{job.seed}/{job.schema.name}"  # the entity joins the seed: two entities share no ids
-        self.window = default_window(REFERENCE_TIME)
+        self.window = window_at(job.as_of)
         self.env = Env(
             rng=random.Random(0),
             locale=job.locale,
-            year=REFERENCE_TIME.year,
+            year=year_of(job.as_of),
+            as_of=job.as_of,
             window=self.window,
             seed_key=self.key,
             strides=job_strides(

@@ -3,7 +3,10 @@
 Compiled once per entity; each reads the current ancestors at row time, so foreign keys, copied
 amounts, later timestamps and state walks hold by construction. `links` keys: ancestor entity names,
 `_item` (the parent's current item), `_seq` and `_time` (this child's state and time in a walk),
-`_siblings` (children already made under the parent, by entity).
+`_siblings` (children already made under the parent, by entity), `_rank` (how many of this child's
+entity the parent has before it), `_stories` (ancestors' lifecycle stories, by entity).
+
+No event lies after `as_of` (Env.as_of): times drawn after an ancestor's stay at or before it.
 """
 
 from __future__ import annotations
@@ -14,23 +17,30 @@ from collections.abc import Callable
 from typing import Any
 
 from tools.catalogue import load_catalogue
-from tools.compiler import compile_object
+from tools.compiler import child_maker, compile_object
 from tools.errors import InvalidRequest
-from tools.links import DatasetLink
+from tools.links import DatasetLink, anchor_paths
 from tools.maker_kit import Env, Maker, RowCtx, chooser, pool_key
 from tools.ranged import make_ranged
 from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, EntitySchema, FieldSpec, FieldType
-from tools.temporal import DAY, datetime_text, day_text, default_window, parse_datetime, parse_duration
+from tools.temporal import DAY, datetime_text, day_text, parse_datetime, parse_duration
+from tools.world.localise import localise
+from tools.world.timeline import draw, utc_offset
 
 Links = dict[str, Any]
 
 
 def resolve(links: Links, path: str) -> Any:
     """`order.total`, `item.sku`, `order.items` -> the value (None when absent)."""
-    if path.startswith("sibling:"):
+    if path.startswith("sibling:"):  # the sibling of the same rank: the second order's cart is the second
         entity, field = path.removeprefix("sibling:").split(".", 1)
         rows = links.get("_siblings", {}).get(entity) or []
-        return rows[-1].get(field) if rows else None
+        rank = links.get("_rank", 0)
+        return rows[rank].get(field) if rank < len(rows) else None
+    if path.startswith("story:"):
+        entity, key = path.removeprefix("story:").split(".", 1)
+        story = links.get("_stories", {}).get(entity)
+        return story.get(key) if story else None
     head, _, rest = path.partition(".")
     value: Any = links.get("_item" if head == "item" else head)
     for part in rest.split(".") if rest else ():
@@ -45,14 +55,28 @@ def time_text(spec: FieldSpec, seconds: int) -> str:
     return day_text(seconds // DAY) if spec.type is FieldType.DATE else datetime_text(seconds)
 
 
+def as_field(spec: FieldSpec | None, value: Any) -> Any:
+    """A copied value in the target field's shape: a story's instant (seconds) or a datetime read
+    into a date or datetime field."""
+    if spec is None or value is None or spec.type not in TEMPORAL_TYPES or spec.format:
+        return value
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        try:
+            return time_text(spec, parse_datetime(value))
+        except (ValueError, OverflowError):
+            return value
+    return value
+
+
 def link_makers(
     schema: EntitySchema, link: DatasetLink, id_fields: dict[str, str], env: Env
 ) -> dict[str, Maker]:
     """Forced makers for `schema`'s fields under `link`; `id_fields` maps ancestor entity -> its id field."""
+    schema = localise(schema, env.locale)  # as the row runner makes it: a yen world's items in yen
     makers: dict[str, Maker] = {}
     for spec in schema.fields:
         if spec.ref and spec.ref in id_fields:
-            makers[spec.name] = _reader(f"{spec.ref}.{id_fields[spec.ref]}")
+            makers[spec.name] = _reader(f"{spec.ref}.{id_fields[spec.ref]}", None)
     for name, path in link.copy_.items():
         target = schema.field(name)
         if (
@@ -63,14 +87,19 @@ def link_makers(
         ):
             makers[name] = _items_copier(target, path, env)
         else:
-            makers[name] = _reader(path)
+            makers[name] = _reader(path, target)
+        if path.startswith("sibling:") and target is not None and not target.ref:
+            # No sibling of this rank (an order placed without a cart): made as usual.
+            makers[name] = _or_made(makers[name], child_maker(target, name, env, {}))
     for name, by in link.by.items():
         makers[name] = _by_maker(by.source, by.map, env)
     gap = parse_duration(link.max_gap) if link.max_gap else None
-    for name, path in link.after.items():
-        makers[name] = _after_maker(_field(schema, name, TEMPORAL_TYPES), path, gap, env)
+    for name in {**link.after, **link.before}:
+        spec = _field(schema, name, TEMPORAL_TYPES)
+        makers[name] = _after_maker(spec, link.after.get(name), link.before.get(name), gap, env)
     for name, path in link.at_most.items():
-        makers[name] = _at_most_maker(_field(schema, name, NUMERIC_TYPES), path, env)
+        spec = _field(schema, name, NUMERIC_TYPES)
+        makers[name] = _at_most_maker(spec, path, link.whole.get(name), env)
     if link.sequence is not None:
         makers[link.sequence.field] = lambda obj, ctx: (ctx.links or {})["_seq"]
         time_spec = _field(schema, link.sequence.time, TEMPORAL_TYPES)
@@ -88,9 +117,17 @@ def _field(schema: EntitySchema, name: str, kinds: frozenset[FieldType]) -> Fiel
     return spec
 
 
-def _reader(path: str) -> Maker:
+def _reader(path: str, target: FieldSpec | None) -> Maker:
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
-        return copy.deepcopy(resolve(ctx.links or {}, path))
+        return as_field(target, copy.deepcopy(resolve(ctx.links or {}, path)))
+
+    return make
+
+
+def _or_made(read: Maker, made: Maker) -> Maker:
+    def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
+        value = read(obj, ctx)
+        return made(obj, ctx) if value is None or value == [] else value
 
     return make
 
@@ -127,45 +164,85 @@ def _by_maker(source: str, mapping: dict[str, list[Any]], env: Env) -> Maker:
     return make
 
 
-def _after_maker(spec: FieldSpec, path: str, gap: int | None, env: Env) -> Maker:
-    """At or after the ancestor's time: inside the field's own range when it can be, else just after."""
-    ranged = make_ranged(spec, spec.name, default_window())
+def _after_maker(spec: FieldSpec, after: str | None, before: str | None, gap: int | None, env: Env) -> Maker:
+    """At or after the `after` ancestor's time (by at most `gap`), at or before the `before` one's and
+    `as_of`: inside the field's own range when it can be, else at the anchor. Its `bounds` attribute
+    gives the range to a lifecycle that draws the time itself (tools/world/lifecycle.py)."""
+    ranged = make_ranged(spec, spec.name, env.window)
     unit = DAY if spec.type is FieldType.DATE else 1
     own_lo, own_hi = ranged.lo * unit, ranged.hi * unit
-    rnd = env.rnd
+    rnd, as_of = env.rnd, env.as_of
+    offset = utc_offset(env.locale)
+
+    alternatives = [(p, parse_duration(g) if g else gap) for p, g in anchor_paths(after or "")]
+
+    def bounds(ctx: RowCtx) -> tuple[int, int]:
+        links = ctx.links or {}
+        anchor, within = None, None
+        for path, wait in alternatives:  # the first alternative present
+            anchor = resolve(links, path) if path else None
+            if anchor is not None:
+                within = wait
+                break
+        # Anchored, a field without its own minimum follows the ancestor back past the default window
+        # (an order of a customer who has not logged in since 2023 was placed before then).
+        floor = own_lo if spec.min is not None else -(2**62)
+        start = max(parse_datetime(anchor), floor) if anchor is not None else own_lo
+        end = min(own_hi, as_of) if own_hi > start else max(start, as_of)
+        limit = resolve(links, before) if before else None
+        if limit is not None:
+            end = min(end, parse_datetime(limit))
+        if within is not None:
+            end = min(end, start + within)
+        return start, max(start, end)
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
-        anchor = resolve(ctx.links or {}, path)
-        start = max(parse_datetime(anchor), own_lo) if anchor is not None else own_lo
-        if gap is not None:
-            # Short waits are more common than long ones (a payment follows its order in minutes).
-            return time_text(spec, start + int(gap * rnd() ** 2))
-        end = own_hi if own_hi > start else start + 30 * DAY
-        return time_text(spec, start + int((end - start) * rnd()))
+        lo, hi = bounds(ctx)
+        if gap is not None or any(
+            w for _, w in alternatives
+        ):  # short waits are more common than long ones (a payment follows in minutes)
+            return time_text(spec, lo + int((hi - lo) * rnd() ** 2))
+        if spec.time_profile:  # reviews in the evening, tickets in office hours
+            return time_text(spec, draw(spec.time_profile, lo, hi, offset, rnd))
+        return time_text(spec, lo + int((hi - lo) * rnd()))
 
+    make.bounds = bounds  # type: ignore[attr-defined]
     return make
 
 
-def _at_most_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
-    """A number no larger than the ancestor's (a refund never exceeds what was captured)."""
-    ranged = make_ranged(spec, spec.name, default_window())
+def _at_most_maker(spec: FieldSpec, path: str, whole: str | None, env: Env) -> Maker:
+    """A number no larger than the ancestor's (a refund never exceeds what was captured): all of it
+    when `whole` reads "full", a part of it (10-70%) when it reads "partial"."""
+    ranged = make_ranged(spec, spec.name, env.window)
     rnd = env.rnd
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
-        cap = resolve(ctx.links or {}, path)
+        links = ctx.links or {}
+        cap = resolve(links, path)
         hi = min(ranged.hi, math.floor(float(cap) * ranged.scale + 1e-9)) if cap is not None else ranged.hi
         lo = min(ranged.lo, hi)
-        # Most refunds are the whole amount; the rest are partial.
-        raw = hi if rnd() < 0.6 else lo + int((hi - lo + 1) * rnd())
+        kind = resolve(links, whole) if whole else None
+        if kind == "full":
+            raw = hi
+        elif kind == "partial" and hi > lo:  # a line, the shipping or a price adjustment: never all of it
+            raw = min(hi - 1, max(lo, lo + int((hi - lo) * (0.1 + 0.6 * rnd()))))
+        else:  # most refunds are the whole amount; the rest are partial
+            raw = hi if rnd() < 0.6 else lo + int((hi - lo + 1) * rnd())
         return raw if spec.type is FieldType.INTEGER else raw / ranged.scale
 
     return make
 
 
 def walk_times(
-    start: int, steps: list[Any], anchors: dict[Any, int | None], gap: int, rnd: Callable[[], float]
+    start: int,
+    steps: list[Any],
+    anchors: dict[Any, int | None],
+    gap: int,
+    rnd: Callable[[], float],
+    end: int | None = None,
 ) -> list[int]:
-    """Strictly increasing times for a walk; pinned states keep their ancestor's time when it fits."""
+    """Strictly increasing times for a walk; pinned states keep their ancestor's time when it fits, and
+    unpinned ones share the room before the next pin (or `end`, as_of) so none passes it."""
     times: list[int] = []
     now = start
     for i, state in enumerate(steps):
@@ -173,8 +250,10 @@ def walk_times(
         if pinned is not None and pinned > now:
             now = pinned
         elif i:
-            nxt = next((anchors[s] for s in steps[i + 1 :] if anchors.get(s) is not None), None)
-            room = (nxt - now) if nxt is not None and nxt > now + 2 else gap
+            ahead = [j for j, s in enumerate(steps[i + 1 :], i + 1) if anchors.get(s) is not None]
+            nxt = anchors[steps[ahead[0]]] if ahead else end
+            left = (ahead[0] if ahead else len(steps)) - i  # unpinned steps sharing that room
+            room = (nxt - now) // left if nxt is not None and nxt > now + 2 * left else gap
             now += max(1, int(min(room - 1, gap) * (0.2 + 0.8 * rnd())))
         times.append(now)
     return times

@@ -13,6 +13,7 @@ from tools.catalogue import Product, Theme
 from tools.inference import infer_source
 from tools.schema import FieldSpec
 from tools.seeds import keyed_rng
+from tools.temporal import REFERENCE_SECONDS
 
 # A maker is `make(obj, ctx) -> value`: `obj` is the object being filled (for values that follow
 # other fields: an e-mail made from the row's names, a review title that follows its rating) and
@@ -21,7 +22,7 @@ Maker = Callable[[dict[str, Any], "RowCtx"], Any]
 
 
 class RowCtx:
-    __slots__ = ("links", "product", "product_round", "queue", "slot", "theme")
+    __slots__ = ("links", "product", "product_round", "queue", "slot", "story", "theme")
 
     def __init__(self, theme: Theme, links: dict[str, Any] | None = None, slot: int = 0) -> None:
         self.theme = theme
@@ -34,6 +35,7 @@ class RowCtx:
         self.product_round = 0  # how many times a catalogue walk has come round (unique products)
         # In a linked dataset: the ancestor rows (by entity), the parent's current item, the sibling before.
         self.links = links
+        self.story: Any = None  # the row's lifecycle story (tools/world/lifecycle.py), told once
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Env:
     locale: str = "en_US"
     year: int = 2025
     window: tuple[int, int] = (0, 0)
+    as_of: int = REFERENCE_SECONDS  # epoch seconds the rows are seen at: no event after it
     unique_counters: dict[str, Any] = field(default_factory=dict)
     seed_key: str = ""  # "seed/entity": what keyed generators (unique counters) are seeded from
     strides: dict[str, int] = field(default_factory=dict)  # array item path -> slots per parent

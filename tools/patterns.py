@@ -30,6 +30,7 @@ class Template:
     text: str
     parts: tuple[str | tuple[str, int], ...]  # literal text or (alphabet, length)
     regex: re.Pattern[str]
+    years: tuple[int, ...] = ()  # where a {year} starts: a record may carry its own year there
 
     @property
     def space(self) -> int:
@@ -49,6 +50,7 @@ def parse_template(text: str, year: int, origin: str) -> Template:
     parts: list[str | tuple[str, int]] = []
     pattern = ""
     pos = 0
+    years: list[int] = []
     for m in _SLOT.finditer(text):
         literal = text[pos : m.start()]
         if literal:
@@ -56,6 +58,7 @@ def parse_template(text: str, year: int, origin: str) -> Template:
             pattern += re.escape(literal)
         kind, size = m.group(1), m.group(2)
         if kind == "year":
+            years.append(sum(p[1] if isinstance(p, tuple) else len(p) for p in parts))
             parts.append(str(year))
             pattern += r"\d{4}"
         elif kind in ALPHABETS:
@@ -73,7 +76,7 @@ def parse_template(text: str, year: int, origin: str) -> Template:
         pattern += re.escape(text[pos:])
     if not any(isinstance(p, tuple) for p in parts) and "{" in text:
         raise InvalidRequest(origin, f"template {text!r} has no slots", "use {alnum:N} or {digits:N}")
-    return Template(text, tuple(parts), re.compile(pattern))
+    return Template(text, tuple(parts), re.compile(pattern), tuple(years))
 
 
 def _segment_writer(chars: str, n: int) -> Callable[[int], str]:

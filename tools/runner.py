@@ -19,6 +19,7 @@ from tools.imitation import Imitator, Template
 from tools.maker_kit import Env, Maker, RowCtx, chooser
 from tools.validator import compile_validator
 from tools.violations import Tally
+from tools.world.lifecycle import lifecycle_makers
 from tools.world.localise import localise, sets_currency
 
 if TYPE_CHECKING:
@@ -40,6 +41,9 @@ class RowRunner:
             p: (v if isinstance(v, ItemCount) else constant(v)) for p, v in scenario.overrides.items()
         }
         self.forced.update(scenario.makers)
+        # An entity with a lifecycle (an order) tells its story at env.as_of (tools/world/lifecycle.py).
+        self.forced.update(lifecycle_makers(self.schema.as_object(), env, self.forced))
+        self.story: Any = None  # the last valid row's story: a linked dataset's children read it
         self.maker = compile_object(self.schema.as_object(), "", env, dict(self.forced))
         self.validate = compile_validator(self.schema, window, env.year)
         self.edge_share = (
@@ -112,8 +116,10 @@ class RowRunner:
 
     def _valid_row(self, maker: Maker, theme: Any, attempts: int = MAX_ROW_ATTEMPTS) -> dict[str, Any]:
         try:
-            row = maker({}, RowCtx(theme, self.links, self.slot))
+            ctx = RowCtx(theme, self.links, self.slot)
+            row = maker({}, ctx)
             if not self.validate(row):
+                self.story = ctx.story
                 return row  # the common case: valid by construction, first time
         except Retry:
             pass
@@ -123,12 +129,14 @@ class RowRunner:
         tally = Tally()
         for _ in range(attempts):
             try:
-                row = maker({}, RowCtx(theme, self.links, self.slot))
+                ctx = RowCtx(theme, self.links, self.slot)
+                row = maker({}, ctx)
             except Retry:
                 tally.count("order", "order")
                 continue
             violations = self.validate(row)
             if not violations:
+                self.story = ctx.story
                 return row
             for v in violations:
                 tally.add(v)
@@ -178,12 +186,22 @@ class RowRunner:
                 m.apply(candidate)
                 if m.rederive:
                     for target, fn in self.derives:
-                        candidate[target] = fn(candidate)
+                        # Inputs now missing or mistyped (a line price nulled) give None: the stale value
+                        # stays, as the validator skips a rule it cannot compute; None would break a
+                        # second rule (a required total).
+                        value = fn(candidate)
+                        if value is not None:
+                            candidate[target] = value
             except (KeyError, IndexError, TypeError, ValueError, OverflowError, GenerationFailed):
                 continue  # the change cannot apply here (a date before year 1, a total past ±2^53)
             found = self.validate(candidate)
             if len(found) == 1 and found[0].rule == m.rule:
-                candidate["_violates"] = {"rule": m.rule, "path": found[0].path, "error": str(found[0])}
+                candidate["_violates"] = {
+                    "rule": m.rule,
+                    "path": found[0].path,
+                    "error": str(found[0]),
+                    "expected_error": negative.expected_error(m, candidate, found[0]),
+                }
                 return candidate
         raise GenerationFailed("negative", "this schema has no rule a single change can break alone", "")
 

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tools.errors import quoted
-from tools.links import DatasetLink
+from tools.links import DatasetLink, Rollup
 
 
 class FieldType(StrEnum):
@@ -87,6 +87,27 @@ class TypicalBy(BaseModel):
         return self
 
 
+class Lifecycle(BaseModel):
+    """A record that lives through states (an order placed, shipped, delivered): its status and event
+    times are one story told at the request's `as_of` (tools/world/lifecycle.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str  # a story model of tools/world/lifecycle.py MODELS
+    start: str  # the time field the story starts at (drawn with the model's time profile)
+    status: str  # the status field: the story's state at as_of
+    times: dict[str, str] = Field(default_factory=dict)  # story event -> time field (null until then)
+    updated: str | None = None  # the time of the last event at as_of
+    # Planned dates the story promises (its attribute -> field), set whether or not as_of has passed them.
+    planned: dict[str, str] = Field(default_factory=dict)
+    # Facts the story follows -> the fields they are read from ({service: shipping, method: payment_method}).
+    reads: dict[str, str] = Field(default_factory=dict)
+
+    def written(self) -> list[str]:
+        updated = [self.updated] if self.updated else []
+        return [self.start, self.status, *self.times.values(), *self.planned.values(), *updated]
+
+
 class FieldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -136,6 +157,11 @@ class FieldSpec(BaseModel):
     # The entity an id field refers to (`order_id` in a payment is an order's id).
     ref: str | None = None
     example: Any = None
+    # Datetimes: when in the day, week and year they fall (tools/world/data/time.yaml kinds: shopping,
+    # reviews, support, activity, signups); without it, uniform.
+    time_profile: str | None = None
+    # Objects: a story its status and event times follow (set from EntitySchema.lifecycle).
+    lifecycle: Lifecycle | None = None
 
     @model_validator(mode="after")
     def _check_shape(self) -> FieldSpec:
@@ -263,6 +289,9 @@ class EntitySchema(BaseModel):
     example: dict[str, Any] | None = None
     # Where this entity hangs in a linked dataset (parent, cardinality, what it takes from ancestors).
     dataset: DatasetLink | None = None
+    lifecycle: Lifecycle | None = None
+    # A root's fields no less than sums over its family in a linked dataset (tools/rollups.py).
+    rollup: dict[str, Rollup] = Field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec | None:
         for f in self.fields:
@@ -272,7 +301,13 @@ class EntitySchema(BaseModel):
 
     def as_object(self) -> FieldSpec:
         """The entity as one object field: the engine and validator walk both the same way."""
-        return FieldSpec(name=self.name, type=FieldType.OBJECT, fields=self.fields, rules=self.rules)
+        return FieldSpec(
+            name=self.name,
+            type=FieldType.OBJECT,
+            fields=self.fields,
+            rules=self.rules,
+            lifecycle=self.lifecycle,
+        )
 
 
 FieldSpec.model_rebuild()

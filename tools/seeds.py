@@ -18,7 +18,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-ENGINE_VERSION = "2026.12-8"
+ENGINE_VERSION = "2026.12-9"
 SEEK_BLOCK = 1024  # rows per seekable block: also the column maker's largest block
 
 

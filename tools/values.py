@@ -20,6 +20,8 @@ from tools.values_text import text_maker
 from tools.world.addresses import address_chooser, one_line, person_of
 from tools.world.baskets import EXPENSIVE
 from tools.world.money import checked_rate_field, rate_bounds, tax_rate_chooser
+from tools.world.parcels import SOURCES as PARCEL_SOURCES
+from tools.world.parcels import parcel_maker
 from tools.world.places import country_of_locale
 
 
@@ -30,6 +32,8 @@ def make_leaf(spec: FieldSpec, path: str, env: Env) -> Maker:
             path, f"unique cannot hold for a {spec.type.value} field with a fixed set of values",
             "drop unique, or use a pattern field such as CODE-{alnum:8}",
         )  # fmt: skip
+    if spec.source in PARCEL_SOURCES:  # carriers, their tracking numbers and scans (tools/world)
+        return parcel_maker(spec, env)
     if spec.values:
         pick = chooser(*enum_choices(spec), rnd)
         return lambda obj, ctx: pick()

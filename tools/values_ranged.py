@@ -11,8 +11,10 @@ from tools.errors import InvalidRequest
 from tools.maker_kit import Env, Maker, RowCtx, chooser, pool_key
 from tools.patterns import Bijection
 from tools.ranged import Ranged, log_normal, make_ranged, typical_raw
-from tools.schema import FieldSpec
+from tools.schema import FieldSpec, FieldType
 from tools.world.prices import pricer
+from tools.world.timeline import draw as draw_time
+from tools.world.timeline import utc_offset
 
 
 def ranged_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
@@ -34,6 +36,9 @@ def ranged_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
     if spec.source == "product.price":
         return _product_price_maker(ranged, rnd, pricer(spec.currency))
     out, draw, lo, hi = ranged.out, ranged.draw, ranged.lo, ranged.hi
+    if spec.time_profile and spec.type is FieldType.DATETIME and not ranged.strftime:
+        kind, offset = spec.time_profile, utc_offset(env.locale)  # when people shop, review, call
+        return lambda obj, ctx: out(draw_time(kind, lo, hi, offset, rnd))
     return lambda obj, ctx: out(draw(rnd, lo, hi))
 
 

@@ -69,6 +69,65 @@ async def test_1000_customers_load_into_postgresql_with_foreign_keys_enforced(
     assert mismatched.fetchone() == (0,)
 
 
+async def test_a_family_seen_at_as_of_keeps_one_clock_in_postgresql(
+    live: Live, pg: psycopg.Connection
+) -> None:
+    # One timeline per family (tools/world/stories.py), checked where a QA engineer would: in SQL.
+    as_of = "2026-03-15T12:00:00Z"
+    request = pb.DatasetRequest(
+        entities=[pb.EntityCount(entity="customer", count=300)], seed=4, output_format=pb.SQL, as_of=as_of
+    )
+    call = live.stub.GenerateDataset(request)
+    async for chunk in call:
+        pg.execute(chunk.data)
+    assert (await call.initial_metadata()).get("x-as-of") == as_of
+
+    def count(sql: str) -> int:
+        row = pg.execute(sql).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    assert count('SELECT count(*) FROM "order"') > 300
+    for sql in CLOCK_CHECKS:  # every one counts records that break the family's clock
+        assert count(sql.replace("AS_OF", f"TIMESTAMPTZ '{as_of}'")) == 0, sql
+    delivered_scans = [
+        'SELECT count(*) FROM "tracking" t JOIN "shipment" s USING (shipment_id)',
+        "WHERE t.status = 'delivered'",
+    ]
+    assert count(" ".join(delivered_scans)) > 0
+    late = f'SELECT count(*) {ORDERS} JOIN "customer" c USING (customer_id) WHERE o.created_at > c.last_login'
+    # Orders fall before the last login, but a cart updated in the days after it is checked out
+    # minutes after its last change: a handful (a kept-signed-in session) in 1,000 orders.
+    assert count(late) <= count('SELECT count(*) FROM "order"') // 100
+
+
+ORDERS = 'FROM "order" o'
+CLOCK_CHECKS = [
+    # The same instants wherever they appear.
+    """SELECT count(*) FROM "shipment" s JOIN "order" o USING (order_id) WHERE s.status <> 'label_created'
+        AND s.ship_date <> (o.shipped_at AT TIME ZONE 'UTC')::date""",
+    """SELECT count(*) FROM "shipment" s JOIN "order" o USING (order_id)
+        WHERE s.delivery_date <> (o.delivered_at AT TIME ZONE 'UTC')::date""",
+    """SELECT count(*) FROM "tracking" t JOIN "shipment" s USING (shipment_id) JOIN "order" o USING (order_id)
+        WHERE t.status = 'delivered' AND t.timestamp <> o.delivered_at""",
+    """SELECT count(*) FROM "payment" p JOIN "order" o USING (order_id) WHERE p.captured_at > o.shipped_at""",
+    """SELECT count(*) FROM "review" r JOIN "order" o USING (order_id) WHERE r.created_at < o.delivered_at""",
+    # An order is its cart checked out: made after the cart, in its currency, for its lines.
+    f"""SELECT count(*) {ORDERS} JOIN "cart" c USING (cart_id)
+        WHERE c.created_at > o.created_at OR c.currency <> o.currency OR c.subtotal <> o.subtotal""",
+    # Statuses are what the records' ages say at as_of, and nothing happened after it.
+    f"""SELECT count(*) {ORDERS} WHERE o.created_at < AS_OF - INTERVAL '60 days'
+        AND o.status NOT IN ('delivered', 'returned', 'cancelled')""",
+    f"""SELECT count(*) {ORDERS}
+        WHERE o.created_at > AS_OF OR o.delivered_at > AS_OF OR o.updated_at > AS_OF""",
+    # Payment status agrees with its refunds; ids carry their own record's year.
+    """SELECT count(*) FROM "payment" p JOIN "refund" r USING (payment_id)
+        WHERE (p.status = 'refunded') <> (r.amount = p.amount)""",
+    f"""SELECT count(*) {ORDERS}
+        WHERE substr(o.order_id, 5, 4) <> to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY')""",
+]
+
+
 async def test_sql_loads_into_sqlite_with_foreign_keys_on(live: Live) -> None:
     chunks = await _chunks(
         live, entities=[pb.EntityCount(entity="customer", count=60)], seed=3, output_format=pb.SQL

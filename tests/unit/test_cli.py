@@ -16,7 +16,7 @@ def test_generate_to_a_file_is_the_same_as_the_service(
     out = tmp_path / "carts.json"
     assert main(["generate", "cart", "--count", "25", "--seed", "9", "--out", str(out)]) == 0
     rows = json.loads(out.read_text())
-    assert len(rows) == 25 and rows[0]["cart_id"].startswith("CRT-2025-")
+    assert len(rows) == 25 and rows[0]["cart_id"].startswith(f"CRT-{rows[0]['created_at'][:4]}-")
     assert "25 rows, seed 9" in capsys.readouterr().err
     again = tmp_path / "again.json"
     main(["generate", "cart", "--count", "25", "--seed", "9", "--out", str(again)])

@@ -15,7 +15,8 @@ from tools.columns.values import Block, Column, Unsupported, draw, fits_int64, g
 from tools.maker_kit import Env
 from tools.ranged import Ranged
 from tools.rulespec import ScopeRules
-from tools.schema import FieldSpec
+from tools.schema import FieldSpec, FieldType
+from tools.world.timeline import draw_many, utc_offset
 
 
 def chain_column(scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: ScopeRules) -> Column:
@@ -30,6 +31,8 @@ def chain_column(scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: 
     # A present_if field's null-ness is the rule's to decide, never chance's (compiler._field_step).
     null_rate = spec.null_rate if spec.is_nullable and gate is None else 0.0
     pooled = _pool(spec, ranged)
+    profile = spec.time_profile if spec.type is FieldType.DATETIME else None  # as chains.chain_bounds
+    offset = utc_offset(env.locale) if profile else 0
 
     def make(b: Block) -> list[Any]:
         n = b.n
@@ -64,7 +67,7 @@ def chain_column(scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: 
         if (stuck & present).any():
             b.mark_bad(stuck & present)
         hi = np.where(stuck, lo, hi)
-        drawn = draw(ranged, b.gen, lo, hi)
+        drawn = draw_many(profile, lo, hi, offset, b.gen) if profile else draw(ranged, b.gen, lo, hi)
         if pooled is not None:
             drawn = _from_pool(pooled, b, lo, hi, drawn, present & ~done)
         v = np.where(done, v, drawn)

@@ -103,6 +103,9 @@ def _template_proof(tpl: Template) -> Proof:
             symbols = chars[j] if isinstance(part, str) else ALPHABETS[part[0]]
             allowed[at + j, [ord(c) for c in symbols if ord(c) < 256]] = True
         at += width
+    for start in tpl.years:  # a {year} is any four digits (a record carries its own: tools/world/id_years.py)
+        allowed[start : start + 4] = False
+        allowed[start : start + 4, ord("0") : ord("9") + 1] = True
     width = tpl.length
     columns = np.arange(width)
 

@@ -25,6 +25,7 @@ from tools.catalogue import load_catalogue
 from tools.chains import join
 from tools.columns.chains import chain_column
 from tools.columns.checks import FieldCheck
+from tools.columns.lifecycle import lifecycle_columns
 from tools.columns.rules import RuleCheck
 from tools.columns.values import Block, Catalogue, Column, Unsupported, gate_mask, leaf_column
 from tools.compiler import (
@@ -44,6 +45,7 @@ from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
 from tools.world.addresses import PERSON_FIELDS, address_chooser
 from tools.world.baskets import Shelf, mix_columns, price_bounds, shelf
+from tools.world.id_years import record_time, stamp, year_fields
 
 BLOCK = 1024  # rows per block, at most (columns.runner.block_rows)
 VALUES_PER_BLOCK = 131_072  # values per block, about: bounds a block's memory for wide rows
@@ -71,11 +73,23 @@ class ObjectColumns:
         self.checks: list[FieldCheck] = [
             FieldCheck(f, window, env.year) for f in spec.fields if f.name in derived
         ]
-        self.steps = [
-            (name, self._column(spec, name, join(path, name), env, rules, deps[name]))
-            for name in generation_order(spec, rules)
-            if name not in derived
-        ]
+        # A lifecycle's fields (an order's status and times) are one story a row: one step, placed
+        # where the first of them comes (after the fields it reads).
+        told = lifecycle_columns(spec, env)
+        story_fields = set(told[0]) if told else set()
+        self.steps = []
+        for name in generation_order(spec, rules):
+            if name in derived or (name in story_fields and told is None):
+                continue
+            if name in story_fields:
+                assert told is not None
+                self.steps.append((told[0][0], told[1]))
+                self.checks.extend(
+                    FieldCheck(f, window, env.year) for f in spec.fields if f.name in story_fields
+                )
+                told = None
+                continue
+            self.steps.append((name, self._column(spec, name, join(path, name), env, rules, deps[name])))
         self.uses_product = any((source_of(f) or "").startswith("product.") for f in spec.fields)
         bounds = price_bounds(spec.fields, path, window) if self.uses_product else None
         self.shelf = shelf(*bounds) if bounds else None
@@ -83,6 +97,8 @@ class ObjectColumns:
         self.build = _builder(tuple(self.names)) if self.names else None
         self.derives = derivations(spec, path)
         self.rules = RuleCheck(spec, window)
+        self.when = record_time(spec) or ""  # ids carry their record's year (tools/world/id_years.py)
+        self.stamped = year_fields(spec, set()) if self.when else []
 
     def _column(
         self, scope: FieldSpec, name: str, path: str, env: Env, rules: ScopeRules, reads: set[str]
@@ -143,6 +159,9 @@ class ObjectColumns:
                 b.products = on.flat[on.offsets[b.themes] + local]
         for name, column in self.steps:
             b.cols[name] = column(b)
+        for name, starts in self.stamped:
+            times = b.cols[self.when]
+            b.cols[name] = [stamp(v, t, starts) for v, t in zip(b.cols[name], times, strict=True)]
         if self.address is not None:
             self.address(b)
         empty = [None] * b.n

@@ -24,9 +24,11 @@ from tools.values import enum_choices
 from tools.values_ranged import ranged_of
 from tools.world.baskets import expensive_mask
 from tools.world.money import checked_rate_field, rate_bounds
+from tools.world.parcels import SOURCES as PARCEL_SOURCES
 from tools.world.prices import pricer
 from tools.world.tax_columns import tax_rate_column
 from tools.world.text.column import grammar_column
+from tools.world.timeline import draw_many, utc_offset
 
 # numpy formats years 1..9999 as four digits, like date.isoformat; outside that, rows stay row-made.
 _FIRST_SECOND, _LAST_SECOND = -62135596800, 253402300799
@@ -137,6 +139,8 @@ def leaf_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -> C
         return grammar  # text grammars (tools/world/text): row by row, given the key field from the block
     if spec.type in (FieldType.ARRAY, FieldType.OBJECT) or spec.pools_by is not None or spec.typical_by:
         raise Unsupported(path)
+    if source in PARCEL_SOURCES:  # a carrier's number follows the row's carrier: made row by row
+        raise Unsupported(path)
     if spec.unique and source.startswith("product.") and spec.type not in NUMERIC_TYPES:
         return _walked_product_column(spec, path, env, catalogue)
     if spec.unique and spec.type is not FieldType.PATTERN:
@@ -237,6 +241,15 @@ def _ranged_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -
             return pick
     if spec.source == "product.price":
         return _product_price_column(ranged, catalogue, out, spec.currency)
+
+    if spec.time_profile and spec.type is FieldType.DATETIME:  # as values_ranged.ranged_maker
+        kind, offset = spec.time_profile, utc_offset(env.locale)
+
+        def make_timed(b: Block) -> list[Any]:
+            n = b.n
+            return out(draw_many(kind, np.full(n, ranged.lo), np.full(n, ranged.hi), offset, b.gen))
+
+        return make_timed
 
     def make(b: Block) -> list[Any]:
         n = b.n

@@ -61,7 +61,7 @@ JSONL: OutputFormat
 PARQUET: OutputFormat
 
 class GenerateRequest(_message.Message):
-    __slots__ = ("request_id", "domain", "entity", "schema", "constraints", "scenarios", "context", "hints", "output_format", "count", "use_cache", "learn_from_history", "defect_triggering", "production_like", "inline_schema", "generation_method", "custom_schema", "seed", "chunk_size", "negative", "locale", "csv_safe")
+    __slots__ = ("request_id", "domain", "entity", "schema", "constraints", "scenarios", "context", "hints", "output_format", "count", "use_cache", "learn_from_history", "defect_triggering", "production_like", "inline_schema", "generation_method", "custom_schema", "seed", "chunk_size", "negative", "locale", "csv_safe", "as_of")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     ENTITY_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +84,7 @@ class GenerateRequest(_message.Message):
     NEGATIVE_FIELD_NUMBER: _ClassVar[int]
     LOCALE_FIELD_NUMBER: _ClassVar[int]
     CSV_SAFE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     domain: str
     entity: str
@@ -106,7 +107,8 @@ class GenerateRequest(_message.Message):
     negative: bool
     locale: str
     csv_safe: bool
-    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entity: _Optional[str] = ..., schema: _Optional[_Union[Schema, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., scenarios: _Optional[_Iterable[_Union[Scenario, _Mapping]]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., count: _Optional[int] = ..., use_cache: bool = ..., learn_from_history: bool = ..., defect_triggering: bool = ..., production_like: bool = ..., inline_schema: _Optional[str] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., custom_schema: _Optional[str] = ..., seed: _Optional[int] = ..., chunk_size: _Optional[int] = ..., negative: bool = ..., locale: _Optional[str] = ..., csv_safe: bool = ...) -> None: ...
+    as_of: str
+    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entity: _Optional[str] = ..., schema: _Optional[_Union[Schema, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., scenarios: _Optional[_Iterable[_Union[Scenario, _Mapping]]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., count: _Optional[int] = ..., use_cache: bool = ..., learn_from_history: bool = ..., defect_triggering: bool = ..., production_like: bool = ..., inline_schema: _Optional[str] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., custom_schema: _Optional[str] = ..., seed: _Optional[int] = ..., chunk_size: _Optional[int] = ..., negative: bool = ..., locale: _Optional[str] = ..., csv_safe: bool = ..., as_of: _Optional[str] = ...) -> None: ...
 
 class Schema(_message.Message):
     __slots__ = ("fields", "predefined_schema")
@@ -197,7 +199,7 @@ class GenerateResponse(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., success: bool = ..., data: _Optional[str] = ..., record_count: _Optional[int] = ..., metadata: _Optional[_Union[GenerationMetadata, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class GenerationMetadata(_message.Message):
-    __slots__ = ("generation_path", "llm_tokens_used", "generation_time_ms", "coherence_score", "scenario_counts", "fallback_reason", "cache_hit", "seed", "prompt_version", "llm_requests", "engine_version")
+    __slots__ = ("generation_path", "llm_tokens_used", "generation_time_ms", "coherence_score", "scenario_counts", "fallback_reason", "cache_hit", "seed", "prompt_version", "llm_requests", "engine_version", "as_of")
     class ScenarioCountsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -216,6 +218,7 @@ class GenerationMetadata(_message.Message):
     PROMPT_VERSION_FIELD_NUMBER: _ClassVar[int]
     LLM_REQUESTS_FIELD_NUMBER: _ClassVar[int]
     ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     generation_path: str
     llm_tokens_used: int
     generation_time_ms: float
@@ -227,7 +230,8 @@ class GenerationMetadata(_message.Message):
     prompt_version: str
     llm_requests: int
     engine_version: str
-    def __init__(self, generation_path: _Optional[str] = ..., llm_tokens_used: _Optional[int] = ..., generation_time_ms: _Optional[float] = ..., coherence_score: _Optional[float] = ..., scenario_counts: _Optional[_Mapping[str, int]] = ..., fallback_reason: _Optional[str] = ..., cache_hit: bool = ..., seed: _Optional[int] = ..., prompt_version: _Optional[str] = ..., llm_requests: _Optional[int] = ..., engine_version: _Optional[str] = ...) -> None: ...
+    as_of: str
+    def __init__(self, generation_path: _Optional[str] = ..., llm_tokens_used: _Optional[int] = ..., generation_time_ms: _Optional[float] = ..., coherence_score: _Optional[float] = ..., scenario_counts: _Optional[_Mapping[str, int]] = ..., fallback_reason: _Optional[str] = ..., cache_hit: bool = ..., seed: _Optional[int] = ..., prompt_version: _Optional[str] = ..., llm_requests: _Optional[int] = ..., engine_version: _Optional[str] = ..., as_of: _Optional[str] = ...) -> None: ...
 
 class DataChunk(_message.Message):
     __slots__ = ("request_id", "data", "chunk_index", "is_final")
@@ -343,7 +347,7 @@ class EntityCount(_message.Message):
     def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class DatasetRequest(_message.Message):
-    __slots__ = ("request_id", "domain", "entities", "seed", "output_format", "context", "hints", "generation_method", "locale", "use_cache", "csv_safe")
+    __slots__ = ("request_id", "domain", "entities", "seed", "output_format", "context", "hints", "generation_method", "locale", "use_cache", "csv_safe", "as_of")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     ENTITIES_FIELD_NUMBER: _ClassVar[int]
@@ -355,6 +359,7 @@ class DatasetRequest(_message.Message):
     LOCALE_FIELD_NUMBER: _ClassVar[int]
     USE_CACHE_FIELD_NUMBER: _ClassVar[int]
     CSV_SAFE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     domain: str
     entities: _containers.RepeatedCompositeFieldContainer[EntityCount]
@@ -366,7 +371,8 @@ class DatasetRequest(_message.Message):
     locale: str
     use_cache: bool
     csv_safe: bool
-    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., seed: _Optional[int] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., locale: _Optional[str] = ..., use_cache: bool = ..., csv_safe: bool = ...) -> None: ...
+    as_of: str
+    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., seed: _Optional[int] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., locale: _Optional[str] = ..., use_cache: bool = ..., csv_safe: bool = ..., as_of: _Optional[str] = ...) -> None: ...
 
 class DatasetChunk(_message.Message):
     __slots__ = ("request_id", "entity", "data", "chunk_index", "is_final")

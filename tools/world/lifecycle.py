@@ -1,0 +1,177 @@
+"""Makers for an entity's `lifecycle:` (tools/schema.Lifecycle): its start, status and event times are
+one story (tools/world/stories.py) told at the request's `as_of` (Env.as_of).
+
+The story is told once per row, by whichever of its fields is made first, and kept on the row's
+context (RowCtx.story); the row runner keeps the last valid row's story so that a linked dataset's
+children read it (`story:order.shipped`). A status the request fixes (a scenario's override, an edge
+case) is honoured by starting the story where that status is what `as_of` sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tools.chains import Retry
+from tools.errors import InvalidRequest
+from tools.maker_kit import Env, Maker, RowCtx, chooser
+from tools.ranged import make_ranged
+from tools.schema import FieldSpec, FieldType, Lifecycle
+from tools.temporal import DAY, datetime_text, day_text, parse_datetime
+from tools.values import enum_choices
+from tools.world.accounts import account_story
+from tools.world.gift_cards import gift_card_story
+from tools.world.memberships import membership_story
+from tools.world.places import country_of_locale
+from tools.world.stories import Story, order_story, service_of
+from tools.world.subscriptions import subscription_story
+from tools.world.tickets import ticket_story
+from tools.world.timeline import draw, utc_offset
+from tools.world.views import parcel_story, payment_story
+from tools.world.wanted import told_at
+from tools.world.windows import coupon_story, discount_story, promotion_story
+
+Teller = Callable[[int, int, dict[str, str], int, Callable[[], float], str], Story]
+# A story told from a start the lifecycle draws: (start, as_of, facts, offset, rnd, fate).
+# A ranged one draws its own start: (lo, hi, as_of, facts, offset, rnd, wanted status).
+RangedTeller = Callable[[int, int, int, dict[str, str], int, Callable[[], float], str], Story]
+
+
+@dataclass(frozen=True)
+class Model:
+    teller: Teller | None = None
+    profile: str = "shopping"  # the time profile its start is drawn with (tools/world/data/time.yaml)
+    ranged: RangedTeller | None = None
+
+
+MODELS: dict[str, Model] = {
+    "order": Model(order_story, "shopping"),
+    "account": Model(ranged=account_story),
+    "parcel": Model(ranged=parcel_story),
+    "payment": Model(ranged=payment_story),
+    "ticket": Model(ranged=ticket_story),
+    "coupon": Model(ranged=coupon_story),
+    "promotion": Model(ranged=promotion_story),
+    "discount": Model(ranged=discount_story),  # for discount.yaml (no lifecycle yet)
+    "subscription": Model(ranged=subscription_story),
+    "gift_card": Model(ranged=gift_card_story),
+    "loyalty": Model(ranged=membership_story),
+}
+
+
+def lifecycle_makers(spec: FieldSpec, env: Env, forced: dict[str, Any]) -> dict[str, Maker]:
+    """Makers for the lifecycle's fields that the request does not fix itself."""
+    lc = spec.lifecycle
+    if lc is None:
+        return {}
+    model = _model(lc, spec)
+    teller, kind = model.teller, model.profile
+    start_spec = _time_field(spec, lc.start, lc)
+    ranged = make_ranged(start_spec, lc.start, env.window)
+    own = (ranged.lo * DAY, ranged.hi * DAY) if start_spec.type is FieldType.DATE else (ranged.lo, ranged.hi)
+    offset = utc_offset(env.locale)
+    world = country_of_locale(env.locale)
+    country = world.code if world is not None else "US"  # no world data: parcels as in the US
+    rnd, as_of = env.rnd, env.as_of
+    fixed_status = forced.get(lc.status)
+    fixed_start = forced.get(lc.start)
+    # Weights on the status (the entity's, a plan's mix, a constraint's values) say which states to
+    # see: each row is told at one drawn from them, where its bounds allow (else as it falls).
+    status_spec = spec.child(lc.status)
+    mixed = status_spec is not None and bool(status_spec.weights or status_spec.pool)
+    pick = chooser(*enum_choices(status_spec), rnd) if mixed and status_spec is not None else None
+    bounds = getattr(fixed_start, "bounds", None)  # a dataset link: after an ancestor's time
+    service_field = lc.reads.get("service")
+    method_field = lc.reads.get("method")
+    most = _most(spec.child(service_field)) if service_field else 0.0
+
+    def tell(obj: dict[str, Any], ctx: RowCtx) -> Story:
+        lo, hi = own[0], min(own[1], as_of)
+        if bounds is not None:
+            b_lo, b_hi = bounds(ctx)  # without a minimum of its own it follows the link back in time
+            lo, hi = (b_lo if start_spec.min is None else max(lo, b_lo)), min(hi, b_hi)
+        elif fixed_start is not None:
+            lo = hi = parse_datetime(fixed_start(obj, ctx))
+        if lo > hi:
+            raise Retry
+        facts = {
+            "country": country,
+            "service": service_of(obj.get(service_field), most) if service_field else "standard",
+            "method": str(obj.get(method_field) or "") if method_field else "",
+        }
+        wanted = fixed_status(obj, ctx) if fixed_status is not None else None
+        if wanted is None and pick is not None:
+            try:
+                return _tell(str(pick()), lo, hi, facts)
+            except Retry:  # this record's bounds leave no room for that state: as it falls
+                pass
+        return _tell("" if wanted is None else str(wanted), lo, hi, facts)
+
+    def _tell(wanted: str, lo: int, hi: int, facts: dict[str, str]) -> Story:
+        if model.ranged is not None:
+            return model.ranged(lo, hi, as_of, facts, offset, rnd, wanted)
+        assert teller is not None
+        if not wanted:
+            return teller(draw(kind, lo, hi, offset, rnd), as_of, facts, offset, rnd, "")
+        return told_at(teller, wanted, lo, hi, as_of, facts, offset, rnd, kind)
+
+    def story(obj: dict[str, Any], ctx: RowCtx) -> Story:
+        if ctx.story is None:
+            ctx.story = tell(obj, ctx)
+        return ctx.story  # type: ignore[no-any-return]
+
+    def text(name: str) -> Callable[[int | None], Any]:
+        s = spec.child(name)
+        date = s is not None and s.type is FieldType.DATE
+        return lambda t: None if t is None else day_text(t // DAY) if date else datetime_text(t)
+
+    makers: dict[str, Maker] = {}
+    start_text, updated_text = text(lc.start), text(lc.updated or lc.start)
+    if fixed_start is None or bounds is not None:
+        makers[lc.start] = lambda obj, ctx: start_text(story(obj, ctx).start)
+    if fixed_status is None:  # else the field keeps the request's value and the story is told at it
+        makers[lc.status] = lambda obj, ctx: story(obj, ctx).status
+    for step, name in lc.times.items():
+        if name not in forced:
+            makers[name] = _step_maker(story, step, text(name))
+    for attr, name in lc.planned.items():
+        if name not in forced:
+            makers[name] = _planned_maker(story, attr, text(name))
+    if lc.updated and lc.updated not in forced:
+        makers[lc.updated] = lambda obj, ctx: updated_text(story(obj, ctx).updated)
+    return makers
+
+
+def _step_maker(story: Callable[[dict[str, Any], RowCtx], Story], step: str, text: Callable) -> Maker:
+    return lambda obj, ctx: text(story(obj, ctx).time(step))
+
+
+def _planned_maker(story: Callable[[dict[str, Any], RowCtx], Story], attr: str, text: Callable) -> Maker:
+    return lambda obj, ctx: text(getattr(story(obj, ctx), attr))
+
+
+def _model(lc: Lifecycle, spec: FieldSpec) -> Model:
+    if lc.model not in MODELS:
+        raise InvalidRequest(f"{spec.name}.lifecycle", f"unknown model {lc.model!r}", f"use {sorted(MODELS)}")
+    for name in [*lc.written(), *lc.reads.values()]:
+        if spec.child(name) is None:
+            raise InvalidRequest(f"{spec.name}.lifecycle", f"{name} is not a field of {spec.name}", "")
+    return MODELS[lc.model]
+
+
+def _time_field(spec: FieldSpec, name: str, lc: Lifecycle) -> FieldSpec:
+    f = spec.child(name)
+    if f is None or f.type not in (FieldType.DATE, FieldType.DATETIME):
+        raise InvalidRequest(f"{spec.name}.lifecycle", f"start {name} must be a date or datetime field", "")
+    return f
+
+
+def _most(spec: FieldSpec | None) -> float:
+    """The dearest value a read field takes (the shipping charge of the fastest service)."""
+    if spec is None:
+        return 0.0
+    numbers = [float(v) for v in spec.pool or [] if isinstance(v, int | float) and not isinstance(v, bool)]
+    if numbers:
+        return max(numbers)
+    return float(spec.max) if isinstance(spec.max, int | float) else 0.0
