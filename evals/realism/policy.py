@@ -8,7 +8,8 @@ measure that reads n/a (its field disappeared) counts as failing.
 
 from __future__ import annotations
 
-# Every property holds since the world model (tools/world/) landed: all of them fail the run now.
+# Every property holds since the world model (tools/world/) and its timelines landed: all of them fail
+# the run now.
 ENFORCED: frozenset[str] = frozenset(
     {
         "currency_country",
@@ -20,5 +21,15 @@ ENFORCED: frozenset[str] = frozenset(
         "basket_shape",
         "loyalty",
         "locale_coherence",
+        # Realism II (one timeline per family, statuses at as_of, shapes of time, tools/world/stories.py):
+        "timeline_agreement",
+        "cart_order_identity",
+        "status_at_as_of",
+        "no_future_events",
+        "payment_refund_agreement",
+        "time_shapes",
+        "id_year",
+        "carrier_formats",
+        "customer_activity",
     }
 )

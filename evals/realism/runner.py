@@ -7,14 +7,22 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from evals.realism.activity import activity_checks
 from evals.realism.amounts import amount_checks
+from evals.realism.carriers import carrier_checks
 from evals.realism.goods import basket_checks, catalogue_checks, text_checks
+from evals.realism.ids import id_year_checks
+from evals.realism.lifecycle import future_checks, status_checks
+from evals.realism.links import text as as_of_text
 from evals.realism.locales import locale_checks
 from evals.realism.money import currency_checks, tax_checks
 from evals.realism.people import loyalty_checks, ownership_checks
 from evals.realism.policy import ENFORCED
-from evals.realism.sample import LOCALES, SEED, Sample, Sizes
+from evals.realism.refunds import refund_checks
+from evals.realism.sample import AS_OF, LOCALES, SEED, Sample, Sizes
 from evals.realism.table import INFO, Check, console_table, enforced_failures, markdown_table, summary
+from evals.realism.time_shapes import time_shape_checks
+from evals.realism.timeline import cart_checks, timeline_checks
 
 REALISM_MD = "realism.md"
 
@@ -33,6 +41,16 @@ def evaluate(sizes: Sizes | None = None) -> list[Check]:
         *basket_checks(sample),
         *loyalty_checks(sample),
         *locale_checks(sample),
+        # Realism II: linked datasets and what they look like at as_of (reported, not yet ENFORCED)
+        *timeline_checks(sample),
+        *cart_checks(sample),
+        *status_checks(sample),
+        *future_checks(sample),
+        *refund_checks(sample),
+        *time_shape_checks(sample),
+        *id_year_checks(sample),
+        *carrier_checks(sample),
+        *activity_checks(sample),
         *(Check("rows", "made", what, None, INFO, "service path", e) for what, e in sample.errors.items()),
     ]
 
@@ -44,6 +62,7 @@ def markdown(checks: list[Check], sizes: Sizes) -> str:
         "# Realism report",
         "",
         f"Offline, deterministic: seed {SEED}, locales {', '.join(LOCALES)}; {sizes}.",
+        f"Rows seen at as_of {as_of_text(AS_OF)} (tools/temporal.REFERENCE_TIME until requests carry one).",
         f"Enforced (fail `make evals`): {enforced}. Everything else is reported only.",
         "",
     ]
