@@ -171,7 +171,7 @@ class DatasetGenerator:
             self.runners[node.name] = RowRunner(job, Scenario("default", 0, makers=makers), env, window)
             self.envs[node.name] = env
         self.pick_theme = theme_chooser(themes or {}, self.rng)  # a root's theme: its whole family's
-        self.roll_up = roll_up_for(roots, as_of)
+        self.roll_up = roll_up_for(roots, as_of, locale)
 
     def _ancestors(self, node: Node) -> list[str]:
         out, p = [], parent_of(node.schema)

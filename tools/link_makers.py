@@ -176,20 +176,21 @@ def _after_maker(spec: FieldSpec, after: str | None, before: str | None, gap: in
 
     alternatives = [(p, parse_duration(g) if g else gap) for p, g in anchor_paths(after or "")]
 
-    def bounds(ctx: RowCtx) -> tuple[int, int]:
-        links = ctx.links or {}
+    def bounds(obj: dict[str, Any], ctx: RowCtx) -> tuple[int, int]:
+        links = {**(ctx.links or {}), "row": obj}  # `row.created_at`: a field of the row being made
+        limit = resolve(links, before) if before else None
         anchor, within = None, None
-        for path, wait in alternatives:  # the first alternative present
+        for path, wait in alternatives:  # the first alternative present (and not past the limit)
             anchor = resolve(links, path) if path else None
-            if anchor is not None:
+            if anchor is not None and (limit is None or parse_datetime(anchor) <= parse_datetime(limit)):
                 within = wait
                 break
+            anchor = None
         # Anchored, a field without its own minimum follows the ancestor back past the default window
         # (an order of a customer who has not logged in since 2023 was placed before then).
         floor = own_lo if spec.min is not None else -(2**62)
         start = max(parse_datetime(anchor), floor) if anchor is not None else own_lo
         end = min(own_hi, as_of) if own_hi > start else max(start, as_of)
-        limit = resolve(links, before) if before else None
         if limit is not None:
             end = min(end, parse_datetime(limit))
         if within is not None:
@@ -197,7 +198,7 @@ def _after_maker(spec: FieldSpec, after: str | None, before: str | None, gap: in
         return start, max(start, end)
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
-        lo, hi = bounds(ctx)
+        lo, hi = bounds(obj, ctx)
         if gap is not None or any(
             w for _, w in alternatives
         ):  # short waits are more common than long ones (a payment follows in minutes)

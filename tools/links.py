@@ -3,7 +3,8 @@
 Paths name ancestor rows by entity (`order.total`, `payment.captured_at`), the parent's current item
 (`item.sku`, with `per_item`), a sibling made before under the same parent, the one of the same rank
 (`sibling:cart.cart_id`: a customer's second order was checked out from their second cart), or a step
-of an ancestor's story (`story:order.shipped`: tools/world/stories.py; null until it has happened).
+of an ancestor's story (`story:order.shipped`: tools/world/stories.py; null until it has happened), or
+(in `after:`) a field of the row itself, made before (`row.created_at`).
 """
 
 from __future__ import annotations
@@ -93,4 +94,4 @@ class DatasetLink(BaseModel):
         if self.per_item:
             paths.append(self.per_item)
         heads = {p.removeprefix("sibling:").removeprefix("story:").split(".", 1)[0] for p in paths}
-        return heads - {"item"}
+        return heads - {"item", "row"}

@@ -17,6 +17,8 @@ from tools.ranged import make_ranged, precision_of
 from tools.schema import EntitySchema
 from tools.temporal import window_at
 from tools.validator import compile_validator
+from tools.world.localise import localise
+from tools.world.prices import SCALE
 
 Rows = list[dict[str, Any]]
 
@@ -24,7 +26,12 @@ Rows = list[dict[str, Any]]
 class RollUp:
     """One root entity's rollups, compiled once per dataset."""
 
-    def __init__(self, root: EntitySchema, children: dict[str, EntitySchema], as_of: int) -> None:
+    def __init__(
+        self, root: EntitySchema, children: dict[str, EntitySchema], as_of: int, locale: str
+    ) -> None:
+        # As the rows were made: in the locale's currency (a yen world's lifetime value is in yen, as its
+        # orders' totals are).
+        root = localise(root, locale)
         self.root = root
         self.id_field = root.id_field or ""
         self.derives = compile_derives(root.as_object(), "")
@@ -54,11 +61,19 @@ class RollUp:
                     if all(str(row.get(k)) in vals for k, vals in wanted.items()):
                         value = row.get(field)
                         if isinstance(value, int | float) and not isinstance(value, bool):
-                            totals[row.get(ref)] += value
+                            totals[row.get(ref)] += self._in_root_scale(value, row.get("currency"), name)
             for key, total in totals.items():
                 root = by_id.get(key)
                 if root is not None:
                     self._raise(root, name, min(round(total, digits), most))
+
+    def _in_root_scale(self, value: float, currency: Any, name: str) -> float:
+        """A child's amount in the magnitude the root's field is in (a yen order's total in a lifetime
+        value kept in dollar magnitude: tools/world/magnitudes.py)."""
+        spec = self.root.field(name)
+        mine = SCALE.get(str(spec.currency)) if spec is not None and spec.currency else None
+        theirs = SCALE.get(str(currency)) if currency else None
+        return value / (theirs or 1.0) * (mine or 1.0)
 
     def _raise(self, row: dict[str, Any], name: str, floor: float) -> None:
         value = row.get(name)
@@ -73,12 +88,14 @@ class RollUp:
             row.update(before)
 
 
-def roll_up_for(roots: list[Any], as_of: int) -> Callable[[str, Rows, list[tuple[str, Rows]]], None]:
+def roll_up_for(
+    roots: list[Any], as_of: int, locale: str
+) -> Callable[[str, Rows, list[tuple[str, Rows]]], None]:
     """apply(root entity, its rows, the batch's (entity, rows)) for a dataset's root nodes."""
     from tools.dataset import walk
 
     compiled = {
-        r.name: RollUp(r.schema, {n.name: n.schema for n in walk([r])}, as_of)
+        r.name: RollUp(r.schema, {n.name: n.schema for n in walk([r])}, as_of, locale)
         for r in roots
         if r.schema.rollup
     }

@@ -42,7 +42,8 @@ class RowRunner:
         }
         self.forced.update(scenario.makers)
         # An entity with a lifecycle (an order) tells its story at env.as_of (tools/world/lifecycle.py).
-        self.forced.update(lifecycle_makers(self.schema.as_object(), env, self.forced))
+        self.base_forced = dict(self.forced)  # before the story: an edge case or an example adds to it
+        self.forced.update(self._told(self.base_forced))
         self.story: Any = None  # the last valid row's story: a linked dataset's children read it
         self.maker = compile_object(self.schema.as_object(), "", env, dict(self.forced))
         self.validate = compile_validator(self.schema, window, env.year)
@@ -63,6 +64,10 @@ class RowRunner:
         self.all_defects = [edge_cases.EdgeCase(f"defect:{t.example_id}", "", t) for t in job.defects]
         self.derives = compile_derives(self.schema.as_object(), "") if job.negative else []
         self.start_block(0)
+
+    def _told(self, forced: Forced) -> dict[str, Any]:
+        """The lifecycle's makers around what `forced` fixes (none when it fixes an event time)."""
+        return dict(lifecycle_makers(self.schema.as_object(), self.env, forced))
 
     def start_block(self, index: int) -> None:
         """Start a seekable block (tools/seeds.py) whose first row is row `index` of the scenario: what
@@ -103,7 +108,8 @@ class RowRunner:
                 continue
             maker = self.template_makers.get(template.example_id)
             if maker is None:
-                forced = {**self.imitator.vary(template), **self.forced}
+                forced = {**self.imitator.vary(template), **self.base_forced}
+                forced.update(self._told(forced))
                 maker = compile_object(self.schema.as_object(), "", self.env, forced)
                 self.template_makers[template.example_id] = maker
             try:
@@ -158,13 +164,14 @@ class RowRunner:
             case = pool[(turn // 3 if use_defect else turn) % len(pool)]
             maker = self.edge_makers.get(case.label)
             if maker is None:
-                forced = dict(self.forced)
+                forced = dict(self.base_forced)
                 if isinstance(case.value, Template):
                     forced.update(self.imitator.replay(case.value))
                 elif isinstance(case.value, ItemCount):
                     forced[case.path] = case.value
                 else:
                     forced[case.path] = constant(case.value)
+                forced.update(self._told(forced))  # the story told around the edge value
                 maker = compile_object(self.schema.as_object(), "", self.env, forced)
                 self.edge_makers[case.label] = maker
             try:

@@ -20,17 +20,22 @@ from tools.ranged import make_ranged
 from tools.schema import FieldSpec, FieldType, Lifecycle
 from tools.temporal import DAY, datetime_text, day_text, parse_datetime
 from tools.values import enum_choices
+from tools.world.accounts import SHARES as ACCOUNT_SHARES
 from tools.world.accounts import account_story
+from tools.world.gift_cards import SHARES as GIFT_CARD_SHARES
 from tools.world.gift_cards import gift_card_story
+from tools.world.memberships import SHARES as MEMBERSHIP_SHARES
 from tools.world.memberships import membership_story
 from tools.world.places import country_of_locale
-from tools.world.stories import Story, order_story, service_of
+from tools.world.stories import ORDER_STEPS, Story, order_story, service_of
+from tools.world.subscriptions import SHARES as SUBSCRIPTION_SHARES
 from tools.world.subscriptions import subscription_story
+from tools.world.tickets import SHARES as TICKET_SHARES
 from tools.world.tickets import ticket_story
 from tools.world.timeline import draw, utc_offset
-from tools.world.views import parcel_story, payment_story
+from tools.world.views import PARCEL_ORDER, PAYMENT_ORDER, parcel_story, payment_story
 from tools.world.wanted import told_at
-from tools.world.windows import coupon_story, discount_story, promotion_story
+from tools.world.windows import COUPON, DISCOUNT, PROMOTION, coupon_story, discount_story, promotion_story
 
 Teller = Callable[[int, int, dict[str, str], int, Callable[[], float], str], Story]
 # A story told from a start the lifecycle draws: (start, as_of, facts, offset, rnd, fate).
@@ -43,20 +48,25 @@ class Model:
     teller: Teller | None = None
     profile: str = "shopping"  # the time profile its start is drawn with (tools/world/data/time.yaml)
     ranged: RangedTeller | None = None
+    states: tuple[str, ...] = ()  # the statuses it can tell (a status outside them: no story)
+
+
+def _names(shares: Any) -> tuple[str, ...]:
+    return tuple(s[0] for s in shares)
 
 
 MODELS: dict[str, Model] = {
-    "order": Model(order_story, "shopping"),
-    "account": Model(ranged=account_story),
-    "parcel": Model(ranged=parcel_story),
-    "payment": Model(ranged=payment_story),
-    "ticket": Model(ranged=ticket_story),
-    "coupon": Model(ranged=coupon_story),
-    "promotion": Model(ranged=promotion_story),
-    "discount": Model(ranged=discount_story),  # for discount.yaml (no lifecycle yet)
-    "subscription": Model(ranged=subscription_story),
-    "gift_card": Model(ranged=gift_card_story),
-    "loyalty": Model(ranged=membership_story),
+    "order": Model(order_story, "shopping", states=(*ORDER_STEPS, "cancelled")),
+    "account": Model(ranged=account_story, states=_names(ACCOUNT_SHARES)),
+    "parcel": Model(ranged=parcel_story, states=tuple(PARCEL_ORDER)),
+    "payment": Model(ranged=payment_story, states=tuple(PAYMENT_ORDER)),
+    "ticket": Model(ranged=ticket_story, states=_names(TICKET_SHARES)),
+    "coupon": Model(ranged=coupon_story, states=_names(COUPON.shares)),
+    "promotion": Model(ranged=promotion_story, states=_names(PROMOTION.shares)),
+    "discount": Model(ranged=discount_story, states=_names(DISCOUNT.shares)),
+    "subscription": Model(ranged=subscription_story, states=_names(SUBSCRIPTION_SHARES)),
+    "gift_card": Model(ranged=gift_card_story, states=_names(GIFT_CARD_SHARES)),
+    "loyalty": Model(ranged=membership_story, states=_names(MEMBERSHIP_SHARES)),
 }
 
 
@@ -66,6 +76,8 @@ def lifecycle_makers(spec: FieldSpec, env: Env, forced: dict[str, Any]) -> dict[
     if lc is None:
         return {}
     model = _model(lc, spec)
+    if not _tellable(spec, lc, model, forced):
+        return {}  # the request fixes what a story would tell: its fields are made as any others
     teller, kind = model.teller, model.profile
     start_spec = _time_field(spec, lc.start, lc)
     ranged = make_ranged(start_spec, lc.start, env.window)
@@ -89,7 +101,7 @@ def lifecycle_makers(spec: FieldSpec, env: Env, forced: dict[str, Any]) -> dict[
     def tell(obj: dict[str, Any], ctx: RowCtx) -> Story:
         lo, hi = own[0], min(own[1], as_of)
         if bounds is not None:
-            b_lo, b_hi = bounds(ctx)  # without a minimum of its own it follows the link back in time
+            b_lo, b_hi = bounds(obj, ctx)  # without a minimum of its own it follows the link back in time
             lo, hi = (b_lo if start_spec.min is None else max(lo, b_lo)), min(hi, b_hi)
         elif fixed_start is not None:
             lo = hi = parse_datetime(fixed_start(obj, ctx))
@@ -145,6 +157,16 @@ def lifecycle_makers(spec: FieldSpec, env: Env, forced: dict[str, Any]) -> dict[
 
 def _step_maker(story: Callable[[dict[str, Any], RowCtx], Story], step: str, text: Callable) -> Maker:
     return lambda obj, ctx: text(story(obj, ctx).time(step))
+
+
+def _tellable(spec: FieldSpec, lc: Lifecycle, model: Model, forced: dict[str, Any]) -> bool:
+    """Whether a story can tell this row: not when the request fixes an event time (a scenario's
+    shipped_at, an edge case's far-future end) or allows statuses the model has no step for (a
+    constraint's `on_hold`); the rules then hold the row together as they do any schema's."""
+    if any(name in forced for name in [*lc.times.values(), *lc.planned.values(), lc.updated] if name):
+        return False
+    status = spec.child(lc.status)
+    return status is None or not status.values or all(str(v) in model.states for v in status.values)
 
 
 def _planned_maker(story: Callable[[dict[str, Any], RowCtx], Story], attr: str, text: Callable) -> Maker:

@@ -16,7 +16,7 @@ from typing import Any
 from tools.maker_kit import Env, Maker, RowCtx
 from tools.schema import FieldSpec
 from tools.seeds import key_of
-from tools.world.carriers import STEPS, carrier_choice, route, tracking_number
+from tools.world.carriers import STEPS, TRACKING_FORMATS, carrier_choice, route, tracking_number
 from tools.world.places import country_of_locale
 
 SOURCES = frozenset({"carrier", "tracking_number", "scan_location"})
@@ -33,7 +33,8 @@ def parcel_maker(spec: FieldSpec, env: Env) -> Maker:
     code = country.code if country is not None else "US"  # no world data: carriers as in the US
     rnd = env.rnd
     if spec.source == "carrier":
-        allowed = set(spec.values or [])
+        values = list(spec.values or [])
+        allowed = {str(v) for v in values}
 
         def make_carrier(obj: dict[str, Any], ctx: RowCtx) -> Any:
             service = _service(obj, ctx)
@@ -41,13 +42,16 @@ def parcel_maker(spec: FieldSpec, env: Env) -> Maker:
                 name = carrier_choice(code, service, rnd)
                 if not allowed or name in allowed:
                     return name
-            return sorted(allowed)[int(rnd() * len(allowed))]
+            return values[int(rnd() * len(values))]  # none of the world's: the client's own
 
         return make_carrier
     if spec.source == "tracking_number":
+        known = frozenset(TRACKING_FORMATS)  # the carriers with a published format
 
         def make_number(obj: dict[str, Any], ctx: RowCtx) -> Any:
-            name = obj.get("carrier") or _story(ctx).get("carrier") or carrier_choice(code, "standard", rnd)
+            name = obj.get("carrier") or _story(ctx).get("carrier")
+            if str(name) not in known:  # a client's carrier the world has no format for: a local one's
+                name = carrier_choice(code, "standard", rnd)
             return tracking_number(str(name), rnd)
 
         return make_number

@@ -171,6 +171,9 @@ def order_story(
     capture = shipped if shipped - at["authorized"] <= CAPTURE_HOLD else at["authorized"] + int(HOUR * rnd())
     if fate == "cancelled":  # before it ships: the hold is released, or a captured charge refunded
         at["cancelled"] = start + int(10 * MINUTE + (shipped - start) * 0.8 * rnd())
+        for step in ("confirmed", "processing"):  # what the cancellation came before never happened
+            if at[step] >= at["cancelled"]:
+                del at[step]
         if capture < at["cancelled"]:
             at["captured"] = capture
             at["refunded"] = at["cancelled"] + int(HOUR + 2 * DAY * rnd())

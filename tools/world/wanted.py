@@ -72,9 +72,31 @@ def told_at(
     if not lo <= start <= hi:
         raise Retry
     story = teller(start, as_of, facts, offset, iter(draws).__next__, fate)
+    if story.status != wanted and wanted == "out_for_delivery":
+        _on_the_van(story, as_of)
     if story.status != wanted:
         raise Retry
     return story
+
+
+# What follows the van's round, in order: moved past as_of when a story is pinned to the round.
+_AFTER_ROUND = ("delivered", "refund_requested", "return_requested", "returned", "refunded", "reviewable")
+
+
+def _on_the_van(story: Story, as_of: int) -> None:
+    """An order out for delivery at as_of: delivery days and hours snap to the carrier's local day, so
+    a start shifted to put as_of in a round of a few hours misses it; the round is moved to as_of
+    instead (loaded two hours before, or at pickup if later), and what follows to after it."""
+    at = story.at
+    shipped = at.get("shipped")
+    if shipped is None or shipped + 60 > as_of or "out_for_delivery" not in at:
+        return
+    at["out_for_delivery"] = max(shipped + 60, as_of - 2 * 3600)
+    later = as_of + 3600
+    for step in _AFTER_ROUND:
+        if step in at:
+            at[step] = max(at[step], later)
+            later = at[step] + 60
 
 
 _ANY = frozenset(ORDER_STEPS) | {"cancelled"}
@@ -85,7 +107,16 @@ LEADS: dict[str, dict[str, tuple[str, ...]]] = {
     "payment": {
         "pending": ("pending",),
         "authorized": _IN_FLIGHT,
-        "captured": ("confirmed", "processing", "shipped", "out_for_delivery", "delivered", "returned"),
+        # A cancellation after capture shows `captured` until its refund has gone through.
+        "captured": (
+            "confirmed",
+            "processing",
+            "shipped",
+            "out_for_delivery",
+            "delivered",
+            "returned",
+            "cancelled",
+        ),
         "declined": ("pending", "cancelled"),
         "voided": ("cancelled",),
         "refunded": ("cancelled", "returned"),

@@ -17,7 +17,7 @@ Shares follow the entities' status weights; each status then places the window w
 Lengths (assumptions, no public benchmark found): coupon codes run days to months, a median of three
 weeks, 90% within three months (coupon.yaml: at most 365 days). Promotions by type, as promotion.yaml
 describes them: flash sales a day or two, sitewide events a week or more, clearances weeks; never
-more than promotion.yaml's 45 days. Discounts (not yet given a lifecycle in discount.yaml) a few days
+more than promotion.yaml's 45 days. Discounts (discount.yaml) a few days
 to a few months, at most its 120 days; archived ones have ended.
 """
 
@@ -71,7 +71,7 @@ PROMOTION = WindowKind(
     },
     leads={"scheduled": (1, 10, 35, 60), "draft": (3, 21, 60, 90)},
 )
-# discount.yaml has no lifecycle yet; this is its model when it gets one (start_date, end_date).
+# discount.yaml's lifecycle (start_date, end_date).
 DISCOUNT = WindowKind(
     shares=(
         ("active", 40, INSIDE),
