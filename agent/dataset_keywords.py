@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from agent.dataset_plan import Cardinality, DatasetPlan, ValueMix, current_weights, fixed_count, mixable
+from agent.time_words import peak_multipliers
 from tools.dataset import Node, walk
 
 # Keyword rules: the plan when no model plans. (pattern, entity, count, weights)
@@ -27,7 +28,7 @@ def keyword_dataset_plan(roots: list[Node], context: str) -> DatasetPlan:
     """The deterministic plan: context keywords shape counts and the order-status mix."""
     text = context.lower()
     nodes = {n.name: n for n in walk(roots)}
-    plan = DatasetPlan()
+    plan = DatasetPlan(peaks=peak_multipliers(context))
     for pattern, entity, count, shares in COUNT_RULES:
         node = nodes.get(entity)
         if node is not None and not fixed_count(node) and re.search(pattern, text):

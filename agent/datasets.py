@@ -148,7 +148,12 @@ class DatasetRun:
         """(entity, rows) in sending order: the rows before formatting (evals check them)."""
         assert self.plan is not None, "call use() with a plan first"
         return DatasetGenerator(
-            self.roots, self.seed, self.locale, themes=self.plan.themes, as_of=self.as_of
+            self.roots,
+            self.seed,
+            self.locale,
+            themes=self.plan.themes,
+            as_of=self.as_of,
+            peaks=self.plan.peaks,
         ).batches()
 
     def chunks(self, run_blocks: BlockRunner | None = None) -> Iterator[Chunk]:
@@ -177,7 +182,13 @@ class DatasetRun:
                 yield entity, self.writers[entity].row_texts(rows)
             return
         tasks = family_tasks(
-            self.roots, self.seed, self.locale, self.plan.themes or {}, self.specs, self.as_of
+            self.roots,
+            self.seed,
+            self.locale,
+            self.plan.themes or {},
+            self.specs,
+            self.as_of,
+            self.plan.peaks,
         )
         for result in run_blocks(tasks):
             yield from result.batches

@@ -12,6 +12,7 @@ from functools import cache
 
 from agent.plan import FieldPlan, GenerationPlan, ScenarioPlan
 from agent.request import DataRequest
+from agent.time_words import peak_multipliers
 from tools.catalogue import load_catalogue
 from tools.schema import EntitySchema, FieldType
 
@@ -54,6 +55,7 @@ def plan_request(request: DataRequest, schema: EntitySchema) -> GenerationPlan:
         themes=themes,
         edge_case_share=DEFECT_SHARE if edge else 0.0,
         assumptions=["deterministic planner: no model was asked"],
+        peaks=peak_multipliers(" ".join([request.context, *request.hints])),
     )
     for s in request.scenarios:
         plan.scenarios.append(_scenario_plan(s.name, s.description, schema))

@@ -195,6 +195,7 @@ def build_job(
         seed=prepared.seed,
         locale=prepared.locale,
         as_of=prepared.as_of,
+        peaks=tuple(sorted(plan.peaks.items())),
         edge_case_share=max(shares, default=plan.edge_case_share),
         negative=prepared.request.negative,
         theme_weights=plan.themes,

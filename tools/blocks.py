@@ -94,6 +94,7 @@ class FamilyTask:
     writers: dict[str, WriterSpec]  # per entity
     span: tuple[int, int]
     as_of: int = REFERENCE_SECONDS
+    peaks: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -178,7 +179,12 @@ def _render_family(task: FamilyTask) -> Rendered:
         lambda: (
             # a copy: in this process, the caller's tree stays as it was
             DatasetGenerator(
-                copy.deepcopy(task.roots), task.seed, task.locale, themes=task.themes, as_of=task.as_of
+                copy.deepcopy(task.roots),
+                task.seed,
+                task.locale,
+                themes=task.themes,
+                as_of=task.as_of,
+                peaks=task.peaks,
             ),
             {name: spec.text_writer() for name, spec in task.writers.items()},
         ),
@@ -197,6 +203,7 @@ def family_tasks(
     themes: dict[str, float],
     writers: dict[str, WriterSpec],
     as_of: int = REFERENCE_SECONDS,
+    peaks: dict[str, float] | None = None,
 ) -> Iterator[FamilyTask]:
     """A partitionable dataset's roots in tasks of FAMILY_BATCHES root batches each, in order."""
     job_id = uuid.uuid4().hex
@@ -205,7 +212,7 @@ def family_tasks(
     total = root.count or 0
     for start in range(0, total, step):
         span = (start, min(total, start + step))
-        yield FamilyTask(job_id, roots, seed, locale, themes, writers, span, as_of)
+        yield FamilyTask(job_id, roots, seed, locale, themes, writers, span, as_of, dict(peaks or {}))
 
 
 def fits_tasks(job: Job) -> bool:

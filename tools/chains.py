@@ -70,7 +70,8 @@ def chain_bounds(
     pooled = _pool_raws(spec, ranged)
     rnd = env.rnd
     open_bottom = spec.min is None and spec.type in (FieldType.DATE, FieldType.DATETIME)
-    profile = spec.time_profile if spec.type is FieldType.DATETIME and not ranged.strftime else None
+    timed = spec.time_profile and spec.type is FieldType.DATETIME and not ranged.strftime
+    profile = env.shape(spec.time_profile) if timed and spec.time_profile else None
     offset = utc_offset(env.locale) if profile else 0
 
     def run(obj: dict[str, Any], raw: dict[str, float], ctx: RowCtx, make: Maker | None) -> None:

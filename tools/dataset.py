@@ -138,6 +138,7 @@ class DatasetGenerator:
         root_batch: int = ROOT_BATCH,
         themes: dict[str, float] | None = None,
         as_of: int = REFERENCE_SECONDS,
+        peaks: dict[str, float] | None = None,
     ) -> None:
         self.roots = roots
         self.nodes = walk(roots)
@@ -161,6 +162,7 @@ class DatasetGenerator:
                 year=year_of(as_of),
                 window=window,
                 as_of=as_of,
+                peaks=tuple(sorted((peaks or {}).items())),
                 seed_key=f"{seed}/{node.name}",
                 strides=job_strides([node.schema.as_object()]),
             )

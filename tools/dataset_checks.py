@@ -123,6 +123,8 @@ def _shipments(shipments: list[dict[str, Any]], by: dict[str, dict[Any, dict[str
             out.append(f"shipment {s['shipment_id']}: order {s['order_id']} is {order['status']}")
         payment = paid.get(s["order_id"])
         captured = payment.get("captured_at") if payment else None
+        if s.get("status") == "label_created":
+            continue  # a printed label waits for pickup, when the payment is captured (stories.py)
         if captured is None or s["ship_date"] < captured[:10]:
             out.append(
                 f"shipment {s['shipment_id']}: ships {s['ship_date']} before payment capture {captured}"

@@ -55,9 +55,8 @@ class Job:
     scenarios: list[Scenario]
     seed: int
     locale: str = "en_US"
-    as_of: int = (
-        REFERENCE_SECONDS  # epoch seconds: what the rows' statuses are seen at (tools/world/clock.py)
-    )
+    as_of: int = REFERENCE_SECONDS  # epoch seconds the rows are seen at (tools/world/clock.py)
+    peaks: tuple[tuple[str, float], ...] = ()  # a plan's multipliers of named peaks (world/timeline.py)
     edge_case_share: float = 0.0  # share of rows that are edge cases
     negative: bool = False  # every row breaks exactly one rule, tagged `_violates`
     theme_weights: dict[str, float] = field(default_factory=dict)
@@ -104,6 +103,7 @@ class BlockMaker:
             locale=job.locale,
             year=year_of(job.as_of),
             as_of=job.as_of,
+            peaks=job.peaks,
             window=self.window,
             seed_key=self.key,
             strides=job_strides(

@@ -173,6 +173,7 @@ def _after_maker(spec: FieldSpec, after: str | None, before: str | None, gap: in
     own_lo, own_hi = ranged.lo * unit, ranged.hi * unit
     rnd, as_of = env.rnd, env.as_of
     offset = utc_offset(env.locale)
+    shape = env.shape(spec.time_profile or "")
 
     alternatives = [(p, parse_duration(g) if g else gap) for p, g in anchor_paths(after or "")]
 
@@ -204,7 +205,7 @@ def _after_maker(spec: FieldSpec, after: str | None, before: str | None, gap: in
         ):  # short waits are more common than long ones (a payment follows in minutes)
             return time_text(spec, lo + int((hi - lo) * rnd() ** 2))
         if spec.time_profile:  # reviews in the evening, tickets in office hours
-            return time_text(spec, draw(spec.time_profile, lo, hi, offset, rnd))
+            return time_text(spec, draw(shape, lo, hi, offset, rnd))
         return time_text(spec, lo + int((hi - lo) * rnd()))
 
     make.bounds = bounds  # type: ignore[attr-defined]

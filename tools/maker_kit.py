@@ -47,6 +47,7 @@ class Env:
     year: int = 2025
     window: tuple[int, int] = (0, 0)
     as_of: int = REFERENCE_SECONDS  # epoch seconds the rows are seen at: no event after it
+    peaks: tuple[tuple[str, float], ...] = ()  # a plan's multipliers of named peaks (holiday rush)
     unique_counters: dict[str, Any] = field(default_factory=dict)
     seed_key: str = ""  # "seed/entity": what keyed generators (unique counters) are seeded from
     strides: dict[str, int] = field(default_factory=dict)  # array item path -> slots per parent
@@ -59,6 +60,12 @@ class Env:
         if key not in self.unique_counters:
             self.unique_counters[key] = make()
         return self.unique_counters[key]
+
+    def shape(self, kind: str) -> str:
+        """A time profile's key with the plan's peaks (tools/world/timeline.shaped)."""
+        if not self.peaks:
+            return kind
+        return kind + "|" + ",".join(f"{name}={factor:g}" for name, factor in sorted(self.peaks))
 
     @property
     def rnd(self) -> Callable[[], float]:

@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from agent.datasets import DatasetRequest, keyword_run
 from agent.deterministic import plan_request
 from agent.executor import build_job, prepare
+from agent.plan import GenerationPlan
 from agent.request import DataRequest, ScenarioRequest
 from tools.constraints import FieldConstraint
 from tools.engine import generate
@@ -109,6 +111,21 @@ def test_shoppers_shop_in_the_evening_and_in_november() -> None:
     assert (months[11] + months[12]) / len(last_year) > 0.18  # flat would be 2/12 = 0.167
     black_friday = sum(c["created_at"][:10] == "2025-11-28" for c in carts)
     assert black_friday > 2.5 * len(last_year) / 365
+
+
+def test_a_holiday_rush_plan_amplifies_the_named_peaks() -> None:
+    def rush_share(made: list[dict]) -> float:
+        last_year = [r for r in made if r["created_at"].startswith("2025")]
+        return sum(r["created_at"][:10] in ("2025-11-28", "2025-12-01") for r in last_year) / len(last_year)
+
+    usual, rush = rows("cart", 20_000), rows("cart", 20_000, context="holiday rush")
+    assert rush_share(rush) > 1.3 * rush_share(usual)
+    request = DatasetRequest(entities={"customer": 5}, seed=1, context="black friday week")
+    assert keyword_run(request, default_registry(), max_rows=10**6).plan.peaks["cyber_monday"] == 2.0  # type: ignore[union-attr]
+    with pytest.raises(ValidationError, match="unknown peak 'xmas'"):
+        GenerationPlan(peaks={"xmas": 2})
+    with pytest.raises(ValidationError, match="from 0 to 10"):
+        GenerationPlan(peaks={"black_friday": 50})
 
 
 def test_an_order_story_keeps_every_carrier_and_payment_rule() -> None:

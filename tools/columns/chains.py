@@ -31,7 +31,8 @@ def chain_column(scope: FieldSpec, spec: FieldSpec, path: str, env: Env, rules: 
     # A present_if field's null-ness is the rule's to decide, never chance's (compiler._field_step).
     null_rate = spec.null_rate if spec.is_nullable and gate is None else 0.0
     pooled = _pool(spec, ranged)
-    profile = spec.time_profile if spec.type is FieldType.DATETIME else None  # as chains.chain_bounds
+    timed = spec.time_profile if spec.type is FieldType.DATETIME else None  # as chains.chain_bounds
+    profile = env.shape(timed) if timed else None
     offset = utc_offset(env.locale) if profile else 0
 
     def make(b: Block) -> list[Any]:

@@ -243,7 +243,7 @@ def _ranged_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -
         return _product_price_column(ranged, catalogue, out, spec.currency)
 
     if spec.time_profile and spec.type is FieldType.DATETIME:  # as values_ranged.ranged_maker
-        kind, offset = spec.time_profile, utc_offset(env.locale)
+        kind, offset = env.shape(spec.time_profile), utc_offset(env.locale)
 
         def make_timed(b: Block) -> list[Any]:
             n = b.n

@@ -78,7 +78,7 @@ def lifecycle_makers(spec: FieldSpec, env: Env, forced: dict[str, Any]) -> dict[
     model = _model(lc, spec)
     if not _tellable(spec, lc, model, forced):
         return {}  # the request fixes what a story would tell: its fields are made as any others
-    teller, kind = model.teller, model.profile
+    teller, kind = model.teller, env.shape(model.profile)  # with a plan's peaks (holiday rush)
     start_spec = _time_field(spec, lc.start, lc)
     ranged = make_ranged(start_spec, lc.start, env.window)
     own = (ranged.lo * DAY, ranged.hi * DAY) if start_spec.type is FieldType.DATE else (ranged.lo, ranged.hi)
@@ -109,6 +109,7 @@ def lifecycle_makers(spec: FieldSpec, env: Env, forced: dict[str, Any]) -> dict[
             raise Retry
         facts = {
             "country": country,
+            "shape": env.shape("shopping"),  # when the orders of payments and parcels were placed
             "service": service_of(obj.get(service_field), most) if service_field else "standard",
             "method": str(obj.get(method_field) or "") if method_field else "",
         }

@@ -38,6 +38,18 @@ def kinds() -> tuple[str, ...]:
     return tuple(_doc()["kinds"])
 
 
+def peak_names() -> tuple[str, ...]:
+    return tuple(p["name"] for p in _doc()["peaks"])
+
+
+def shaped(kind: str, peaks: tuple[tuple[str, float], ...]) -> str:
+    """`kind` with a plan's peak multipliers (`shopping|black_friday=2,cyber_monday=2`): the key its
+    profile is built and cached under. No multipliers: the kind itself, the same bytes as before."""
+    if not peaks:
+        return kind
+    return kind + "|" + ",".join(f"{name}={factor:g}" for name, factor in sorted(peaks))
+
+
 @dataclass(frozen=True)
 class Profile:
     kind: str
@@ -48,10 +60,12 @@ class Profile:
 @cache
 def profile(kind: str) -> Profile:
     doc = _doc()
-    spec = doc["kinds"][kind]
+    base, _, boosts = kind.partition("|")
+    spec = doc["kinds"][base]
     weekdays = [float(w) for w in spec["weekdays"]]
     months = [float(m) for m in doc["months"]] if spec.get("seasonal") else [1.0] * 12
-    peaks = _peak_days(doc["peaks"]) if spec.get("seasonal") else {}
+    boost = {n: float(f) for n, _, f in (b.partition("=") for b in boosts.split(",") if b)}
+    peaks = _peak_days(doc["peaks"], boost) if spec.get("seasonal") else {}
     cum = [0.0]
     total = 0.0
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
@@ -70,11 +84,15 @@ def _day_number(year: int, month: int, day: int) -> int:
     return (datetime(year, month, day, tzinfo=UTC).date() - EPOCH_DATE).days
 
 
-def _peak_days(peaks: list[dict[str, Any]]) -> dict[int, float]:
+def _peak_days(peaks: list[dict[str, Any]], boost: dict[str, float]) -> dict[int, float]:
+    """Epoch day -> how many usual days' orders it sees; a plan's multiplier scales the peak's lift
+    (a factor 3.2 day doubled is 1 + 2 x 2.2: a holiday rush)."""
     out: dict[int, float] = {}
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         for p in peaks:
-            out[rule_day(p["rule"], year) + int(p["offset"])] = float(p["factor"])
+            factor = float(p["factor"])
+            factor = max(0.0, 1 + (factor - 1) * boost.get(p["name"], 1.0))
+            out[rule_day(p["rule"], year) + int(p["offset"])] = factor
     return out
 
 
@@ -175,3 +193,17 @@ def draw_many(kind: str, lo: Any, hi: Any, offset: int, gen: Any) -> Any:
     t = day * DAY + hour * HOUR + (gen.random(n) * HOUR).astype(np.int64) - offset
     uniform = lo + (gen.random(n) * (hi - lo + 1)).astype(np.int64)
     return np.where(ok & (t >= lo) & (t <= hi), t, uniform)
+
+
+MOST_PEAK = 10.0  # a plan may multiply a peak's lift by at most this much
+
+
+def checked_peaks(peaks: dict[str, float]) -> dict[str, float]:
+    """A plan's peak multipliers: known names, each from 0 to MOST_PEAK (ValueError naming the fix)."""
+    known = peak_names()
+    for name, factor in peaks.items():
+        if name not in known:
+            raise ValueError(f"unknown peak {name!r}: use one of {', '.join(known)}")
+        if not 0 <= factor <= MOST_PEAK:  # NaN fails too
+            raise ValueError(f"peak {name!r} multiplier {factor} must be from 0 to {MOST_PEAK:g}")
+    return peaks

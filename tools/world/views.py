@@ -71,11 +71,12 @@ def parcel_story(
         raise Retry
     if wanted:
         base = told_at(
-            order_story, PARCEL_ORDER[wanted], start_lo, start_hi, as_of, facts, offset, rnd, "shopping"
+            order_story, PARCEL_ORDER[wanted], start_lo, start_hi, as_of, facts, offset, rnd, _shape(facts)
         )
     else:
         fate = "delivered" if rnd() < 0.6 else "partial" if rnd() < 0.5 else "returned"
-        base = order_story(draw("shopping", start_lo, start_hi, offset, rnd), as_of, facts, offset, rnd, fate)
+        placed = draw(_shape(facts), start_lo, start_hi, offset, rnd)
+        base = order_story(placed, as_of, facts, offset, rnd, fate)
     story = ParcelStory(base.at["shipped"], as_of, base.fate, base.service, dict(base.at), base.carrier)
     if wanted in STALLED:
         stalled = story.at["shipped"] + int(12 * HOUR + 2.5 * DAY * rnd())
@@ -96,11 +97,16 @@ def payment_story(
         raise Retry
     if wanted:
         state, fate = PAYMENT_ORDER[wanted]
-        base = told_at(order_story, state, lo, hi, as_of, facts, offset, rnd, "shopping", fate)
+        base = told_at(order_story, state, lo, hi, as_of, facts, offset, rnd, _shape(facts), fate)
     else:
-        base = order_story(draw("shopping", lo, hi, offset, rnd), as_of, facts, offset, rnd, "")
+        base = order_story(draw(_shape(facts), lo, hi, offset, rnd), as_of, facts, offset, rnd, "")
     story = PaymentStory(base.start, as_of, base.fate, base.service, dict(base.at), base.carrier)
     story.failed = wanted == "failed" or (not wanted and base.fate == "declined" and rnd() < 0.25)
     if wanted and story.status != wanted:
         raise Retry
     return story
+
+
+def _shape(facts: dict[str, str]) -> str:
+    """The shopping profile its order was placed on (with a plan's peaks: tools/world/lifecycle.py)."""
+    return facts.get("shape") or "shopping"
