@@ -14,6 +14,7 @@ from tools.inference import infer_source
 from tools.schema import FieldSpec
 from tools.seeds import keyed_rng
 from tools.temporal import REFERENCE_SECONDS
+from tools.world.timeline import shaped
 
 # A maker is `make(obj, ctx) -> value`: `obj` is the object being filled (for values that follow
 # other fields: an e-mail made from the row's names, a review title that follows its rating) and
@@ -63,9 +64,7 @@ class Env:
 
     def shape(self, kind: str) -> str:
         """A time profile's key with the plan's peaks (tools/world/timeline.shaped)."""
-        if not self.peaks:
-            return kind
-        return kind + "|" + ",".join(f"{name}={factor:g}" for name, factor in sorted(self.peaks))
+        return shaped(kind, self.peaks)
 
     @property
     def rnd(self) -> Callable[[], float]:
