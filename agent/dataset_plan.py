@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from agent.plan import Peaks, peaks_field
 from tools.catalogue import load_catalogue
 from tools.dataset import Node, walk, worst_rows
 from tools.schema import EntitySchema, FieldType
-from tools.world.timeline import checked_peaks
 from tools.world.wanted import leads_to
 
 PREVIEW_ROOTS = 20
@@ -66,18 +66,7 @@ class DatasetPlan(BaseModel):
         description="Catalogue theme weights for the family's products (theme name -> weight): carts, "
         "orders, items and reviews of one root record share its theme. Empty: every theme alike.",
     )
-    peaks: dict[str, float] = Field(
-        default_factory=dict,
-        description="Named sales peaks to amplify or damp when the context is about them (a 'holiday "
-        "rush': {'black_friday': 2, 'cyber_monday': 2}); 1 keeps a peak, 0 flattens it. Names: "
-        "thanksgiving, black_friday, black_friday_saturday, black_friday_sunday, cyber_monday, "
-        "prime_day, prime_day_2. Empty: the usual year.",
-    )
-
-    @field_validator("peaks")
-    @classmethod
-    def _known_peaks(cls, v: dict[str, float]) -> dict[str, float]:
-        return checked_peaks(v)
+    peaks: Peaks = peaks_field()
 
 
 def link_fields(schema: EntitySchema) -> dict[str, str]:

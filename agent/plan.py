@@ -7,11 +7,26 @@ count, so one plan serves 10 rows or 10 million.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from tools.world.timeline import checked_peaks
 
 Scalar = str | int | float | bool
+# Named sales peaks a plan amplifies (tools/world/timeline.py): known names, multipliers 0 to 10.
+Peaks = Annotated[dict[str, float], AfterValidator(checked_peaks)]
+
+
+def peaks_field() -> Any:
+    """The `peaks` field of GenerationPlan and DatasetPlan, described once for the model."""
+    return Field(
+        default_factory=dict,
+        description="Named sales peaks to amplify or damp when the context is about them (a 'holiday "
+        "rush': {'black_friday': 2, 'cyber_monday': 2}); 1 keeps a peak as it is, 0 flattens it. Names: "
+        "thanksgiving, black_friday, black_friday_saturday, black_friday_sunday, cyber_monday, "
+        "prime_day, prime_day_2. Empty: the usual year.",
+    )
 
 
 class FieldPlan(BaseModel):
@@ -89,18 +104,7 @@ class GenerationPlan(BaseModel):
     assumptions: list[str] = Field(
         default_factory=list, description="Assumptions made where the request was silent."
     )
-    peaks: dict[str, float] = Field(
-        default_factory=dict,
-        description="Named sales peaks to amplify or damp when the context is about them (a 'holiday "
-        "rush': {'black_friday': 2, 'cyber_monday': 2}); 1 keeps a peak as it is, 0 flattens it. Names: "
-        "thanksgiving, black_friday, black_friday_saturday, black_friday_sunday, cyber_monday, "
-        "prime_day, prime_day_2. Empty: the usual year.",
-    )
-
-    @field_validator("peaks")
-    @classmethod
-    def _known_peaks(cls, v: dict[str, float]) -> dict[str, float]:
-        return checked_peaks(v)
+    peaks: Peaks = peaks_field()
 
     def scenario(self, name: str) -> ScenarioPlan | None:
         for s in self.scenarios:
