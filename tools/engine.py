@@ -25,9 +25,11 @@ from tools.cancel import check as check_cancelled
 from tools.catalogue import load_catalogue
 from tools.columns.runner import ColumnRunner
 from tools.compiler import ItemCount
+from tools.edge_cases import EdgeCase
 from tools.errors import GenerationFailed
 from tools.imitation import Template
 from tools.maker_kit import Env, Maker, chooser
+from tools.records import Records
 from tools.runner import RowRunner
 from tools.schema import EntitySchema
 from tools.seeds import SEEK_BLOCK, BlockRef, iter_blocks, key_of
@@ -47,6 +49,7 @@ class Scenario:
     theme_weights: dict[str, float] | None = None  # catalogue themes for this scenario's products
     edge_case_share: float | None = None  # None: the job's share
     makers: dict[str, Maker] = field(default_factory=dict)  # forced per-row makers (dataset links)
+    records: list[Records] = field(default_factory=list)  # a plan's record tables (tools/records.py)
 
 
 @dataclass
@@ -66,6 +69,8 @@ class Job:
     templates: list[Template] = field(default_factory=list)
     template_share: float = 0.0
     defects: list[Template] = field(default_factory=list)
+    # A plan's own edge cases as concrete values (label `path=name`), offered before the catalogue's.
+    plan_edges: list[EdgeCase] = field(default_factory=list)
     # Plain scenarios are made a block at a time as columns (tools/columns/objects.py). False makes every row
     # with the row maker: the baseline the bench compares the column maker with.
     columns: bool = True

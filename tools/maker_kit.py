@@ -23,7 +23,7 @@ Maker = Callable[[dict[str, Any], "RowCtx"], Any]
 
 
 class RowCtx:
-    __slots__ = ("links", "product", "product_round", "queue", "slot", "story", "theme")
+    __slots__ = ("links", "picks", "product", "product_round", "queue", "slot", "story", "theme")
 
     def __init__(self, theme: Theme, links: dict[str, Any] | None = None, slot: int = 0) -> None:
         self.theme = theme
@@ -37,6 +37,7 @@ class RowCtx:
         # In a linked dataset: the ancestor rows (by entity), the parent's current item, the sibling before.
         self.links = links
         self.story: Any = None  # the row's lifecycle story (tools/world/lifecycle.py), told once
+        self.picks: dict[int, int] | None = None  # record-table entries drawn for the row (tools/records.py)
 
 
 @dataclass

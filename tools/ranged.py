@@ -17,6 +17,7 @@ from typing import Any
 from tools import temporal
 from tools.errors import InvalidRequest
 from tools.schema import FieldSpec, FieldType
+from tools.shapes import RawShape, histogram_shape, normal_shape
 from tools.world.prices import scaled_amount
 
 MAX_SAFE = 2**53 - 1
@@ -39,8 +40,13 @@ class Ranged:
     strftime: str | None = None
     log_scale: bool = False
     typical: NormalDist | None = None  # of log(raw): FieldSpec.typical
+    shape: RawShape | None = None  # FieldSpec.distribution (tools/shapes.py)
 
     def draw(self, rnd: Callable[[], float], lo: int, hi: int) -> int:
+        if self.shape is not None:
+            raw = self.shape.raw(rnd(), rnd(), lo, hi)
+            if raw is not None:
+                return raw
         if self.typical is not None and hi > 0:
             raw = typical_raw(self.typical, rnd(), max(lo, 1), hi)  # a min of 0: from the first unit
             if raw is not None:
@@ -145,6 +151,8 @@ def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
         if spec.typical is not None:
             ranged.typical = log_normal(spec.typical[0], spec.typical[1], scale)
         _check_held(spec, ranged, path)
+    if spec.distribution is not None:
+        ranged.shape = _shape(spec, ranged, path)
     if ranged.lo > ranged.hi:
         if t in (FieldType.DATE, FieldType.DATETIME):  # an ISO text and epoch seconds do not compare
             raise InvalidRequest(path, f"min ({spec.min}) is after max ({spec.max})", "swap or widen them")
@@ -153,6 +161,24 @@ def make_ranged(spec: FieldSpec, path: str, window: tuple[int, int]) -> Ranged:
             raise InvalidRequest(path, f"no {unit} lies between {spec.min} and {spec.max}", "widen the range")
         raise InvalidRequest(path, f"min ({spec.min}) is greater than max ({spec.max})", "swap or widen them")
     return ranged
+
+
+def _shape(spec: FieldSpec, ranged: Ranged, path: str) -> RawShape:
+    d = spec.distribution
+    assert d is not None
+    if d.kind == "normal":
+        assert d.mean is not None and d.sd is not None
+        if spec.type in (FieldType.DATE, FieldType.DATETIME):
+            raise InvalidRequest(f"{path}.distribution", "a normal shape needs a number field", "use bins")
+        return normal_shape(d.mean, d.sd, ranged.scale)
+    bars = []
+    for i, (lo, hi, weight) in enumerate(d.bins):
+        try:
+            bars.append((ranged.raw_of(lo), ranged.raw_of(hi), float(weight)))
+        except (TypeError, ValueError) as exc:
+            where = f"{path}.distribution.bins[{i}]"
+            raise InvalidRequest(where, str(exc), "give lo and hi as the field's values") from None
+    return histogram_shape(bars)
 
 
 def _number(value: Any, path: str, key: str) -> float | None:

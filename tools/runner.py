@@ -17,6 +17,7 @@ from tools.derive import compile_derives
 from tools.errors import GenerationFailed, shorten
 from tools.imitation import Imitator, Template
 from tools.maker_kit import Env, Maker, RowCtx, chooser
+from tools.records import continuations, record_makers
 from tools.validator import compile_validator
 from tools.violations import Tally
 from tools.world.lifecycle import lifecycle_makers
@@ -41,6 +42,9 @@ class RowRunner:
             p: (v if isinstance(v, ItemCount) else constant(v)) for p, v in scenario.overrides.items()
         }
         self.forced.update(scenario.makers)
+        go_on = continuations(self.schema, scenario.records, env)
+        for path, maker in record_makers(scenario.records, env.rnd, go_on).items():
+            self.forced.setdefault(path, maker)  # an override or a link wins over a plan's record
         # An entity with a lifecycle (an order) tells its story at env.as_of (tools/world/lifecycle.py).
         self.base_forced = dict(self.forced)  # before the story: an edge case or an example adds to it
         self.forced.update(self._told(self.base_forced))
@@ -50,7 +54,7 @@ class RowRunner:
         self.edge_share = (
             job.edge_case_share if scenario.edge_case_share is None else scenario.edge_case_share
         )
-        self.all_edges = _favoured(
+        self.all_edges = [e for e in job.plan_edges if e.path not in scenario.overrides] + _favoured(
             [e for e in edge_cases.catalogue(self.schema, window) if e.path not in scenario.overrides],
             job.edge_kinds,
         )

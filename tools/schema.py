@@ -87,6 +87,29 @@ class TypicalBy(BaseModel):
         return self
 
 
+class Distribution(BaseModel):
+    """The shape of a number's or a date's values inside its bounds (tools/shapes.py): `normal` with
+    mean and sd, or `histogram` with bars [lo, hi, weight] (ISO dates for dates)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: str
+    mean: float | None = None
+    sd: float | None = None
+    bins: list[tuple[float | str, float | str, float]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check(self) -> Distribution:
+        if self.kind == "normal":
+            if self.mean is None or self.sd is None or not self.sd > 0:
+                raise ValueError("a normal distribution needs a mean and an sd above 0")
+        elif self.kind == "histogram":
+            if not 1 <= len(self.bins) <= 64 or not any(w > 0 for _, _, w in self.bins):
+                raise ValueError("a histogram needs 1 to 64 bars [lo, hi, weight], one weight above 0")
+        else:
+            raise ValueError(f"distribution kind {self.kind!r}: use normal or histogram")
+        return self
+
+
 class Lifecycle(BaseModel):
     """A record that lives through states (an order placed, shipped, delivered): its status and event
     times are one story told at the request's `as_of` (tools/world/lifecycle.py)."""
@@ -140,6 +163,8 @@ class FieldSpec(BaseModel):
     # most payments tens to hundreds, a few thousands). Without it money is log-uniform, numbers uniform.
     typical: list[float] | None = None
     typical_by: TypicalBy | None = None
+    # Numbers and dates: a plan's shape of the values (normal, histogram), in place of the above.
+    distribution: Distribution | None = None
     # Money: the ISO 4217 currency its bounds are in, set for a locale whose currency has other
     # magnitudes (tools/world/magnitudes.py); catalogue prices are then listed in it.
     currency: str | None = None

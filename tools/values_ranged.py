@@ -36,7 +36,7 @@ def ranged_maker(spec: FieldSpec, path: str, env: Env) -> Maker:
     if spec.source == "product.price":
         return _product_price_maker(ranged, rnd, pricer(spec.currency))
     out, draw, lo, hi = ranged.out, ranged.draw, ranged.lo, ranged.hi
-    if spec.time_profile and spec.type is FieldType.DATETIME and not ranged.strftime:
+    if spec.time_profile and spec.type is FieldType.DATETIME and not ranged.strftime and not ranged.shape:
         kind, offset = env.shape(spec.time_profile), utc_offset(env.locale)  # when people shop, review, call
         return lambda obj, ctx: out(draw_time(kind, lo, hi, offset, rnd))
     return lambda obj, ctx: out(draw(rnd, lo, hi))

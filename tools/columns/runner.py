@@ -53,7 +53,7 @@ class ColumnRunner:
         """Whether a scenario's rows are plain (no edge cases, negative rows, imitated examples,
         overrides or dataset links): only those are made as columns."""
         return not (runner.edge_share or runner.mutations or runner.template_share or job.defects) and not (
-            scenario.overrides or scenario.makers
+            scenario.overrides or scenario.makers or scenario.records
         )
 
     @classmethod

@@ -242,7 +242,7 @@ def _ranged_column(spec: FieldSpec, path: str, env: Env, catalogue: Catalogue) -
     if spec.source == "product.price":
         return _product_price_column(ranged, catalogue, out, spec.currency)
 
-    if spec.time_profile and spec.type is FieldType.DATETIME:  # as values_ranged.ranged_maker
+    if spec.time_profile and spec.type is FieldType.DATETIME and not ranged.shape:  # as ranged_maker
         kind, offset = env.shape(spec.time_profile), utc_offset(env.locale)
 
         def make_timed(b: Block) -> list[Any]:
@@ -262,6 +262,12 @@ def draw(ranged: Ranged, gen: np.random.Generator, lo: np.ndarray, hi: np.ndarra
     """Ranged.draw for every row: uniform in [lo, hi], or log-uniform for amounts over decades."""
     u = gen.random(len(lo))
     raw = lo + (u * (hi - lo + 1).astype(np.float64)).astype(np.int64)
+    if ranged.shape is not None:  # a plan's normal or histogram (tools/shapes.py), row by row
+        shape, v = ranged.shape, gen.random(len(lo)).tolist()
+        shaped = [
+            shape.raw(x, y, a, b) for x, y, a, b in zip(u.tolist(), v, lo.tolist(), hi.tolist(), strict=True)
+        ]
+        return np.array([r if s is None else s for s, r in zip(shaped, raw.tolist(), strict=True)])
     if ranged.typical is not None:  # Ranged.draw's log-normal, row by row (NormalDist has no vector form)
         dist = ranged.typical
         made = [

@@ -78,8 +78,13 @@ def lifecycle_makers(spec: FieldSpec, env: Env, forced: dict[str, Any]) -> dict[
     model = _model(lc, spec)
     if not _tellable(spec, lc, model, forced):
         return {}  # the request fixes what a story would tell: its fields are made as any others
-    teller, kind = model.teller, env.shape(model.profile)  # with a plan's peaks (holiday rush)
     start_spec = _time_field(spec, lc.start, lc)
+    # A plan's own time pattern on the start field (`shopping~...`, timeline.custom_kind) replaces the
+    # model's profile; either takes the plan's peaks (holiday rush).
+    own_pattern = (
+        start_spec.time_profile if start_spec.time_profile and "~" in start_spec.time_profile else ""
+    )
+    teller, kind = model.teller, env.shape(own_pattern or model.profile)
     ranged = make_ranged(start_spec, lc.start, env.window)
     own = (ranged.lo * DAY, ranged.hi * DAY) if start_spec.type is FieldType.DATE else (ranged.lo, ranged.hi)
     offset = utc_offset(env.locale)

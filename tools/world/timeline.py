@@ -57,13 +57,31 @@ class Profile:
     day_cum: list[float]  # day_cum[i]: total weight of the days before day FIRST + i
 
 
+def custom_kind(
+    base: str, hours: list[float] | None, weekdays: list[float] | None, months: list[float] | None
+) -> str:
+    """A plan's own pattern as a profile key (`shopping~1,1,...~~`: base kind, then hours, weekdays and
+    months, an empty list keeping the base's). The key carries the whole pattern, so a worker process
+    builds the same profile from it."""
+    parts = [",".join(f"{w:g}" for w in ws) if ws else "" for ws in (hours, weekdays, months)]
+    return "~".join([base, *parts])
+
+
+def _custom(kind: str) -> tuple[str, dict[str, list[float]]]:
+    base, *parts = kind.split("~")
+    names = ("hours", "weekdays", "months")
+    return base, {n: [float(x) for x in p.split(",")] for n, p in zip(names, parts, strict=False) if p}
+
+
 @cache
 def profile(kind: str) -> Profile:
     doc = _doc()
     base, _, boosts = kind.partition("|")
-    spec = doc["kinds"][base]
+    base, own = _custom(base)
+    spec = {**(doc["kinds"][base] if base else {"hours": [1.0] * 24, "weekdays": [1.0] * 7}), **own}
     weekdays = [float(w) for w in spec["weekdays"]]
     months = [float(m) for m in doc["months"]] if spec.get("seasonal") else [1.0] * 12
+    months = own.get("months", months)
     boost = {n: float(f) for n, _, f in (b.partition("=") for b in boosts.split(",") if b)}
     peaks = _peak_days(doc["peaks"], boost) if spec.get("seasonal") else {}
     cum = [0.0]

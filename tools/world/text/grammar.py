@@ -68,9 +68,12 @@ Part = str | Node  # a literal stays a string, so choices among literals and joi
 class Compiler:
     """Rules (name -> weighted alternatives) compiled on first use, so references bind directly."""
 
-    def __init__(self, name: str, rules: Mapping[str, Any]) -> None:
+    def __init__(self, name: str, rules: Mapping[str, Any], *, plain: bool = False) -> None:
         self.name = name
         self.rules = rules
+        # plain: no product in the text (no {product.*} slot, no rule@tag): what goes on after a
+        # plan's own words, which may be about a product the row does not hold.
+        self.plain = plain
         self.done: dict[str, Part] = {}
         self.busy: set[str] = set()
         self.reads: set[str] = set()  # row fields that switch rules follow (column makers pass them)
@@ -91,6 +94,8 @@ class Compiler:
             raise GrammarError(f"{self.name}: rule {name!r} refers back to itself")
         if name not in self.rules and name not in self.tagged:
             raise GrammarError(f"{self.name}: no rule named {name!r}")
+        if self.plain and name in self.tagged:
+            raise GrammarError(f"{self.name}: goes_on reaches rule {name!r}, which has product variants")
         self.busy.add(name)
         raw = self.rules.get(name)
         if isinstance(raw, Mapping) and "by" in raw:
@@ -199,6 +204,8 @@ class Compiler:
             return lambda st: _cap(inner(st))
         if name == "key":
             return lambda st: st.key
+        if name.startswith("product.") and self.plain:
+            raise GrammarError(f"{self.name}: goes_on reaches {{{name}}}; it must not name a product")
         if name.startswith("product."):
             filler = product_filler(name[len("product.") :])
             if filler is None:

@@ -10,7 +10,7 @@ of 10 the 4-star one.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from tools.world.text.products import tag_names
 from tools.world.text.style import Finish, Style, finisher
 
 DATA_DIR = Path(__file__).parent.parent / "data" / "text"
-_KEYS = {"about", "key", "by", "start", "more", "include", "style", "lexicon", "rules"}
+_KEYS = {"about", "key", "by", "start", "more", "goes_on", "include", "style", "lexicon", "rules"}
 # Row fields any grammar may read besides its keys: the product, the currency amounts are written in,
 # the subject a percentage is taken from.
 _ALWAYS_READ = ("product_id", "currency", "subject")
@@ -42,6 +42,17 @@ class Grammar:
     more: Node | None = None  # what a text padded to min_length goes on with; None: its branch again
     reads: tuple[str, ...] = ()  # row fields its rules read besides the keys (column makers pass them)
     scale: tuple[int, ...] = ()  # the branches' keys when all are whole numbers (ratings 1..5)
+    # What follows a plan's own text for the field (tools/records.py), naming no product, by the
+    # branch the row takes ("*" for any other); empty: the plan's text is used as written (a headline).
+    goes_on: dict[str, Node] = field(default_factory=dict)
+
+    def after(self, obj: dict[str, Any], keys: tuple[str, ...] | None = None) -> Node | None:
+        """What goes on after a plan's own text in this row: the row's branch's, else "*"'s."""
+        if not self.goes_on:
+            return None
+        node, _ = self.branch(obj, keys)
+        label = next((k for k, n in self.branches.items() if n is node), None)
+        return self.goes_on.get(label or "*", self.goes_on.get("*"))
 
     def branch(self, obj: dict[str, Any], keys: tuple[str, ...] | None = None) -> tuple[Node, str]:
         """The branch for this row (the first key whose value has one, or the nearest number's) and
@@ -126,4 +137,15 @@ def load_grammar(name: str) -> Grammar:
         more,
         tuple(sorted(compiler.reads)) + _ALWAYS_READ,
         tuple(sorted(int(k) for k in numbers)) if numbers and len(numbers) == len(branches) else (),
+        _goes_on(name, rules, doc.get("goes_on")),
     )
+
+
+def _goes_on(name: str, rules: dict[str, Any], raw: Any) -> dict[str, Node]:
+    """A template for every row, or one per branch ({"5": ..., "1": ..., "*": ...})."""
+    if raw is None:
+        return {}
+    plain = Compiler(name, rules, plain=True)
+    if not isinstance(raw, dict):
+        return {"*": plain.choice(raw, "goes_on")}
+    return {pool_key(k): plain.choice(v, f"goes_on[{k}]") for k, v in raw.items()}
