@@ -2,7 +2,9 @@
 
 Whatever a plan says, the result still satisfies the request: pool values that break a constraint
 are dropped, bounds outside the schema's are ignored, unknown paths are skipped. Each skip is
-reported, so the agent's check_plan tool can tell the model what to fix.
+reported (naming the value, the rule and the fix), so the agent's check_plan tool can tell the model
+what to fix, and the response can say what was dropped. What a plan may do to each field is decided in
+agent/plannable.py, the same table the schema summary shows the model.
 """
 
 from __future__ import annotations
@@ -10,74 +12,170 @@ from __future__ import annotations
 from typing import Any
 
 from agent.plan import FieldPlan
+from agent.plan_values import matched_weights, named, value_problem
+from agent.plannable import DISTRIBUTION, FOLLOWS, POOL, TIME_PATTERN, Plannable
 from tools.errors import DataError
+from tools.maker_kit import pool_key
 from tools.ranged import make_ranged
-from tools.schema import NUMERIC_TYPES, TEMPORAL_TYPES, EntitySchema, FieldSpec, FieldType, find_field
+from tools.schema import (
+    NUMERIC_TYPES,
+    TEMPORAL_TYPES,
+    Distribution,
+    EntitySchema,
+    FieldSpec,
+    FieldType,
+    PoolsBy,
+    find_field,
+)
 from tools.temporal import default_window
-from tools.validator import check_value
+from tools.world.timeline import custom_kind
+
+MAX_BINS = 24
 
 
 def apply_field_plans(schema: EntitySchema, plans: list[FieldPlan]) -> tuple[EntitySchema, list[str]]:
     if not plans:
         return schema, []
     out = schema.model_copy(deep=True)
+    can = Plannable(schema)
     problems: list[str] = []
     for fp in plans:
         spec = find_field(out, fp.path)
         if spec is None:
-            problems.append(f"{fp.path}: no such field in {schema.name}")
+            problems.append(f"{fp.path}: no such field in {schema.name}; the field plan was dropped")
             continue
-        problems.extend(_apply(spec, fp))
+        problems.extend(_apply(out, spec, fp, can))
     return out, problems
 
 
-def _apply(spec: FieldSpec, fp: FieldPlan) -> list[str]:
+def _apply(schema: EntitySchema, spec: FieldSpec, fp: FieldPlan, can: Plannable) -> list[str]:
     problems: list[str] = []
+    for action, given in ((POOL, fp.pool), (FOLLOWS, fp.follows), (DISTRIBUTION, fp.distribution),
+                          (TIME_PATTERN, fp.time_pattern)):  # fmt: skip
+        why = can.refusal(action, fp.path, spec) if given else ""
+        if why:
+            problems.append(f"{fp.path}: {action} refused: {why}")
+    if problems:
+        return problems
     if fp.pool:
         problems.extend(_apply_pool(spec, fp))
+    if fp.follows is not None:
+        problems.extend(_apply_follows(schema, spec, fp))
     if fp.min is not None or fp.max is not None:
         problems.extend(_apply_bounds(spec, fp))
+    if fp.distribution is not None:
+        problems.extend(_apply_distribution(spec, fp))
+    if fp.time_pattern is not None:
+        problems.extend(_apply_time_pattern(spec, fp))
     if fp.min_items is not None or fp.max_items is not None:
         problems.extend(_apply_items(spec, fp))
     if fp.null_rate is not None:
         if spec.is_nullable:
             spec.null_rate = fp.null_rate
         else:
-            problems.append(f"{fp.path}: null_rate on a required field")
+            problems.append(f"{fp.path}: null_rate on a required field; dropped")
     return problems
 
 
 def _apply_pool(spec: FieldSpec, fp: FieldPlan) -> list[str]:
     assert fp.pool is not None
-    if spec.type in (FieldType.OBJECT, FieldType.ARRAY, FieldType.ADDRESS) or spec.type is FieldType.PATTERN:
-        return [f"{fp.path}: pools are for scalar fields, not {spec.type.value}"]
-    if spec.pools_by is not None:
-        # A flat pool would cut the link (a 5-star review titled "Terrible quality"): refuse it.
-        return [f"{fp.path}: its values follow {spec.pools_by.field} (pools_by); leave it out of the plan"]
-    weights = fp.weights if fp.weights and len(fp.weights) == len(fp.pool) else None
+    problems: list[str] = []
+    weights = matched_weights(fp.weights, len(fp.pool), fp.path, "pool values", problems)
     kept: list[Any] = []
     kept_w: list[float] = []
-    dropped = 0
+    bad: list[tuple[Any, str]] = []
     for i, value in enumerate(fp.pool):
-        if spec.type in NUMERIC_TYPES and isinstance(value, str):
-            dropped += 1
-            continue
-        if check_value(spec, value, fp.path):
-            dropped += 1
+        why = value_problem(spec, value, fp.path)
+        if why:
+            bad.append((value, why))
             continue
         kept.append(value)
         kept_w.append(weights[i] if weights else 1.0)
-    problems = (
-        [f"{fp.path}: {dropped} pool value(s) break the field's constraints and were dropped"]
-        if dropped
-        else []
-    )
+    problems += named(fp.path, bad, "pool values", "write values that keep the field's constraints")
     if kept:
         spec.pool, spec.pool_weights = kept, kept_w
         if spec.type not in NUMERIC_TYPES:
             # The plan's pool wins over the schema's own source for this request.
             spec.pools_by, spec.source = None, None
     return problems
+
+
+def _apply_follows(schema: EntitySchema, spec: FieldSpec, fp: FieldPlan) -> list[str]:
+    assert fp.follows is not None
+    prefix = fp.path[: len(fp.path) - len(spec.name)]
+    key_path = prefix + fp.follows.field
+    key_spec = find_field(schema, key_path)
+    if key_spec is None or fp.follows.field == spec.name:
+        return [f"{fp.path}: follows {fp.follows.field!r}: no such other field beside it; dropped"]
+    known = {pool_key(v) for v in key_spec.values or []} if key_spec.values else None
+    if key_spec.type is FieldType.BOOLEAN:
+        known = {"true", "false"}
+    pools: dict[str, list[Any]] = {}
+    problems: list[str] = []
+    for key, values in fp.follows.pools.items():
+        if known is not None and pool_key(key) not in known:
+            problems.append(
+                f"{fp.path}: follows key {key!r} is not a value of {key_path} ({sorted(known)[:12]}); dropped"
+            )
+            continue
+        bad = [(v, why) for v in values if (why := value_problem(spec, v, fp.path))]
+        problems += named(f"{fp.path} (when {key_path}={key})", bad, "values", "keep the field's constraints")
+        good = [v for v in values if not value_problem(spec, v, fp.path)]
+        if good:
+            pools[pool_key(key)] = good
+    if pools:
+        spec.pools_by = PoolsBy(field=fp.follows.field, pools=pools)
+        if spec.type not in NUMERIC_TYPES:
+            spec.source = None
+        spec.typical_by = None
+    return problems
+
+
+def _apply_distribution(spec: FieldSpec, fp: FieldPlan) -> list[str]:
+    d = fp.distribution
+    assert d is not None
+    where = f"{fp.path}: distribution"
+    if d.kind == "lognormal":
+        if spec.type not in NUMERIC_TYPES:
+            return [f"{where}: lognormal needs a number field; use a histogram for dates"]
+        if d.p10 is None or d.p90 is None or not 0 < d.p10 < d.p90:
+            return [f"{where}: lognormal needs 0 < p10 < p90; dropped"]
+        spec.typical, spec.typical_by, spec.pool, spec.pool_weights = [d.p10, d.p90], None, None, None
+        return []
+    if d.kind == "normal":
+        if spec.type not in NUMERIC_TYPES or d.mean is None or d.sd is None:
+            return [f"{where}: normal needs a number field, a mean and an sd; dropped"]
+        shape = Distribution(kind="normal", mean=d.mean, sd=d.sd)
+    else:
+        if not 1 <= len(d.bins) <= MAX_BINS or not any(b.weight > 0 for b in d.bins):
+            return [f"{where}: a histogram needs 1 to {MAX_BINS} bins, one weight above 0; dropped"]
+        shape = Distribution(kind="histogram", bins=[(b.lo, b.hi, b.weight) for b in d.bins])
+    trial = spec.model_copy(update={"distribution": shape})
+    try:
+        ranged = make_ranged(trial, fp.path, default_window())
+    except DataError as exc:
+        return [f"{where}: {exc.problem}; dropped"]
+    if ranged.shape is not None and ranged.shape.raw(0.5, 0.5, ranged.lo, ranged.hi) is None:
+        return [f"{where}: no part of it lies inside the field's bounds; dropped"]
+    spec.distribution, spec.typical, spec.typical_by, spec.pool, spec.pool_weights = (
+        shape,
+        None,
+        None,
+        None,
+        None,
+    )
+    return []
+
+
+def _apply_time_pattern(spec: FieldSpec, fp: FieldPlan) -> list[str]:
+    tp = fp.time_pattern
+    assert tp is not None
+    for name, ws, n in (("hours", tp.hours, 24), ("weekdays", tp.weekdays, 7), ("months", tp.months, 12)):
+        if ws is not None and (len(ws) != n or any(not 0 <= w < 1e6 for w in ws) or not any(ws)):
+            return [f"{fp.path}: time_pattern.{name} needs {n} weights from 0, one above 0; dropped"]
+    base = (spec.time_profile or "").split("~")[0].split("|")[0]
+    spec.time_profile = custom_kind(base, tp.hours, tp.weekdays, tp.months)
+    return []
 
 
 def _apply_bounds(spec: FieldSpec, fp: FieldPlan) -> list[str]:

@@ -91,3 +91,13 @@ def for_model(hit: Hit) -> dict[str, Any]:
         "score": round(hit.score, 3),
         "example": fenced(f"example {ex.id}", json.dumps(written, ensure_ascii=False)),
     }
+
+
+def named(hits: list[Hit], ids: list[str]) -> list[Hit]:
+    """The hits a plan names in `examples`, each once, in the order they were found."""
+    wanted, out, taken = set(ids), [], set()
+    for hit in hits:
+        if hit.example.id in wanted and hit.example.id not in taken:
+            taken.add(hit.example.id)
+            out.append(hit)
+    return out

@@ -16,6 +16,7 @@ from typing import Any
 from agent.apply_plan import apply_field_plans
 from agent.deterministic import DEFECT_SHARE, EDGE_HINTS
 from agent.plan import GenerationPlan
+from agent.plan_values import plan_edges, record_tables
 from agent.request import DataRequest
 from tools.blocks import PARALLEL_FROM, BlockRunner, Rendered, WriterSpec, fits_tasks, tasks_for
 from tools.coherence import CoherenceMeter
@@ -169,20 +170,28 @@ def build_job(
     """The engine job for a prepared request under a plan (and the examples it imitates or replays),
     and the plan problems that were skipped."""
     base, problems = apply_field_plans(prepared.schema, plan.fields)
+    records, more = record_tables(base, plan.records, "")
+    problems += more
+    edges, more = plan_edges(base, plan.edge_values)
+    problems += more
     scenarios = []
     shares = []
     by_name = {sp.name: sp for sp in plan.scenarios}
     for s in prepared.scenarios:
         sp = by_name.get(s.name)
         schema = base
+        own = records
         if sp is not None and sp.fields:
             schema, more = apply_field_plans(base, sp.fields)
+            problems += [f"scenario {s.name}: {p}" for p in more]
+        if sp is not None and sp.records:
+            own, more = record_tables(schema, sp.records, f"scenario {s.name}: ")
             problems += more
         themes = (sp.themes if sp is not None and sp.themes else None) or plan.themes
         share = (
             sp.edge_case_share if sp is not None and sp.edge_case_share is not None else plan.edge_case_share
         )
-        scenarios.append(Scenario(s.name, s.count, s.overrides, schema, themes, share))
+        scenarios.append(Scenario(s.name, s.count, s.overrides, schema, themes, share, records=own))
         shares.append(share)
     if _wants_edges(prepared.request):
         # The request's promise (at least half the rows are edge cases) holds whoever wrote the plan.
@@ -204,7 +213,10 @@ def build_job(
         templates=list(templates or []),
         template_share=template_share if templates else 0.0,
         defects=list(defects or []),
+        plan_edges=edges,
     )
+    if edges and not any(sc.edge_case_share for sc in scenarios):
+        problems.append("edge_values: no row is an edge case (edge_case_share is 0); set edge_case_share")
     return job, problems
 
 

@@ -1,8 +1,9 @@
 """The pipeline: choose the path, fetch examples, get a plan (cache -> model, or deterministic).
 
 Paths: TRADITIONAL is the deterministic planner alone; RAG the deterministic planner fed with
-retrieved examples; LLM the planner agent; HYBRID the planner agent shown retrieved examples. Unset,
-the service decides: the model when configured, else RAG when the request asks to learn from history
+retrieved examples; LLM the planner agent; HYBRID the planner agent shown retrieved examples (LLM
+shows them too when the request asks to learn from history or look like production). Unset, the
+service decides: the model when configured, else RAG when the request asks to learn from history
 or look like production, else TRADITIONAL. A model, cache or retrieval failure never fails a request:
 the next path down serves, and `fallback_reason` says why.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+import structlog
+
 from agent import examples as ex
 from agent.deterministic import plan_request
 from agent.executor import Prepared
@@ -19,7 +22,7 @@ from agent.model_planner import ComponentState, ModelPlanner
 from agent.plan import GenerationPlan
 from agent.prompts import PROMPT_VERSION
 from agent.request import DataRequest
-from retrieval.examples import ExampleStore
+from retrieval.examples import ExampleStore, Hit
 from tools.edge_cases import catalogue as edge_catalogue
 from tools.imitation import Template
 from tools.registry import Registry
@@ -28,6 +31,7 @@ from tools.temporal import default_window
 from tools.world.localise import uses_world
 from tools.world.places import countries, country_of_locale
 
+log = structlog.get_logger("testdata.pipeline")
 TRADITIONAL, LLM, RAG, HYBRID = "traditional", "llm", "rag", "hybrid"
 Reasons = list[tuple[str, str]]  # (metrics label, text for people)
 SERVED = "; the deterministic planner served"
@@ -64,6 +68,7 @@ class PlanOutcome(PlanReport):
     templates: list[Template] = field(default_factory=list)  # examples to imitate
     defects: list[Template] = field(default_factory=list)  # defect examples to replay as edge cases
     template_share: float = 0.0
+    examples_used: list[str] = field(default_factory=list)  # ids of the stored examples rows imitate
 
 
 class Pipeline:
@@ -105,7 +110,18 @@ class Pipeline:
         if route in (LLM, HYBRID):
             fallback_route = RAG if wants_patterns else TRADITIONAL
             fallback = self._deterministic(fallback_route, deterministic, found, defects, [], wants_patterns)
-            return await self._model(request, prepared, route, deadline_s, found, defects, fallback, reasons)
+            shown = found.patterns if wants_patterns else []  # HYBRID, or asked to learn from examples
+            return await self._model(
+                request,
+                prepared,
+                route,
+                deadline_s,
+                shown,
+                defects,
+                fallback,
+                reasons,
+                wanted=wants_patterns and not found.error,
+            )
         return self._deterministic(route, deterministic, found, defects, reasons, wants_patterns)
 
     async def _retrieve(
@@ -134,12 +150,18 @@ class Pipeline:
             if wants_patterns and not found.error:
                 reasons.append(("no_examples", "no stored example matches this request"))
             route = TRADITIONAL
+        used = [h.example.id for h in found.patterns] if templates else []
         if templates:
-            plan = plan.model_copy(update={"examples": [h.example.id for h in found.patterns]})
+            plan = plan.model_copy(update={"examples": used})
         if defects and route == TRADITIONAL:
             route = RAG  # stored defects feed the rows: the path says retrieval shaped them
         out = PlanOutcome(
-            plan, route, templates=templates, defects=defects, template_share=ex.IMITATION_SHARE
+            plan,
+            route,
+            templates=templates,
+            defects=defects,
+            template_share=ex.IMITATION_SHARE,
+            examples_used=used,
         )
         return _with_reasons(out, reasons)
 
@@ -149,13 +171,13 @@ class Pipeline:
         prepared: Prepared,
         route: str,
         deadline_s: float | None,
-        found: ex.Retrieved,
+        shown: list[Hit],
         defects: list[Template],
         fallback: PlanOutcome,
         reasons: Reasons,
+        wanted: bool,
     ) -> PlanOutcome:
         assert self.deps.planner is not None
-        shown = found.patterns if route == HYBRID else []
         result = await self.deps.planner.plan(request, prepared, route, deadline_s, self.deps.store, shown)
         if result.plan is None:
             # The model path failed: the deterministic path serves, with examples when asked for.
@@ -165,15 +187,20 @@ class Pipeline:
             )
             _with_reasons(out, [(result.label, result.reason), *reasons, *prior])
         else:
-            hits = [*found.patterns, *result.seen.values()]
-            chosen = ex.templates(hits, result.plan.examples) if result.plan.examples else []
+            # The examples the plan names, as the run saw them (or as the cache stored them): a cache
+            # hit imitates exactly what the miss did, whatever the store holds now.
+            used = [h.example.id for h in result.examples]
             out = PlanOutcome(
-                result.plan, route, templates=chosen, defects=defects, template_share=ex.IMITATION_SHARE
+                result.plan,
+                route,
+                templates=ex.templates(result.examples),
+                defects=defects,
+                template_share=ex.IMITATION_SHARE,
+                examples_used=used,
             )
-            if route == HYBRID and not found.patterns and not found.error:
-                reasons.append(
-                    ("no_examples", "no stored example matches this request: planned without examples")
-                )
+            reasons += _example_notes(wanted, shown, result.plan.examples, used)
+            if result.dropped:
+                reasons.append(("plan_dropped", "the plan check dropped: " + "; ".join(result.dropped)))
             out = _with_reasons(out, reasons, served=False)
         out.cache_hit, out.cache_checked, out.cache_error = (
             result.cache_hit,
@@ -182,6 +209,32 @@ class Pipeline:
         )
         out.tokens, out.requests = result.tokens, result.requests
         return out
+
+
+def _example_notes(wanted: bool, shown: list[Hit], named: list[str], used: list[str]) -> Reasons:
+    """What a model plan did with stored examples, where it is not what was asked for: none to show
+    (`wanted`: HYBRID, or learn_from_history / production_like, and retrieval worked), shown but none
+    imitated, or ids named that no retrieval returned. Notes, not fallbacks."""
+    notes: Reasons = []
+    if wanted and not shown:
+        notes.append(("no_examples", "no stored example matches this request: planned without examples"))
+    if shown and not used:
+        ids = ", ".join(h.example.id for h in shown[:5]) + (", ..." if len(shown) > 5 else "")
+        log.warning("the model ignored the stored examples it was shown", shown=len(shown))
+        notes.append(
+            (
+                "examples_ignored",
+                f"{len(shown)} stored example(s) were shown to the model ({ids}) but its plan imitates "
+                "none of them: rows do not imitate stored examples",
+            )
+        )
+    unknown = [i for i in named if i not in used]
+    if unknown:
+        listed = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        notes.append(
+            ("examples_unknown", f"the plan names examples no retrieval returned, ignored: {listed}")
+        )
+    return notes
 
 
 def _no_edge_cases(plan: GenerationPlan, prepared: Prepared) -> Reasons:

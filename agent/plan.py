@@ -7,7 +7,7 @@ count, so one plan serves 10 rows or 10 million.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -26,6 +26,78 @@ def peaks_field() -> Any:
         "rush': {'black_friday': 2, 'cyber_monday': 2}); 1 keeps a peak as it is, 0 flattens it. Names: "
         "thanksgiving, black_friday, black_friday_saturday, black_friday_sunday, cyber_monday, "
         "prime_day, prime_day_2. Empty: the usual year.",
+    )
+
+
+class Bin(BaseModel):
+    """One bar of a histogram: values from `lo` to `hi`, drawn `weight` times as often as a weight of 1."""
+
+    model_config = ConfigDict(extra="forbid")
+    lo: float | str = Field(description="Lowest value of the bar (a number, or an ISO date for dates).")
+    hi: float | str = Field(description="Highest value of the bar.")
+    weight: float = Field(1.0, ge=0, description="Relative frequency of the bar.")
+
+
+class Distribution(BaseModel):
+    """The shape of a number's or a date's values. Bounds still hold: draws outside are clipped."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["lognormal", "normal", "histogram"] = Field(
+        description="lognormal (skewed money and durations: set p10 and p90), normal (mean and sd), "
+        "histogram (bins)."
+    )
+    p10: float | None = Field(None, description="lognormal: the value 10% of rows fall below (> 0).")
+    p90: float | None = Field(None, description="lognormal: the value 90% of rows fall below (> p10).")
+    mean: float | None = Field(None, description="normal: the mean.")
+    sd: float | None = Field(None, gt=0, description="normal: the standard deviation.")
+    bins: list[Bin] = Field(default_factory=list, description="histogram: 1-24 bars.")
+
+
+class Follows(BaseModel):
+    """Values that depend on another field: a review title chosen by its rating, a ticket subject by
+    its category. Rows whose key has no list keep the field's usual values."""
+
+    model_config = ConfigDict(extra="forbid")
+    field: str = Field(description="The other field's name (in the same object as this one).")
+    pools: dict[str, list[Scalar]] = Field(
+        description="The other field's value (as text: '5', 'true', 'billing') -> candidate values "
+        "for this field, 3-15 each."
+    )
+
+
+class TimePattern(BaseModel):
+    """Relative weights of local hours, weekdays and months; leave a list out to keep its usual shape."""
+
+    model_config = ConfigDict(extra="forbid")
+    hours: list[float] | None = Field(None, description="24 weights, local hour 0 to 23.")
+    weekdays: list[float] | None = Field(None, description="7 weights, Monday to Sunday.")
+    months: list[float] | None = Field(None, description="12 weights, January to December.")
+
+
+class RecordTable(BaseModel):
+    """Values that belong together, drawn as one: each row takes one entry of `rows` for all of
+    `fields` (a review's title, body and rating; a ticket's subject and description). The engine
+    makes every other field and keeps every rule. A long free text (a review body, a ticket
+    description; not a title) opens with the entry's text and goes on in the row's tone, so entries
+    are few and rows still differ."""
+
+    model_config = ConfigDict(extra="forbid")
+    fields: list[str] = Field(description="Field paths the entries fill, e.g. ['title', 'body', 'rating'].")
+    rows: list[list[Scalar]] = Field(
+        description="Entries, one value per field in the order of `fields`; 6-30 varied entries."
+    )
+    weights: list[float] | None = Field(None, description="Relative frequency of each entry, one per row.")
+
+
+class EdgeValue(BaseModel):
+    """A domain edge case as a concrete value (a 0.01 refund, a 255-character street, a product name
+    with an HTML tag): rows that are edge cases may take it. It must keep the field's constraints."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str = Field(description="Field path, as in the schema.")
+    value: Scalar = Field(description="The value.")
+    label: str = Field(
+        description="Short snake_case name of the case, shown in the row's `_edge_case` as path=label."
     )
 
 
@@ -57,6 +129,15 @@ class FieldPlan(BaseModel):
     null_rate: float | None = Field(
         None, ge=0, le=1, description="Optional fields: the share of rows where it is null."
     )
+    distribution: Distribution | None = Field(
+        None, description="Numbers and dates: the shape of the values inside the field's bounds."
+    )
+    follows: Follows | None = Field(
+        None, description="Values chosen by another field's value of the same object (text by rating)."
+    )
+    time_pattern: TimePattern | None = Field(
+        None, description="Date-times: when in the day, week and year the events happen."
+    )
 
 
 class ScenarioPlan(BaseModel):
@@ -72,6 +153,9 @@ class ScenarioPlan(BaseModel):
     )
     fields: list[FieldPlan] = Field(
         default_factory=list, description="Field plans that apply to this scenario only."
+    )
+    records: list[RecordTable] = Field(
+        default_factory=list, description="Record tables for this scenario only (replace the plan's own)."
     )
     edge_case_share: float | None = Field(
         None, ge=0, le=1, description="Share of this scenario's rows that are edge cases."
@@ -89,6 +173,9 @@ class GenerationPlan(BaseModel):
         description="Catalogue theme weights for every scenario (e.g. {'fitness': 3, 'electronics': 1}).",
     )
     fields: list[FieldPlan] = Field(default_factory=list, description="Field plans for every scenario.")
+    records: list[RecordTable] = Field(
+        default_factory=list, description="Record tables: values that belong together, for every scenario."
+    )
     scenarios: list[ScenarioPlan] = Field(default_factory=list, description="Per-scenario plans, by name.")
     edge_case_share: float = Field(
         0.0, ge=0, le=1, description="Share of rows that are edge cases (0.5+ for defect hunting)."
@@ -97,6 +184,10 @@ class GenerationPlan(BaseModel):
         default_factory=list,
         description="Edge-case kinds to favour (e.g. min, max, rtl_text, sql_injection, leap_day, "
         "single_item); empty means every kind the schema allows.",
+    )
+    edge_values: list[EdgeValue] = Field(
+        default_factory=list,
+        description="Domain edge cases as concrete values; they need edge_case_share > 0 to appear.",
     )
     examples: list[str] = Field(
         default_factory=list, description="Ids of retrieved examples this plan imitates."

@@ -16,8 +16,7 @@ from agent.examples import for_model
 from agent.executor import Prepared
 from agent.plan import GenerationPlan
 from agent.plan_tools import check_plan as check_plan_problems
-from agent.plan_tools import preview_rows as preview
-from agent.plan_tools import schema_summary
+from agent.plan_tools import review, schema_summary
 from agent.prompts import INSTRUCTIONS
 from agent.request import DataRequest
 from retrieval.examples import ExampleStore, Hit, RetrievalError
@@ -33,6 +32,10 @@ class PlanDeps:
     store: ExampleStore | None = None
     # Examples the model has seen this run, by id: the plan may name them in `examples`.
     seen: dict[str, Hit] = field(default_factory=dict)
+    # Parts of the returned plan the checker dropped (each naming the value, rule and fix): the
+    # response says so. `problems` is the last check's list, for the reason when retries run out.
+    dropped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 planner_agent = Agent(
@@ -88,26 +91,22 @@ async def retrieve_examples(
 
 
 @planner_agent.tool
-def preview_rows(ctx: RunContext[PlanDeps], plan: GenerationPlan, n: int = 3) -> list[dict[str, Any]]:
-    """Rows the engine makes from `plan` (n per scenario, at most 5): look at them before you return
-    the plan. Fails with the reason if the plan cannot produce valid rows."""
-    try:
-        return preview(ctx.deps.prepared, plan, n)
-    except DataError as exc:
-        raise ModelRetry(f"the engine cannot make rows from this plan: {exc.message}") from None
-
-
-@planner_agent.tool
-def check_plan(ctx: RunContext[PlanDeps], plan: GenerationPlan) -> list[str]:
-    """Problems in `plan`: unknown fields, scenarios or themes, pool values that break constraints,
-    bounds that miss the schema's range. An empty list means the plan is valid."""
-    return check_plan_problems(ctx.deps.prepared, plan)
+def check_plan(ctx: RunContext[PlanDeps], plan: GenerationPlan) -> str:
+    """Check a draft plan and see rows the engine makes from it (a few, whatever the number of
+    scenarios). Lists each problem with the value, the rule it breaks and the fix, or says "No
+    problems.". Parts with problems are dropped if you return the plan unchanged."""
+    checked = check_plan_problems(ctx.deps.prepared, plan)
+    ctx.deps.problems = checked.problems + ([checked.fatal] if checked.fatal else [])
+    return review(checked)
 
 
 @planner_agent.output_validator
 def _validate_plan(ctx: RunContext[PlanDeps], plan: GenerationPlan) -> GenerationPlan:
-    # Every plan passes the same check and a real preview before it is used or cached.
-    problems = check_plan_problems(ctx.deps.prepared, plan)
-    if problems:
-        raise ModelRetry("Fix these problems and return the plan again:\n- " + "\n- ".join(problems))
+    # Every plan passes the same check and a real preview before it is used or cached. A plan rows
+    # can be made from is kept, its failing parts dropped and reported; one that cannot goes back.
+    checked = check_plan_problems(ctx.deps.prepared, plan)
+    ctx.deps.problems = checked.problems + ([checked.fatal] if checked.fatal else [])
+    if checked.fatal:
+        raise ModelRetry(f"{checked.fatal}. Fix the plan and return it again.")
+    ctx.deps.dropped = checked.problems
     return plan

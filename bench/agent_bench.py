@@ -55,7 +55,8 @@ FAILURES: dict[str, Handler] = {
     "401 bad key": _status(401, "authentication_error"),
     "read timeout": _slow,
     "not JSON": lambda request: httpx2.Response(200, text="<html>bad gateway</html>"),
-    "invalid plan": lambda request: _final_with({"scenarios": [{"name": "ghost"}]}),
+    # a total no cart can reach: nothing can be dropped to save it, so the plan fails and falls back
+    "invalid plan": lambda request: _final_with({"fields": [{"path": "total", "min": 4000, "max": 4000.01}]}),
 }
 
 
@@ -89,7 +90,7 @@ async def _tokens(count: int) -> int:
 
     request = DataRequest(entity="cart", count=count, seed=1, context="holiday sale, gifts for gamers")
     prepared = prepare(request, default_registry())
-    with planner_agent.override(model=scripted(("preview_rows", {"plan": PLAN, "n": 3}), PLAN)):
+    with planner_agent.override(model=scripted(("check_plan", {"plan": PLAN}), PLAN)):
         result = await planner_agent.run(
             user_prompt(request, prepared.schema), deps=PlanDeps(request, prepared, default_registry())
         )

@@ -47,7 +47,8 @@ class PlanSource(Base):
         meta = ctx.metadata or {}
         out: dict[str, EvaluationReason | float] = {}
         if self.expect_model:
-            ok = o.path in ("llm", "hybrid") and not o.fallback_reason
+            # A plan served with parts dropped is still the model's plan (plan_clean below names them)
+            ok = o.path in ("llm", "hybrid") and o.fallback_key in ("", "plan_dropped")
             out["model_planned"] = verdict(ok, [f"served by {o.path}: {o.fallback_reason or 'no reason'}"])
         else:
             allowed = set(meta.get("allowed_fallbacks", []))

@@ -114,8 +114,8 @@ def fix_plan(plan: dict[str, Any], problems: list[str]) -> dict[str, Any]:
 def _problems(messages: list[ModelMessage]) -> list[str]:
     found: list[str] = []
     for r in tool_returns(messages):
-        if r.tool_name == "check_plan" and isinstance(r.content, list):
-            found += [str(p) for p in r.content]
+        if r.tool_name == "check_plan" and isinstance(r.content, str):
+            found += [line[2:] for line in r.content.splitlines() if line.startswith("- ")]
     for m in messages:
         for part in getattr(m, "parts", []):
             if isinstance(part, RetryPromptPart) and isinstance(part.content, str):
@@ -140,8 +140,6 @@ def next_step(messages: list[ModelMessage], instructions: str) -> tuple[str, dic
         plan["examples"] = [h["id"] for h in found[:1] if isinstance(h, dict) and "id" in h]
     if "check_plan" not in called:
         return "check_plan", {"plan": plan}
-    if "preview_rows" not in called:
-        return "preview_rows", {"plan": plan, "n": 2}
     return "final", plan
 
 

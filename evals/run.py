@@ -8,7 +8,10 @@ to a dated folder under --report (default evals/reports/) and is compared with t
 
 A whole offline run (no --dataset, no --case) also prints the realism table (evals/realism) and writes
 it to <--report or evals/reports>/realism.md; realism fails the run only for the properties listed in
-evals/realism/policy.py's ENFORCED.
+evals/realism/policy.py's ENFORCED. It also runs the expert plans (evals/expert) and prints how many
+beat the deterministic plan (table in <report>/expert.md); a case that does not fails the run once
+evals/expert/runner.EXPERT_GATES is on. A whole live
+run adds the expert contexts through the model, judged side by side with the deterministic path.
 
 Exit codes: 0 all thresholds held (and, with a report, no regressions); 1 a threshold failed or a
 score regressed; 2 the run could not start (no API key, a broken dataset file).
@@ -33,6 +36,10 @@ from pydantic_ai.providers.anthropic import AnthropicProvider
 
 from agent.prompts import PROMPT_VERSION
 from evals import markdown, report
+from evals.expert.judge import judge_from_env
+from evals.expert.live import live_report as expert_live_report
+from evals.expert.runner import EXPERT_GATES, EXPERT_MD
+from evals.expert.runner import report as expert_report
 from evals.families import family_names, load_families, run_families
 from evals.planner import planner_model
 from evals.realism.runner import REALISM_MD
@@ -95,6 +102,10 @@ async def main_async(
         code = _finish(args, runs, "offline", SCRIPTED, args.report, time.perf_counter() - started, out)
         if not (args.dataset or args.case):  # a whole offline run also measures realism (evals/realism)
             code = max(code, realism_report(out, (args.report or DEFAULT_REPORT_DIR) / REALISM_MD))
+            # ...and the expert plans against the deterministic planner (evals/expert): reported, and
+            # failing the run only once EXPERT_GATES is on (see evals/expert/runner.py for why not yet)
+            expert_code = expert_report(out, (args.report or DEFAULT_REPORT_DIR) / EXPERT_MD)
+            code = max(code, expert_code if EXPERT_GATES else 0)
         return code
     except CaseError as exc:
         print(f"evals: {exc}", file=out)
@@ -123,8 +134,12 @@ async def _live(
     with models.override_allow_model_requests(True):
         started = time.perf_counter()
         runs = await _run_all(args, registry, [path], after)
-    return _finish(args, runs, "live", model.model_name, args.report or DEFAULT_REPORT_DIR,
+    code = _finish(args, runs, "live", model.model_name, args.report or DEFAULT_REPORT_DIR,
                    time.perf_counter() - started, out)  # fmt: skip
+    if not (args.dataset or args.case):  # the expert contexts, model path vs deterministic, judged
+        with models.override_allow_model_requests(True):
+            await expert_live_report(out, model, judge_from_env(), args.report or DEFAULT_REPORT_DIR)
+    return code
 
 
 async def _run_all(

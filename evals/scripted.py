@@ -13,7 +13,7 @@ Handler = Callable[[list[ModelMessage], AgentInfo], ModelResponse]
 FITNESS_PLAN: dict[str, Any] = {
     "summary": "Carts of fitness enthusiasts: home-gym and running gear, mostly one or two units.",
     "themes": {"fitness": 5, "outdoor": 1},
-    "fields": [{"path": "currency", "pool": ["USD", "CAD"], "weights": [9, 1]}],
+    "fields": [{"path": "items", "max_items": 4}],
     "scenarios": [
         {
             "name": "high_value",

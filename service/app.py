@@ -113,6 +113,8 @@ def planner_settings(settings: Settings) -> PlannerSettings:
         max_tokens=settings.model_max_tokens,
         max_retries=settings.model_max_retries,
         auth_backoff_s=settings.model_auth_backoff_s,
+        failure_ttl_s=settings.model_failure_ttl_s,
+        prompt_cache=settings.model_prompt_cache,
         cache_ttl_s=settings.cache_ttl_s,
         cache_default=settings.cache_default,
     )

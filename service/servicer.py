@@ -65,6 +65,7 @@ def _metadata(served: Served) -> pb.GenerationMetadata:
         llm_requests=o.requests,
         engine_version=ENGINE_VERSION,
         as_of=as_of_text(p.as_of),
+        examples_used=o.examples_used,
     )
 
 

@@ -51,13 +51,21 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
     anthropic_model: str = "claude-sonnet-4-6"
     anthropic_base_url: str | None = None
-    # The model's whole budget per request; past it the deterministic plan serves.
-    model_timeout_s: float = Field(20.0, gt=0, le=600)
+    # The model's whole budget per request; past it the deterministic plan serves. Sized for a rich
+    # plan (agent/model_planner.PlannerSettings says how): an estimate of ~165 s to write a 5,000-token
+    # plan twice at ~63 output tokens/s, rounded up. A client's deadline cuts it short, in time for the
+    # fallback's rows to be made before the deadline.
+    model_timeout_s: float = Field(180.0, gt=0, le=600)
     model_request_limit: int = Field(8, ge=1, le=50)
     model_token_budget: int = Field(60_000, ge=1000)
     model_max_tokens: int = Field(8192, ge=256, le=21_333)
     model_max_retries: int = Field(2, ge=0, le=5)
     model_auth_backoff_s: float = Field(60.0, ge=0, le=3600)
+    # A plan the model failed to make (invalid after retries, over budget, a garbled answer) is not
+    # asked for again this long: identical requests fall back at once and say why. 0: off.
+    model_failure_ttl_s: int = Field(120, ge=0, le=3600)
+    # Anthropic prompt caching of the instructions, tool definitions and conversation.
+    model_prompt_cache: bool = True
     redis_url: str | None = None
     redis_timeout_s: float = Field(0.25, gt=0, le=10)
     cache_ttl_s: int = Field(86_400, ge=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -14,12 +14,12 @@ import httpx
 import pytest
 import pytest_asyncio
 import respx
-from pydantic_ai import models
 
 from agent.datasets import DatasetRequest, keyword_run
 from protos.testdata.v1 import test_data_pb2 as pb
-from tests.agent.test_model_through_service import KEY, URL, error, final, message
-from tests.service.conftest import Live, live_service, make_settings
+from tests.agent.conftest import model_service
+from tests.agent.test_model_through_service import KEY, error, final, message
+from tests.service.conftest import Live
 from tools.registry import default_registry
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -32,21 +32,11 @@ RUSH = {
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def live() -> AsyncIterator[Live]:
-    settings = make_settings(
-        anthropic_api_key=KEY,
-        model_max_retries=1,
-        model_timeout_s=3.0,
-        max_stream_records=200_000,
-        model_auth_backoff_s=0,  # the 401 case must not keep the model away from the next tests
-    )
-    with models.override_allow_model_requests(True):
-        async for item in live_service(settings):
-            yield item
-
-
-@pytest.fixture
-def api(respx_mock: respx.MockRouter) -> Iterator[respx.Route]:
-    yield respx_mock.post(URL)
+    # model_auth_backoff_s=0: the 401 case must not keep the model away from the next tests
+    async for item in model_service(
+        model_max_retries=1, model_timeout_s=3.0, max_stream_records=200_000, model_auth_backoff_s=0
+    ):
+        yield item
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str = "toolu_1") -> httpx.Response:

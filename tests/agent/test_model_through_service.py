@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -14,15 +14,13 @@ import httpx
 import pytest
 import pytest_asyncio
 import respx
-from pydantic_ai import models
 
 from evals.scripted import FITNESS_PLAN
 from protos.testdata.v1 import test_data_pb2 as pb
-from tests.service.conftest import Live, live_service, make_settings
+from tests.agent.conftest import KEY, model_service
+from tests.service.conftest import Live
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-KEY = "sk-ant-test-0123456789"
-URL = "https://api.anthropic.com/v1/messages"
 
 
 def message(
@@ -52,21 +50,13 @@ def error(status: int, kind: str, headers: dict[str, str] | None = None) -> http
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def live() -> AsyncIterator[Live]:
-    settings = make_settings(
-        anthropic_api_key=KEY,
+    async for item in model_service(
         model_max_retries=1,
         model_timeout_s=3.0,
         model_token_budget=50_000,
         model_auth_backoff_s=0.5,
-    )
-    with models.override_allow_model_requests(True):
-        async for item in live_service(settings):
-            yield item
-
-
-@pytest.fixture
-def api(respx_mock: respx.MockRouter) -> Iterator[respx.Route]:
-    yield respx_mock.post(URL)
+    ):
+        yield item
 
 
 def cart_request(context: str, **fields: Any) -> pb.GenerateRequest:
@@ -94,7 +84,6 @@ async def test_a_plan_from_claude_what_was_sent_and_what_is_reported(
     assert body["model"] == "claude-sonnet-4-6" and body["max_tokens"] == 8192
     assert {t["name"] for t in body["tools"]} >= {
         "lookup_schema",
-        "preview_rows",
         "check_plan",
         "final_result",
     }
@@ -160,7 +149,8 @@ FAILURES = [
     ),
     (
         "invalid plan after retries",
-        lambda: [final({"scenarios": [{"name": "ghost"}]})] * 9,
+        # No row can be made from it (a ghost scenario is only dropped now, not fatal).
+        lambda: [final({"fields": [{"path": "total", "min": 4000, "max": 4000.01}]})] * 9,
         "invalid plan after retries",
     ),
     ("budget exceeded", lambda: [final(FITNESS_PLAN, tokens=(60_000, 10))], "budget exceeded"),

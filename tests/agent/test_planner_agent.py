@@ -37,26 +37,44 @@ async def _run(model: object, deps: PlanDeps | None = None) -> tuple[GenerationP
     return result.output, result.all_messages()
 
 
-async def test_lookup_preview_invalid_plan_retry_then_a_valid_plan() -> None:
+async def test_lookup_check_and_a_plan_whose_failing_parts_are_dropped_and_said() -> None:
     invalid = {"fields": [{"path": "items[].colour", "pool": ["red"]}], "themes": {"fitnes": 1}}
     model = scripted(
         ("lookup_schema", {"entity": "order"}),
-        ("preview_rows", {"plan": FITNESS_PLAN, "n": 2}),
+        ("check_plan", {"plan": FITNESS_PLAN}),
         ("check_plan", {"plan": invalid}),
         invalid,
-        FITNESS_PLAN,
     )
-    plan, messages = await _run(model)
+    deps = _deps()
+    plan, messages = await _run(model, deps)
     returns = tool_returns(messages)
     assert "Entity order" in returns[0].content
-    previewed = returns[1].content
-    assert len(previewed) == 4 and all(r["_scenario"] in ("happy_path", "high_value") for r in previewed)
+    clean = returns[1].content.splitlines()
+    assert clean[0] == "No problems." and clean[1].startswith("Preview (6 rows")
+    rows = [json.loads(line) for line in clean[2:]]
+    assert len(rows) == 6 and {r["_scenario"] for r in rows} == {"happy_path", "high_value"}
     problems = returns[2].content
-    assert any("items[].colour" in p for p in problems) and any("fitnes" in p for p in problems)
-    # The output validator's ModelRetry goes back to the model with the problems.
+    assert "items[].colour: no such field" in problems and "unknown themes ['fitnes']" in problems
+    # Returned as it is, the plan stands without its failing parts, and the dropped parts are said.
+    assert plan.themes == {"fitnes": 1}
+    assert any("items[].colour" in d for d in deps.dropped) and any("fitnes" in d for d in deps.dropped)
+
+
+async def test_a_plan_no_row_can_be_made_from_goes_back_to_the_model() -> None:
+    hopeless = {"fields": [{"path": "total", "min": 4000, "max": 4000.01}]}
+    plan, messages = await _run(scripted(hopeless, FITNESS_PLAN))
     fed_back = [str(getattr(p, "content", "")) for m in messages for p in m.parts]
-    assert any("Fix these problems" in text and "fitnes" in text for text in fed_back)
+    assert any("cannot make rows from this plan" in text and "total" in text for text in fed_back)
     assert plan.themes == {"fitness": 5, "outdoor": 1}
+
+
+def test_the_preview_stays_small_whatever_the_number_of_scenarios() -> None:
+    from agent.plan_tools import PREVIEW_ROWS, check_plan
+
+    many = [ScenarioRequest(f"s{i}", 2) for i in range(200)]
+    prepared = prepare(DataRequest(entity="cart", count=400, seed=3, scenarios=many), default_registry())
+    checked = check_plan(prepared, GenerationPlan())
+    assert len(checked.preview) == PREVIEW_ROWS and checked.problems == [] and not checked.fatal
 
 
 async def test_the_plan_expands_into_valid_rows_that_follow_it() -> None:
@@ -74,8 +92,10 @@ async def test_the_plan_expands_into_valid_rows_that_follow_it() -> None:
 
 
 async def test_a_plan_that_stays_invalid_ends_in_unexpected_model_behavior() -> None:
+    deps = _deps()
     with pytest.raises(UnexpectedModelBehavior):
-        await _run(scripted({"scenarios": [{"name": "no_such_scenario"}]}))
+        await _run(scripted({"fields": [{"path": "total", "min": 4000, "max": 4000.01}]}), deps)
+    assert any("total" in p for p in deps.problems)  # kept for the reason the response gives
 
 
 async def test_context_is_fenced_as_data_and_cannot_close_its_fence() -> None:
@@ -97,7 +117,7 @@ async def test_tokens_do_not_depend_on_count() -> None:
     for count in (10, 100_000):
         request = DataRequest(entity="cart", count=count, seed=1, context="holiday sale, gifts for gamers")
         deps = _deps(request)
-        with planner_agent.override(model=scripted(("preview_rows", {"plan": {}, "n": 2}), {"summary": "x"})):
+        with planner_agent.override(model=scripted(("check_plan", {"plan": {}}), {"summary": "x"})):
             result = await planner_agent.run(user_prompt(request, deps.prepared.schema), deps=deps)
         usages.append(result.usage.total_tokens)
         assert str(count) not in user_prompt(request, deps.prepared.schema)

@@ -21,16 +21,17 @@ async def _run(**hooks: object) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-async def test_a_plan_whose_pool_the_engine_must_drop_fails_the_scripted_path() -> None:
-    # Quantities 0 and 99 break the cart's 1..5 bound: the output validator rejects the plan every
-    # time, the pipeline falls back, and the eval says the model did not plan.
+async def test_a_plan_whose_pool_breaks_the_bounds_fails_the_scripted_path_naming_the_values() -> None:
+    # Quantities 0 and 99 break the cart's 1..5 bound: the plan check drops them (the rest of the
+    # plan is served), and the eval names each value and the bound it breaks.
     broken = scripted({"summary": "carts", "fields": [{"path": "items[].quantity", "pool": [0, 99]}]})
     code, text = await _run(planner=broken)
     assert code == 1
     assert (
-        "- contexts/fitness_carts [scripted]: PlanSource.model_planned: served by traditional: "
-        "invalid plan after retries"
+        "- contexts/fitness_carts [scripted]: PlanSource.plan_clean: the executor skipped: items[].quantity: "
+        "pool values dropped: 0: 0 is below the minimum 1; 99: 99 is above the maximum 5"
     ) in text
+    assert "PlanSource.model_planned" not in text  # the model's plan served, less what was dropped
     assert "[deterministic]:" not in text.split("FAILED")[1]  # the deterministic path still passes
 
 

@@ -27,7 +27,7 @@ def _rows(request: DataRequest, plan: GenerationPlan, **job: Any) -> list[dict[s
 def test_a_plan_pool_on_an_enum_field_is_followed_or_reported() -> None:
     request = DataRequest(entity="cart", count=200, seed=3)
     plan = GenerationPlan(fields=[FieldPlan(path="currency", pool=["USD", "CAD"], weights=[9, 1])])
-    reported = check_plan(prepare(request, REGISTRY), plan)
+    reported = check_plan(prepare(request, REGISTRY), plan).problems
     followed = {r["currency"] for r in _rows(request, plan)} <= {"USD", "CAD"}
     assert reported or followed
 
@@ -76,7 +76,8 @@ async def test_after_a_model_failure_the_traditional_fallback_is_plain_tradition
     request = DataRequest(entity="cart", count=40, seed=7, context="carts of a fitness enthusiast")
     prepared = prepare(request, REGISTRY)
     no_model = await pipeline_for(REGISTRY, None, "").plan(request, prepared)
-    broken = scripted({"scenarios": [{"name": "ghost"}]})  # always invalid: the model path fails
+    # No row can be made from it, every time: the model path fails.
+    broken = scripted({"fields": [{"path": "total", "min": 4000, "max": 4000.01}]})
     failed = await pipeline_for(REGISTRY, broken, "broken").plan(request, prepared)
     assert (no_model.path, failed.path) == ("traditional", "traditional") and failed.fallback_reason
     assert (no_model.templates, failed.templates) == ([], [])
@@ -85,8 +86,8 @@ async def test_after_a_model_failure_the_traditional_fallback_is_plain_tradition
 def test_a_pool_on_a_linked_field_is_refused_with_the_reason() -> None:
     request = DataRequest(entity="review", count=20, seed=1)
     plan = GenerationPlan(fields=[FieldPlan(path="title", pool=["Terrible quality", "Love it"])])
-    problems = check_plan(prepare(request, REGISTRY), plan)
-    assert any("follow rating" in p for p in problems)
+    problems = check_plan(prepare(request, REGISTRY), plan).problems
+    assert any("title: pool refused: its text follows" in p and "records" in p for p in problems)
 
 
 def test_the_edge_case_share_holds_whoever_wrote_the_plan() -> None:

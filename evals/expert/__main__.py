@@ -1,0 +1,5 @@
+import sys
+
+from evals.expert.runner import main
+
+sys.exit(main())

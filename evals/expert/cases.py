@@ -1,0 +1,71 @@
+"""Expert cases as data: the request, the properties fitting rows have, and the expert's plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agent.plan import GenerationPlan
+from evals.requests import CaseError, to_request
+
+CASE_DIR = Path(__file__).parent.parent / "datasets" / "expert"
+CASE_KEYS = {"name", "why", "request", "properties", "text_fields", "plan", "realism_waived"}
+PROPERTY_KINDS = ("terms", "covers", "share", "quantile")
+
+
+@dataclass
+class ExpertCase:
+    name: str
+    request: dict[str, Any]  # DataRequest fields, as evals/datasets/*.yaml write `inputs`
+    properties: list[dict[str, Any]]  # what fitting rows show (evals/expert/properties.py)
+    text_fields: list[str]  # paths whose text diversity is compared; empty: the entity has none to write
+    plan: GenerationPlan  # the expert's plan
+    why: str = ""  # one line: what the context asks for
+    # Realism measures the context overrides on purpose (a fraud wave has many tiny payments), with why.
+    realism_waived: dict[str, str] = field(default_factory=dict)
+
+
+def _check(doc: dict[str, Any], where: str) -> ExpertCase:
+    unknown = sorted(set(doc) - CASE_KEYS)
+    if unknown:
+        raise CaseError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(CASE_KEYS)}")
+    for key in ("name", "request", "properties", "plan"):
+        if key not in doc:
+            raise CaseError(f"{where}: missing {key!r}")
+    to_request(doc["request"])  # a typo in the request fails here, not mid-run
+    for i, prop in enumerate(doc["properties"]):
+        if sum(k in prop for k in PROPERTY_KINDS) != 1:
+            raise CaseError(f"{where}: properties[{i}] needs exactly one of {PROPERTY_KINDS}")
+    try:
+        plan = GenerationPlan.model_validate(doc["plan"])
+    except ValueError as exc:
+        raise CaseError(f"{where}: the plan is not a GenerationPlan: {exc}") from exc
+    return ExpertCase(
+        name=str(doc["name"]),
+        request=dict(doc["request"]),
+        properties=list(doc["properties"]),
+        text_fields=list(doc.get("text_fields") or []),
+        plan=plan,
+        why=str(doc.get("why", "")),
+        realism_waived=dict(doc.get("realism_waived") or {}),
+    )
+
+
+def load_cases(name_filter: str = "", folder: Path = CASE_DIR) -> list[ExpertCase]:
+    """Every case file in `folder` (one case per file), sorted by name; `name_filter` keeps the cases
+    whose name contains it."""
+    cases = []
+    for path in sorted(folder.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(doc, dict):
+            raise CaseError(f"{path.name}: expected one case (a mapping)")
+        case = _check(doc, path.name)
+        if name_filter in case.name:
+            cases.append(case)
+    names = [c.name for c in cases]
+    if len(set(names)) != len(names):
+        raise CaseError("two expert cases share a name")
+    return cases
