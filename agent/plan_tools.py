@@ -12,13 +12,15 @@ from typing import Any
 
 from agent.executor import Prepared, build_job
 from agent.plan import GenerationPlan
-from agent.plannable import Plannable
+from agent.plannable import RECORD, Plannable
 from tools.catalogue import load_catalogue
 from tools.edge_cases import catalogue as edge_catalogue
 from tools.engine import Scenario, generate
 from tools.errors import DataError
 from tools.schema import EntitySchema, FieldSpec, field_paths, find_field
 from tools.temporal import default_window
+from tools.world.text.library import plan_rules
+from tools.world.text.maker import grammar_of
 
 PREVIEW_ROWS = 6  # rows a check shows, whatever the number of scenarios: the tool result stays small
 TEXT_SHOWN = 160  # characters of a long text value a preview shows
@@ -56,7 +58,11 @@ def _describe(spec: FieldSpec) -> str:
 def _plan_note(can: Plannable, path: str, spec: FieldSpec) -> str:
     """What a plan may set on the field (agent/plannable.py: the checker's own table)."""
     actions = can.actions(path, spec)
-    return f" [plan: {', '.join(actions)}]" if actions else ""
+    note = f" [plan: {', '.join(actions)}]" if actions else ""
+    name = grammar_of(spec)
+    if RECORD in actions and name is not None:  # its record entries may be templates (tools/records.py)
+        note += f" [text may be a template; rules: {' '.join(f'{{{r}}}' for r in plan_rules(name))}]"
+    return note
 
 
 def schema_summary(schema: EntitySchema) -> str:

@@ -7,6 +7,7 @@ markup only in edge values, which exist to carry it.
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Any
 
@@ -15,11 +16,16 @@ from agent.plannable import RECORD, Plannable
 from agent.text_guard import refusal as text_refusal
 from tools.edge_cases import EdgeCase
 from tools.errors import shorten
-from tools.records import Records
+from tools.records import Records, is_template
 from tools.schema import NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType, find_field
 from tools.validator import check_value
+from tools.world.text.grammar import GrammarError, State
+from tools.world.text.library import plan_compiler, plan_rules
+from tools.world.text.maker import grammar_of
 
 SHOWN = 3  # failing values named per field; the rest are counted
+_SYNTAX = re.compile(r"[{}\[\]|?]")  # a template's syntax, read as spaces by the guard
+_DRAWS = 12  # draws of a record's template checked like values (the engine cuts a rare long one)
 LABEL = re.compile(r"[a-z0-9_]{1,40}")
 
 
@@ -35,6 +41,35 @@ def value_problem(spec: FieldSpec, value: Any, path: str, markup_ok: bool = Fals
         return f"{path} is true or false"
     found = check_value(spec, value, path)
     return found[0].message if found else ""
+
+
+def entry_problem(spec: FieldSpec, value: Any, path: str) -> str:
+    """value_problem for a record entry; for a text written by a grammar the entry may be a template
+    in its language (tools/records.py), and then what it compiles to and a few of its draws are
+    checked."""
+    name = grammar_of(spec)
+    if name is None or not isinstance(value, str) or not is_template(value):
+        return value_problem(spec, value, path)
+    # Every alternative's words, side by side: an instruction hidden in one choice of many is
+    # refused though no draw below happened to pick it.
+    guard = text_refusal(_SYNTAX.sub(" ", value))
+    if guard:
+        return guard
+    try:
+        node = plan_compiler(name).choice(value, "the template")
+    except GrammarError as exc:
+        rules = " ".join(f"{{{r}}}" for r in plan_rules(name))
+        return (
+            f"{str(exc).removeprefix(name + ': ')}; a template may use [a|b], [?text], {{n:2-9}}, "
+            f"{{money:5-40}} and the rules {rules}"
+        )
+    draws = random.Random(value).random  # the same draws for the same entry, on every check
+    for _ in range(_DRAWS):
+        text = node(State(draws, {}, None, ""))
+        why = value_problem(spec, text, path)
+        if why:
+            return f"a draw {shorten(repr(text), 60)} {why}"
+    return ""
 
 
 def named(path: str, bad: list[tuple[Any, str]], what: str, fix: str) -> list[str]:
@@ -94,7 +129,7 @@ def record_tables(
                 continue
             why = next(
                 (f"({p}: {w})" for p, s, v in zip(table.fields, specs, row, strict=True)
-                 if (w := value_problem(s, v, p))),
+                 if (w := entry_problem(s, v, p))),
                 "",
             )  # fmt: skip
             if why:

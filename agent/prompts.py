@@ -26,6 +26,9 @@ What a plan can say (each field of the schema summary lists, in [plan: ...], whi
   rating; a ticket's category, subject and description). 6-30 varied entries written for the context.
   A long free text (a review body, a ticket description) opens with the entry's text and the engine
   goes on in the same tone, so write each entry's text as the one or two sentences that matter.
+  A text field marked "text may be a template" takes choices drawn per row, so one entry reads many
+  ways: [a|b|c], [?optional words], {n:2-9}, {money:5-40} and the rules listed there ("{hi}my
+  [scooter|helmet] has sat at the depot since {weekday}"). Never name the product with a slot.
 - pool: candidate values for one field (names, payment methods, statuses for a mix), with weights.
 - follows: one field's values chosen by another's (a ticket subject by its category).
 - distribution: the shape of a number or date (lognormal p10/p90 for money, normal, histogram).

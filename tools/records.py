@@ -9,7 +9,9 @@ The plan writes a few dozen entries; the engine multiplies them. A free text who
 goes on after a plan's words (`goes_on`: a review body, a ticket description; not a headline) opens
 with the entry's text and goes on with a draw of it in the row's tone (the entry's rating), naming no
 product, so 200 rows from 20 entries read as 200 texts about those 20 things, not 20 texts said ten
-times over.
+times over. An entry may itself be a template in the grammar's language ([a|b] choices, {n:2-9},
+the grammar's rules that name no product, such as a ticket's {hi} and {bye}): drawn per row, so one
+entry reads many ways.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from typing import Any
 from tools.maker_kit import Env, Maker, RowCtx, chooser
 from tools.schema import EntitySchema, FieldSpec
 from tools.world.text.amounts import home_currency
-from tools.world.text.grammar import State
-from tools.world.text.library import Grammar, load_grammar
+from tools.world.text.grammar import Node, State
+from tools.world.text.library import Grammar, load_grammar, plan_compiler
 from tools.world.text.maker import grammar_of, key_fields
 from tools.world.text.style import Style, finisher
 
 _STOPS = (".", "!", "?", "…")
+_RETRIES = 3  # draws of a plan's template before one past max_length is cut
 
 
 @dataclass(frozen=True)
@@ -36,16 +39,11 @@ class Records:
     weights: tuple[float, ...] | None = None
 
 
-@dataclass(frozen=True)
-class GoOn:
-    """How a record's text for one path continues: the field's grammar maker and its max length."""
-
-    maker: Maker
-    max_length: int | None
+Writer = Callable[[str, dict[str, Any], RowCtx], str]  # an entry's text, the row -> the row's text
 
 
 def record_makers(
-    tables: list[Records], rnd: Callable[[], float], go_on: dict[str, GoOn] | None = None
+    tables: list[Records], rnd: Callable[[], float], writers: dict[str, Writer] | None = None
 ) -> dict[str, Maker]:
     """path -> maker for every path of every table (a later table does not take a path twice)."""
     out: dict[str, Maker] = {}
@@ -55,12 +53,12 @@ def record_makers(
         pick = chooser(range(len(table.rows)), table.weights, rnd)
         for col, path in enumerate(table.paths):
             if path not in out:
-                out[path] = _column(key, col, table.rows, pick, (go_on or {}).get(path))
+                out[path] = _column(key, col, table.rows, pick, (writers or {}).get(path))
     return out
 
 
 def _column(
-    key: int, col: int, rows: tuple[tuple[Any, ...], ...], pick: Callable[[], Any], more: GoOn | None
+    key: int, col: int, rows: tuple[tuple[Any, ...], ...], pick: Callable[[], Any], write: Writer | None
 ) -> Maker:
     def make(obj: dict[str, Any], ctx: RowCtx) -> Any:
         picks = ctx.picks
@@ -70,11 +68,16 @@ def _column(
         if i is None:
             i = picks[key] = pick()
         value = rows[i][col]
-        if more is None or not isinstance(value, str) or not value.strip():
+        if write is None or not isinstance(value, str) or not value.strip():
             return value
-        return continued(value, more.maker(obj, ctx), more.max_length)
+        return write(value, obj, ctx)
 
     return make
+
+
+def is_template(text: str) -> bool:
+    """A plan's text with the grammar's syntax: {slot} or [a|b] (tools/world/text/grammar.py)."""
+    return "{" in text or "[" in text
 
 
 def continued(text: str, rest: str, max_length: int | None) -> str:
@@ -86,21 +89,51 @@ def continued(text: str, rest: str, max_length: int | None) -> str:
     return text if max_length is not None and len(out) > max_length else out
 
 
-def continuations(schema: EntitySchema, tables: list[Records], env: Env) -> dict[str, GoOn]:
-    """The record paths whose texts go on: top-level fields written by a grammar with a `goes_on`
-    (tools/world/data/text/README.md); `continued` keeps their max_length."""
-    out: dict[str, GoOn] = {}
+def writers(schema: EntitySchema, tables: list[Records], env: Env) -> dict[str, Writer]:
+    """The record paths whose texts come from a grammar (top-level fields written by
+    `grammar.<name>`): an entry may be a template in the grammar's language, and where the grammar
+    says what `goes_on` after a plan's words (tools/world/data/text/README.md), the text goes on."""
+    out: dict[str, Writer] = {}
     for path in sorted({p for t in tables for p in t.paths}):
         spec = schema.field(path)
         name = grammar_of(spec) if spec is not None else None
-        if spec is not None and name is not None and load_grammar(name).goes_on:
-            out[path] = GoOn(_after(load_grammar(name), spec, env), spec.max_length)
+        if spec is not None and name is not None:
+            out[path] = _writer(name, spec, env)
     return out
+
+
+def _writer(name: str, spec: FieldSpec, env: Env) -> Writer:
+    grammar, compiler = load_grammar(name), plan_compiler(name)
+    rnd, home, hi = env.rnd, home_currency(env.locale), spec.max_length
+    go_on = _after(grammar, spec, env) if grammar.goes_on else None
+    tidy = finisher(Style())  # the grammar's slips (all lower case, typos) would clash with the plan's text
+    nodes: dict[str, Node] = {}
+
+    def write(value: str, obj: dict[str, Any], ctx: RowCtx) -> str:
+        text = value
+        if is_template(value):
+            node = nodes.get(value)
+            if node is None:  # checked when the plan was (agent/plan_values.py): it compiles
+                node = nodes[value] = compiler.choice(value, "a plan's text")
+            for _ in range(_RETRIES):  # a fresh draw for one past max_length, then the shortest cut
+                text = tidy(node(State(rnd, obj, ctx, "", home)), rnd)
+                if hi is None or len(text) <= hi:
+                    break
+            text = text if hi is None or len(text) <= hi else _cut(text, hi)
+        return text if go_on is None else continued(text, go_on(obj, ctx), hi)
+
+    return write
+
+
+def _cut(text: str, n: int) -> str:
+    """The text's first n characters, ending at a word."""
+    head = text[:n]
+    return head.rsplit(" ", 1)[0] if " " in head and len(text) > n else head
 
 
 def _after(grammar: Grammar, spec: FieldSpec, env: Env) -> Maker:
     keys, rnd, home = key_fields(grammar, spec), env.rnd, home_currency(env.locale)
-    tidy = finisher(Style())  # the grammar's slips (all lower case, typos) would clash with the plan's text
+    tidy = finisher(Style())
 
     def make(obj: dict[str, Any], ctx: RowCtx) -> str:
         node = grammar.after(obj, keys)

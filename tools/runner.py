@@ -17,7 +17,7 @@ from tools.derive import compile_derives
 from tools.errors import GenerationFailed, shorten
 from tools.imitation import Imitator, Template
 from tools.maker_kit import Env, Maker, RowCtx, chooser
-from tools.records import continuations, record_makers
+from tools.records import record_makers, writers
 from tools.validator import compile_validator
 from tools.violations import Tally
 from tools.world.lifecycle import lifecycle_makers
@@ -42,8 +42,8 @@ class RowRunner:
             p: (v if isinstance(v, ItemCount) else constant(v)) for p, v in scenario.overrides.items()
         }
         self.forced.update(scenario.makers)
-        go_on = continuations(self.schema, scenario.records, env)
-        for path, maker in record_makers(scenario.records, env.rnd, go_on).items():
+        texts = writers(self.schema, scenario.records, env)
+        for path, maker in record_makers(scenario.records, env.rnd, texts).items():
             self.forced.setdefault(path, maker)  # an override or a link wins over a plan's record
         # An entity with a lifecycle (an order) tells its story at env.as_of (tools/world/lifecycle.py).
         self.base_forced = dict(self.forced)  # before the story: an edge case or an example adds to it

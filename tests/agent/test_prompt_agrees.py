@@ -19,7 +19,7 @@ from tools.engine import generate
 from tools.registry import default_registry
 
 REGISTRY = default_registry()
-LINE = re.compile(r"^- (\S+): .*?(?: \[plan: ([a-z_, ]+)\])?$")
+LINE = re.compile(r"^- (\S+): .*?(?: \[plan: ([a-z_, ]+)\])?(?: \[text may be a template; [^\]]*\])?$")
 ALL = (POOL, RECORD, FOLLOWS, DISTRIBUTION, TIME_PATTERN)
 
 

@@ -61,6 +61,9 @@ class State:
         return self.pct
 
 
+# Why a plain compiler refuses a slot: what goes on after a plan's words, or a plan's own template,
+# may be about another product than the row's.
+_PLAIN = "which a plain text (a goes_on, a plan's template) must not reach"
 Node = Callable[[State], str]
 Part = str | Node  # a literal stays a string, so choices among literals and joins of literals fold
 
@@ -95,18 +98,22 @@ class Compiler:
         if name not in self.rules and name not in self.tagged:
             raise GrammarError(f"{self.name}: no rule named {name!r}")
         if self.plain and name in self.tagged:
-            raise GrammarError(f"{self.name}: goes_on reaches rule {name!r}, which has product variants")
+            raise GrammarError(f"{self.name}: {{{name}}} has variants by product, {_PLAIN}")
         self.busy.add(name)
-        raw = self.rules.get(name)
-        if isinstance(raw, Mapping) and "by" in raw:
-            made: Part = self._switch(name, raw)
-        else:
-            parts, weights = self._alternatives(name) if name in self.rules else ([], None)
-            made = self._choice(parts, weights)
-            variants = self.tagged.get(name)
-            if variants:
-                made = self._by_tags(parts, weights, {t: self._alternatives(r) for t, r in variants.items()})
-        self.busy.discard(name)
+        try:  # a rule that fails (a plain compiler's product slot) must not read as a loop later
+            raw = self.rules.get(name)
+            if isinstance(raw, Mapping) and "by" in raw:
+                made: Part = self._switch(name, raw)
+            else:
+                parts, weights = self._alternatives(name) if name in self.rules else ([], None)
+                made = self._choice(parts, weights)
+                variants = self.tagged.get(name)
+                if variants:
+                    made = self._by_tags(
+                        parts, weights, {t: self._alternatives(r) for t, r in variants.items()}
+                    )
+        finally:
+            self.busy.discard(name)
         self.done[name] = made
         return made
 
@@ -205,7 +212,7 @@ class Compiler:
         if name == "key":
             return lambda st: st.key
         if name.startswith("product.") and self.plain:
-            raise GrammarError(f"{self.name}: goes_on reaches {{{name}}}; it must not name a product")
+            raise GrammarError(f"{self.name}: {{{name}}} names the row's product, {_PLAIN}")
         if name.startswith("product."):
             filler = product_filler(name[len("product.") :])
             if filler is None:

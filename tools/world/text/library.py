@@ -106,10 +106,7 @@ def load_grammar(name: str) -> Grammar:
     if name not in grammar_names():
         raise GrammarError(f"no grammar named {name!r}")
     doc = _read(name)
-    rules = dict(doc.get("rules") or {})
-    for part in doc.get("include") or []:
-        for rule, entries in (_read(str(part)).get("rules") or {}).items():
-            rules.setdefault(rule, entries)  # the file's own rule wins over a shared one
+    rules = _rules(doc)
     tags = {t.name for t in load_catalogue()} | tag_names()
     unknown = sorted({r.partition("@")[2] for r in rules if "@" in r} - tags)
     if unknown:  # a misspelt theme or tag would never be drawn: say so now
@@ -139,6 +136,43 @@ def load_grammar(name: str) -> Grammar:
         tuple(sorted(int(k) for k in numbers)) if numbers and len(numbers) == len(branches) else (),
         _goes_on(name, rules, doc.get("goes_on")),
     )
+
+
+def _rules(doc: dict[str, Any]) -> dict[str, Any]:
+    rules = dict(doc.get("rules") or {})
+    for part in doc.get("include") or []:
+        for rule, entries in (_read(str(part)).get("rules") or {}).items():
+            rules.setdefault(rule, entries)  # the file's own rule wins over a shared one
+    return rules
+
+
+@cache
+def plan_compiler(name: str) -> Compiler:
+    """Compiles a plan's own templates for a field of this grammar (tools/records.py): plain, so a
+    template names no product (the plan's words may be about another one than the row's)."""
+    return _plain(name)[0]
+
+
+def plan_rules(name: str) -> tuple[str, ...]:
+    """The rules a plan's template may name for this grammar: those that reach no product."""
+    return _plain(name)[1]
+
+
+@cache
+def _plain(name: str) -> tuple[Compiler, tuple[str, ...]]:
+    """Every rule compiled now: compiling a plan's template later only reads the compiler's caches,
+    which every request shares."""
+    load_grammar(name)  # the name is checked and the file's rules are known to compile
+    compiler, usable = Compiler(name, _rules(_read(name)), plain=True), []
+    for rule in sorted(compiler.rules):
+        if "@" in rule:
+            continue
+        try:
+            compiler.rule(rule)
+        except GrammarError:
+            continue
+        usable.append(rule)
+    return compiler, tuple(usable)
 
 
 def _goes_on(name: str, rules: dict[str, Any], raw: Any) -> dict[str, Node]:
