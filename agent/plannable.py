@@ -94,6 +94,9 @@ class Plannable:
                 return "it is computed from other fields; shape those instead"
             if spec.unique:
                 return "it is unique: values are a permutation of its range"
+            if spec.typical_by is not None:  # a lifetime value's typical range per loyalty tier
+                by = spec.typical_by.field
+                return f"its typical range follows {by} (one per value): pool {by} for the mix, or set bounds"
             if path in self.story:
                 return f"the record's story sets it; give `{self.story[path]}` a time_pattern"
             return ""

@@ -42,10 +42,9 @@ class Made:
 
 def make_rows(request: dict[str, Any], plan: GenerationPlan, registry: Registry) -> Made:
     made = Made(plan)
-    checked: Any = check_plan(prepare(to_request(request), registry), plan)
-    # check_plan returns the problems, or (newer) an object with .problems and .fatal.
-    made.check_problems = list(getattr(checked, "problems", checked))
-    if getattr(checked, "fatal", ""):
+    checked = check_plan(prepare(to_request(request), registry), plan)
+    made.check_problems = list(checked.problems)
+    if checked.fatal:
         made.check_problems.append(f"fatal: {checked.fatal}")
     prepared = prepare(to_request(request), registry)  # a fresh coherence meter for the real run
     made.as_of = prepared.as_of
