@@ -188,14 +188,7 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
                 to_request(request, request_id), False, context.time_remaining()
             )
             _bind(served)
-            await context.send_initial_metadata(
-                (
-                    ("x-request-id", request_id),
-                    ("x-seed", str(served.prepared.seed)),
-                    ("x-engine-version", ENGINE_VERSION),
-                    ("x-as-of", as_of_text(served.prepared.as_of)),
-                )
-            )
+            await context.send_initial_metadata(stream_metadata(request_id, served))
             # aclosing: a cancelled or failed stream closes the generator at once, so it stops.
             async with aclosing(self.generator.chunks(served)) as chunks:
                 index = 0
@@ -278,6 +271,23 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
 
 def request_entities(request: pb.DatasetRequest) -> list[tuple[str, int]]:
     return [(e.entity, e.count) for e in request.entities]
+
+
+def stream_metadata(request_id: str, served: Served) -> tuple[tuple[str, str], ...]:
+    """GenerateData's metadata as headers (a DataChunk has no room for it): a stream served by the
+    fallback says so before its first row, as a unary response does."""
+    o, p = served.outcome, served.prepared
+    return (
+        ("x-request-id", request_id),
+        ("x-seed", str(p.seed)),
+        ("x-engine-version", ENGINE_VERSION),
+        ("x-as-of", as_of_text(p.as_of)),
+        ("x-generation-path", o.path),
+        ("x-fallback-reason", _header(o.fallback_reason)),
+        ("x-cache-hit", "true" if o.cache_hit else "false"),
+        ("x-llm-tokens-used", str(o.tokens)),
+        ("x-examples-used", _header(",".join(o.examples_used))),
+    )
 
 
 def dataset_metadata(request_id: str, run: DatasetRun, planned: FamilyOutcome) -> tuple[tuple[str, str], ...]:

@@ -224,6 +224,20 @@ async def test_grpc_status_stays_ok_for_every_fallback(live: Live, api: respx.Ro
         raise AssertionError(f"a model failure must not fail the request: {exc.code()}") from exc
 
 
+async def test_a_stream_says_how_it_was_planned_before_its_first_row(live: Live, api: respx.Route) -> None:
+    api.side_effect = [error(500, "api_error")] * 2 + [final(FITNESS_PLAN)]
+    fell = live.stub.GenerateDataStream(cart_request("a stream the model fails"), timeout=10)
+    head = await fell.initial_metadata()
+    assert head.get("x-generation-path") == "traditional" and "500" in head.get("x-fallback-reason"), head
+    assert head.get("x-cache-hit") == "false" and head.get("x-seed") == "5"
+    assert [c async for c in fell]  # rows still come
+    planned = live.stub.GenerateDataStream(cart_request("home gym shoppers streaming"), timeout=10)
+    head = await planned.initial_metadata()
+    assert (head.get("x-generation-path"), head.get("x-fallback-reason")) == ("llm", "")
+    assert head.get("x-llm-tokens-used") == "1500" and head.get("x-examples-used") == ""
+    assert [c async for c in planned]
+
+
 async def test_hybrid_shows_stored_examples_as_data_and_imitates_the_ones_the_plan_names(
     live: Live, api: respx.Route
 ) -> None:
