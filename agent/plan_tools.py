@@ -17,6 +17,7 @@ from tools.catalogue import load_catalogue
 from tools.edge_cases import catalogue as edge_catalogue
 from tools.engine import Scenario, generate
 from tools.errors import DataError
+from tools.records import template_compiler
 from tools.schema import EntitySchema, FieldSpec, field_paths, find_field
 from tools.temporal import default_window
 from tools.world.text.library import plan_rules
@@ -59,9 +60,10 @@ def _plan_note(can: Plannable, path: str, spec: FieldSpec) -> str:
     """What a plan may set on the field (agent/plannable.py: the checker's own table)."""
     actions = can.actions(path, spec)
     note = f" [plan: {', '.join(actions)}]" if actions else ""
-    name = grammar_of(spec)
-    if RECORD in actions and name is not None:  # its record entries may be templates (tools/records.py)
-        note += f" [text may be a template; rules: {' '.join(f'{{{r}}}' for r in plan_rules(name))}]"
+    if RECORD in actions and template_compiler(spec) is not None:  # templates: tools/records.py
+        name = grammar_of(spec)
+        rules = " ".join(f"{{{r}}}" for r in plan_rules(name)) if name else "none"
+        note += f" [text may be a template; rules: {rules}]"
     return note
 
 

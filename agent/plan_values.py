@@ -16,11 +16,11 @@ from agent.plannable import RECORD, Plannable
 from agent.text_guard import refusal as text_refusal
 from tools.edge_cases import EdgeCase
 from tools.errors import shorten
-from tools.records import Records, is_template
+from tools.records import Records, is_template, template_compiler
 from tools.schema import NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType, find_field
 from tools.validator import check_value
 from tools.world.text.grammar import GrammarError, State
-from tools.world.text.library import plan_compiler, plan_rules
+from tools.world.text.library import plan_rules
 from tools.world.text.maker import grammar_of
 
 SHOWN = 3  # failing values named per field; the rest are counted
@@ -47,22 +47,23 @@ def entry_problem(spec: FieldSpec, value: Any, path: str) -> str:
     """value_problem for a record entry; for a text written by a grammar the entry may be a template
     in its language (tools/records.py), and then what it compiles to and a few of its draws are
     checked."""
-    name = grammar_of(spec)
-    if name is None or not isinstance(value, str) or not is_template(value):
+    compiler = template_compiler(spec)
+    if compiler is None or not isinstance(value, str) or not is_template(value):
         return value_problem(spec, value, path)
     # Every alternative's words, side by side: an instruction hidden in one choice of many is
     # refused though no draw below happened to pick it.
     guard = text_refusal(_SYNTAX.sub(" ", value))
     if guard:
         return guard
+    name = grammar_of(spec)
+    rules = " and the rules " + " ".join(f"{{{r}}}" for r in plan_rules(name)) if name else ""
+    syntax = f"a template may use [a|b], [?text], {{n:2-9}}, {{money:5-40}}{rules}"
+    if _bare_bar(value):
+        return f"has a | outside [...]: choices go inside brackets, [a|b]; {syntax}"
     try:
-        node = plan_compiler(name).choice(value, "the template")
+        node = compiler.choice(value, "the template")
     except GrammarError as exc:
-        rules = " ".join(f"{{{r}}}" for r in plan_rules(name))
-        return (
-            f"{str(exc).removeprefix(name + ': ')}; a template may use [a|b], [?text], {{n:2-9}}, "
-            f"{{money:5-40}} and the rules {rules}"
-        )
+        return f"{str(exc).removeprefix(compiler.name + ': ')}; {syntax}"
     draws = random.Random(value).random  # the same draws for the same entry, on every check
     for _ in range(_DRAWS):
         text = node(State(draws, {}, None, ""))
@@ -70,6 +71,16 @@ def entry_problem(spec: FieldSpec, value: Any, path: str) -> str:
         if why:
             return f"a draw {shorten(repr(text), 60)} {why}"
     return ""
+
+
+def _bare_bar(text: str) -> bool:
+    """A | at bracket depth 0: the parser keeps it as text, which is never what a plan means."""
+    depth = 0
+    for c in text:
+        depth += (c == "[") - (c == "]")
+        if c == "|" and depth <= 0:
+            return True
+    return False
 
 
 def named(path: str, bad: list[tuple[Any, str]], what: str, fix: str) -> list[str]:

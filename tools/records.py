@@ -9,9 +9,10 @@ The plan writes a few dozen entries; the engine multiplies them. A free text who
 goes on after a plan's words (`goes_on`: a review body, a ticket description; not a headline) opens
 with the entry's text and goes on with a draw of it in the row's tone (the entry's rating), naming no
 product, so 200 rows from 20 entries read as 200 texts about those 20 things, not 20 texts said ten
-times over. An entry may itself be a template in the grammar's language ([a|b] choices, {n:2-9},
-the grammar's rules that name no product, such as a ticket's {hi} and {bye}): drawn per row, so one
-entry reads many ways.
+times over. An entry may instead be a template in the grammar's language ([a|b] choices, {n:2-9},
+the grammar's rules that name no product, such as a ticket's {hi} and {bye}), or for another free
+text (a subject line) in the bare syntax: drawn per row, so one entry reads many ways, and whole (the
+grammar does not go on after it).
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tools.maker_kit import Env, Maker, RowCtx, chooser
-from tools.schema import EntitySchema, FieldSpec
+from tools.schema import EntitySchema, FieldSpec, FieldType
 from tools.world.text.amounts import home_currency
-from tools.world.text.grammar import Node, State
+from tools.world.text.grammar import Compiler, Node, State
 from tools.world.text.library import Grammar, load_grammar, plan_compiler
 from tools.world.text.maker import grammar_of, key_fields
 from tools.world.text.style import Style, finisher
@@ -89,38 +90,54 @@ def continued(text: str, rest: str, max_length: int | None) -> str:
     return text if max_length is not None and len(out) > max_length else out
 
 
+def free_text(spec: FieldSpec) -> bool:
+    """A string field with no format of its own (no values, regex or pattern): a subject line, a name."""
+    plain = spec.type in (FieldType.STRING, FieldType.TEXT) and not (spec.values or spec.regex or spec.format)
+    return plain and not spec.unique
+
+
+def template_compiler(spec: FieldSpec) -> Compiler | None:
+    """What compiles a plan's template for the field: its grammar's plain rules, or for another free
+    text the bare syntax ([a|b], [?x], {n:..}, {money:..}); None: its entries are used as written."""
+    name = grammar_of(spec)
+    if name is not None:
+        return plan_compiler(name)
+    return Compiler("text", {}, plain=True) if free_text(spec) else None
+
+
 def writers(schema: EntitySchema, tables: list[Records], env: Env) -> dict[str, Writer]:
-    """The record paths whose texts come from a grammar (top-level fields written by
-    `grammar.<name>`): an entry may be a template in the grammar's language, and where the grammar
-    says what `goes_on` after a plan's words (tools/world/data/text/README.md), the text goes on."""
+    """The record paths whose entries may be templates (template_compiler), and for a grammar that
+    says what `goes_on` after a plan's words (tools/world/data/text/README.md), texts that go on."""
     out: dict[str, Writer] = {}
     for path in sorted({p for t in tables for p in t.paths}):
         spec = schema.field(path)
-        name = grammar_of(spec) if spec is not None else None
-        if spec is not None and name is not None:
-            out[path] = _writer(name, spec, env)
+        compiler = template_compiler(spec) if spec is not None else None
+        if spec is not None and compiler is not None:
+            out[path] = _writer(compiler, grammar_of(spec), spec, env)
     return out
 
 
-def _writer(name: str, spec: FieldSpec, env: Env) -> Writer:
-    grammar, compiler = load_grammar(name), plan_compiler(name)
+def _writer(compiler: Compiler, name: str | None, spec: FieldSpec, env: Env) -> Writer:
     rnd, home, hi = env.rnd, home_currency(env.locale), spec.max_length
-    go_on = _after(grammar, spec, env) if grammar.goes_on else None
+    grammar = load_grammar(name) if name is not None else None
+    go_on = _after(grammar, spec, env) if grammar is not None and grammar.goes_on else None
     tidy = finisher(Style())  # the grammar's slips (all lower case, typos) would clash with the plan's text
     nodes: dict[str, Node] = {}
 
     def write(value: str, obj: dict[str, Any], ctx: RowCtx) -> str:
+        if not is_template(value):  # a plain entry: the grammar goes on with it, so rows differ
+            return value if go_on is None else continued(value, go_on(obj, ctx), hi)
+        # A template is the plan's whole text: it varies itself, and a sentence the grammar added
+        # could repeat or contradict it.
+        node = nodes.get(value)
+        if node is None:  # checked when the plan was (agent/plan_values.py): it compiles
+            node = nodes[value] = compiler.choice(value, "a plan's text")
         text = value
-        if is_template(value):
-            node = nodes.get(value)
-            if node is None:  # checked when the plan was (agent/plan_values.py): it compiles
-                node = nodes[value] = compiler.choice(value, "a plan's text")
-            for _ in range(_RETRIES):  # a fresh draw for one past max_length, then the shortest cut
-                text = tidy(node(State(rnd, obj, ctx, "", home)), rnd)
-                if hi is None or len(text) <= hi:
-                    break
-            text = text if hi is None or len(text) <= hi else _cut(text, hi)
-        return text if go_on is None else continued(text, go_on(obj, ctx), hi)
+        for _ in range(_RETRIES):  # a fresh draw for one past max_length, then the shortest cut
+            text = tidy(node(State(rnd, obj, ctx, "", home)), rnd)
+            if hi is None or len(text) <= hi:
+                break
+        return text if hi is None or len(text) <= hi else _cut(text, hi)
 
     return write
 
