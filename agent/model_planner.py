@@ -48,12 +48,13 @@ from tools.registry import Registry
 class PlannerSettings:
     # The model's whole budget per request (MODEL_TIMEOUT_S), sized for a rich plan. An estimate, since
     # no Claude is reachable from here: a plan with three 25-entry record tables is 4,000-6,000 output
-    # tokens, and the agent writes it twice (the check_plan call, then final_result). At Claude Sonnet
-    # 4.5's ~63 output tokens/s (Artificial Analysis' published median; first token after ~1.8 s), two
-    # writes of 5,000 tokens take ~160 s, plus ~2 s to the first token of each of ~3 round trips: ~165 s,
-    # rounded up to 180. A small plan (a few hundred tokens) still takes seconds. The live eval
-    # reports the real figure. A client deadline always wins: the model stops in time for the
-    # deterministic fallback to be made before it (see `model_time`).
+    # tokens, and the agent writes it once or twice (the check_plan call, then final_result when it
+    # fixes something; accept_checked_plan when nothing needs fixing). At Claude Sonnet 4.5's ~63 output
+    # tokens/s (Artificial Analysis' published median; first token after ~1.8 s), two writes of 5,000
+    # tokens take ~160 s, plus ~2 s to the first token of each of ~3 round trips: ~165 s, rounded up to
+    # 180; a plan accepted as checked takes about half. A small plan (a few hundred tokens) still
+    # takes seconds. The live eval reports the real figure. A client deadline always wins: the model
+    # stops in time for the deterministic fallback to be made before it (see `model_time`).
     timeout_s: float = 180.0
     request_limit: int = 8
     token_budget: int = 60_000

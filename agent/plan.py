@@ -80,7 +80,8 @@ class RecordTable(BaseModel):
     makes every other field and keeps every rule. A long free text (a review body, a ticket
     description; not a title) opens with the entry's text and goes on in the row's tone, so entries
     are few and rows still differ. A text the schema summary marks as a template may hold choices
-    drawn per row ([a|b], [?optional], {n:2-9}, {money:5-40}, the rules it lists)."""
+    drawn per row ([a|b], [?optional], {n:2-9}, {money:5-40}, the rules it lists); a template is
+    used whole."""
 
     model_config = ConfigDict(extra="forbid")
     fields: list[str] = Field(description="Field paths the entries fill, e.g. ['title', 'body', 'rating'].")

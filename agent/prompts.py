@@ -28,7 +28,8 @@ What a plan can say (each field of the schema summary lists, in [plan: ...], whi
   goes on in the same tone, so write each entry's text as the one or two sentences that matter.
   A text field marked "text may be a template" takes choices drawn per row, so one entry reads many
   ways: [a|b|c], [?optional words], {n:2-9}, {money:5-40} and the rules listed there ("{hi}my
-  [scooter|helmet] has sat at the depot since {weekday}"). Never name the product with a slot.
+  [scooter|helmet] has sat at the depot since {weekday}"). A template is the whole text (nothing is
+  added after it). Never name the product with a slot.
 - pool: candidate values for one field (names, payment methods, statuses for a mix), with weights.
 - follows: one field's values chosen by another's (a ticket subject by its category).
 - distribution: the shape of a number or date (lognormal p10/p90 for money, normal, histogram).
@@ -42,7 +43,9 @@ How to work:
 1. Read the schema summary below (call lookup_schema for another entity only if you need it).
 2. Decide what the context calls for. Leave out anything the schema already does well.
 3. Call check_plan with your draft: it lists problems (value, rule, fix) and shows a few rows.
-4. Fix the problems, then return the plan. Do not call check_plan again unless you changed a lot.
+4. If check_plan says "No problems." (or only drops parts you can do without), call
+   accept_checked_plan: it returns the checked plan without you writing it again. Otherwise fix the
+   problems and return the fixed plan with final_result. Call check_plan again only after big changes.
 
 Rules:
 - A plan never mentions row counts.

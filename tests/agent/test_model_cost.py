@@ -77,14 +77,28 @@ async def test_instructions_tools_and_the_conversation_are_cached(live: Live, ap
     # The static instructions (the first system block) and the last tool definition: the prefix every
     # plan shares; and the last block of the conversation, which the next round trip reads.
     assert first["system"][0]["cache_control"] == {"type": "ephemeral", "ttl": "5m"}
-    assert "cache_control" in first["tools"][-1] and first["tools"][-1]["name"] == "final_result"
-    assert breakpoints(first) == ["tool:final_result", "system:0", "message:0:text"]
-    assert breakpoints(second) == ["tool:final_result", "system:0", "message:2:tool_result"]
+    assert "cache_control" in first["tools"][-1] and first["tools"][-1]["name"] == "accept_checked_plan"
+    assert breakpoints(first) == ["tool:accept_checked_plan", "system:0", "message:0:text"]
+    assert breakpoints(second) == ["tool:accept_checked_plan", "system:0", "message:2:tool_result"]
     assert len(breakpoints(second)) <= 4  # Anthropic's limit
     # The shared prefix is byte-identical from one round trip to the next (else the cache never hits).
     assert first["tools"] == second["tools"] and first["system"] == second["system"]
     # No extended thinking: the plan is a forced tool call, which the API refuses with thinking.
     assert "thinking" not in first and first["tool_choice"] == {"type": "any"}
+
+
+async def test_a_checked_plan_is_accepted_without_being_written_again(live: Live, api: respx.Route) -> None:
+    accept = {"type": "tool_use", "id": "toolu_a", "name": "accept_checked_plan", "input": {}}
+    check = {"type": "tool_use", "id": "toolu_c", "name": "check_plan", "input": {"plan": FITNESS_PLAN}}
+    # Accepting before any check is sent back; after the check, the checked plan is the answer.
+    api.side_effect = [httpx.Response(200, json=message([b])) for b in (accept, check, accept)]
+    response = await live.stub.GenerateData(cart_request("accept the checked plan"), timeout=10)
+    assert response.metadata.generation_path == "llm" and api.call_count == 3
+    assert "no plan has been checked yet: call check_plan first" in json.dumps(body(api, 1)["messages"])
+    # The same plan written out again with final_result makes the same rows.
+    api.side_effect = [httpx.Response(200, json=message([check])), final(FITNESS_PLAN)]
+    written = await live.stub.GenerateData(cart_request("the checked plan, written again"), timeout=10)
+    assert written.metadata.generation_path == "llm" and written.data == response.data
 
 
 async def test_the_dataset_planner_caches_its_prompt_too(live: Live, api: respx.Route) -> None:
