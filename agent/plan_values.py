@@ -57,7 +57,7 @@ def entry_problem(spec: FieldSpec, value: Any, path: str) -> str:
         return guard
     name = grammar_of(spec)
     rules = " and the rules " + " ".join(f"{{{r}}}" for r in plan_rules(name)) if name else ""
-    syntax = f"a template may use [a|b], [?text], {{n:2-9}}, {{money:5-40}}{rules}"
+    syntax = f"a template may use [a|b], [?text], {{n:2-9}}, {{money:5-40}}, {{pct:10-40}}{rules}"
     if _bare_bar(value):
         return f"has a | outside [...]: choices go inside brackets, [a|b]; {syntax}"
     try:

@@ -98,11 +98,12 @@ def free_text(spec: FieldSpec) -> bool:
 
 def template_compiler(spec: FieldSpec) -> Compiler | None:
     """What compiles a plan's template for the field: its grammar's plain rules, or for another free
-    text the bare syntax ([a|b], [?x], {n:..}, {money:..}); None: its entries are used as written."""
+    text the bare syntax ([a|b], [?x], {n:..}, {money:..}, {pct:..}); a bracket with one plain choice
+    stays as written ("[Reminder]"). None: its entries are used as written."""
     name = grammar_of(spec)
     if name is not None:
         return plan_compiler(name)
-    return Compiler("text", {}, plain=True) if free_text(spec) else None
+    return Compiler("text", {}, plain=True, tags_stay=True) if free_text(spec) else None
 
 
 def writers(schema: EntitySchema, tables: list[Records], env: Env) -> dict[str, Writer]:

@@ -73,6 +73,16 @@ def test_a_plain_subject_line_may_be_a_template_too() -> None:
     )
 
 
+def test_a_bracketed_tag_stays_and_a_backwards_range_is_refused() -> None:
+    rows, problems = _made([["order_status", "[Reminder] [Order|Parcel] update", "Any news?"]], count=40)
+    assert problems == []
+    assert {r["subject"] for r in rows} == {"[Reminder] Order update", "[Reminder] Parcel update"}
+    _, problems = _made(
+        [["order_status", "Late by {n:9-2} days", "Any news?"], ["order_status", "Late", "?"]]
+    )
+    assert len(problems) == 1 and "runs backwards" in problems[0]
+
+
 BAD = {
     "{hi}my {gizmo} is late": "no rule named 'gizmo'",
     "{hi}my {item} is late": "names the row's product",

@@ -57,6 +57,8 @@ def number_slot(kind: str, span: str, grammar: str) -> Callable[[State], str]:
         lo, hi = (int(v) for v in span.split("-", 1))
     except ValueError:
         raise GrammarError(f"{grammar}: {{{kind}:{span}}} needs a range such as 2-9") from None
+    if lo > hi:
+        raise GrammarError(f"{grammar}: {{{kind}:{span}}} runs backwards; write the smaller number first")
     width = hi - lo + 1
     if kind == "n":
         return lambda st: str(lo + int(st.rnd() * width))

@@ -71,9 +71,14 @@ Part = str | Node  # a literal stays a string, so choices among literals and joi
 class Compiler:
     """Rules (name -> weighted alternatives) compiled on first use, so references bind directly."""
 
-    def __init__(self, name: str, rules: Mapping[str, Any], *, plain: bool = False) -> None:
+    def __init__(
+        self, name: str, rules: Mapping[str, Any], *, plain: bool = False, tags_stay: bool = False
+    ) -> None:
         self.name = name
         self.rules = rules
+        # tags_stay: a bracket with one plain choice is text, as "[Reminder] Your cart" is in a
+        # subject line a plan writes (grammar files never bracket a single choice).
+        self.tags_stay = tags_stay
         # plain: no product in the text (no {product.*} slot, no rule@tag): what goes on after a
         # plan's own words, which may be about a product the row does not hold.
         self.plain = plain
@@ -199,6 +204,8 @@ class Compiler:
     def _item(self, item: tuple[str, Any]) -> Part:
         kind, body = item
         if kind == "alt":
+            if self.tags_stay and len(body) == 1 and all(isinstance(x, str) for x in body[0]):
+                return "[" + "".join(body[0]) + "]"
             return self._choice([self._seq(a) for a in body], None)
         if kind == "opt":
             inner = _node(self._choice([self._seq(a) for a in body], None))

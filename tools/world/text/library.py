@@ -163,7 +163,7 @@ def _plain(name: str) -> tuple[Compiler, tuple[str, ...]]:
     """Every rule compiled now: compiling a plan's template later only reads the compiler's caches,
     which every request shares."""
     load_grammar(name)  # the name is checked and the file's rules are known to compile
-    compiler, usable = Compiler(name, _rules(_read(name)), plain=True), []
+    compiler, usable = Compiler(name, _rules(_read(name)), plain=True, tags_stay=True), []
     for rule in sorted(compiler.rules):
         if "@" in rule:
             continue
