@@ -13,6 +13,7 @@ from bench import (
     engine_bench,
     memory_bench,
     retrieval_bench,
+    seed_bench,
     service_bench,
     workers_bench,
 )
@@ -27,7 +28,7 @@ def main() -> None:
     parser.add_argument("--million", type=int, default=1_000_000, help="carts for the memory and stream runs")
     parser.add_argument(
         "--only",
-        choices=["engine", "service", "workers", "agent", "dataset", "retrieval"],
+        choices=["engine", "service", "workers", "agent", "dataset", "retrieval", "seed"],
         help="run one part",
     )
     parser.add_argument("--customers", type=int, default=100_000, help="customers for the dataset run")
@@ -45,6 +46,25 @@ def main() -> None:
         dataset_part(args.customers)
     if args.only in (None, "retrieval"):
         retrieval_part()
+    if args.only in (None, "seed"):
+        seed_part(args.customers // 5)
+
+
+def seed_part(customers: int) -> None:
+    r = seed_bench.run(customers)
+    ins, small, big = r["insert"], r["small"], r["big"]
+    rate = {k: v["rows"] / v["seconds"] for k, v in r.items()}
+    print(f"seed into PostgreSQL ({big['tables']} tables, one transaction, fresh process each)")
+    print(f"  row-by-row INSERT  {ins['rows']:>9,} rows {rate['insert']:>9,.0f} rows/s (the baseline)")
+    print(
+        f"  COPY               {small['rows']:>9,} rows {rate['small']:>9,.0f} rows/s"
+        f" = {rate['small'] / rate['insert']:.1f}x INSERT; peak RSS {small['peak_mib']:.0f} MiB"
+    )
+    print(
+        f"  COPY               {big['rows']:>9,} rows {rate['big']:>9,.0f} rows/s"
+        f" = {rate['big'] / rate['insert']:.1f}x INSERT; peak RSS {big['peak_mib']:.0f} MiB"
+        f" (big/small {big['peak_mib'] / small['peak_mib']:.2f}; target: well over 50,000 rows/s)"
+    )
 
 
 def engine_part(args: argparse.Namespace) -> None:

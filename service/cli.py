@@ -14,6 +14,8 @@ from service.cli_examples import examples_command
 from service.cli_local import PROGRESS_FROM, generate_local, generate_parquet
 from service.cli_local import progress as _progress
 from service.cli_out import Out, OutFile
+from service.cli_seed import add_parser as add_seed_parser
+from service.cli_seed import seed_command
 from tools.errors import DataError
 
 ENGINE_HELP = (
@@ -196,6 +198,7 @@ def parser() -> argparse.ArgumentParser:
     rm = actions.add_parser("delete", parents=[remote], help="delete examples by id, or every one with a tag")
     rm.add_argument("ids", nargs="*", metavar="ID")
     rm.add_argument("--tag", default="")
+    add_seed_parser(sub)
     return p
 
 
@@ -209,6 +212,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "examples":
         return examples_command(args)
+    if args.command == "seed":
+        try:
+            return seed_command(args)
+        except DataError as exc:
+            sys.stderr.write(f"error: {exc.message}\n")
+            return 2
     try:
         if args.command == "generate" and args.format == "parquet":
             generate_parquet(args, _request(args))  # a directory of files, not one document

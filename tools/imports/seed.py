@@ -1,0 +1,312 @@
+"""An imported schema seeded: tables in insertion order (graph.py), each table's own columns from the
+engine (entities.py), foreign keys drawn from the parents' keys, keys the database numbers (identity,
+serial) taken from its own sequences, deferred keys (cycles, self-references) set by UPDATE at the
+end. The caller runs it in one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from tools.engine import Job, Scenario, generate
+from tools.errors import DataError, InvalidRequest
+from tools.imports.entities import NULL_SHARE, field_name, made_here, to_entity
+from tools.imports.graph import Order, insertion_order
+from tools.imports.model import ForeignKey, Imported, Note, Table
+from tools.imports.sink import DatabaseSink, ScriptSink, Sink, ident, literal
+from tools.seeds import key_of
+
+ROOT_ROWS = 100  # a table with no parent and no --rows
+CHILDREN_PER_PARENT = 2  # a child table with no --rows: this many rows per row of its largest parent
+_DB_NUMBERED = ("identity", "serial")
+
+Key = tuple[Any, ...]
+
+
+@dataclass
+class Seeded:
+    counts: dict[str, int] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class _Made:
+    """What later tables and the final UPDATEs need of a table: its keys, by referenced columns."""
+
+    keys: dict[tuple[str, ...], list[Key]] = field(default_factory=dict)
+
+
+def seed(
+    conn: psycopg.Connection[Any],
+    imported: Imported,
+    rows: dict[str, int],
+    *,
+    seed_value: int = 1,
+    truncate: bool = False,
+    sink: Sink | None = None,
+    dry_run: bool = False,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Seeded:
+    """Every table that can be made, in order, into `sink` (default: COPY on the connection). A dry
+    run (a ScriptSink) only reads the connection: it reserves no sequence values."""
+    started = time.perf_counter()
+    out = Seeded(notes=list(imported.notes))
+    unknown = sorted(set(rows) - set(imported.tables))
+    if unknown:
+        raise InvalidRequest(
+            "--rows", f"names tables the schema lacks: {unknown}", f"use {sorted(imported.tables)}"
+        )
+    order = insertion_order(imported, out.notes)
+    dry = dry_run
+    target = sink or DatabaseSink(conn)
+    wanted = _referenced(imported, order)
+    if truncate:
+        target.execute(f"TRUNCATE {', '.join(ident(t) for t in order.tables)} RESTART IDENTITY")
+    made: dict[str, _Made] = {}
+    for name in order.tables:
+        table = imported.tables[name]
+        n = _count(imported, order, name, rows, out.counts)
+        try:
+            made[name], out.counts[name] = _table(
+                conn,
+                target,
+                table,
+                n,
+                order,
+                made,
+                wanted.get(name, set()),
+                seed_value,
+                dry,
+                truncate,
+                out.notes,
+            )
+        except _Refused as exc:
+            out.notes.append(Note(name, str(exc), "the table is skipped"))
+            continue
+        progress(f"{name}: {out.counts[name]:,} rows")
+    for name, fks in order.deferred.items():
+        if name in made:
+            _set_deferred(target, imported.tables[name], fks, made, seed_value, out.notes)
+            progress(f"{name}: {', '.join(fk.name for fk in fks)} set")
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+class _Refused(Exception):
+    pass
+
+
+def _referenced(imported: Imported, order: Order) -> dict[str, set[tuple[str, ...]]]:
+    """table -> the column tuples other tables (or its deferred UPDATEs) read keys by."""
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for t in imported.tables.values():
+        for fk in t.foreign_keys:
+            out.setdefault(fk.table, set()).add(fk.ref_columns)
+    for name in order.deferred:
+        out.setdefault(name, set()).add(imported.tables[name].primary_key)
+    return out
+
+
+def _count(imported: Imported, order: Order, name: str, rows: dict[str, int], counts: dict[str, int]) -> int:
+    """--rows, else per row of its largest parent (one where the key is one-to-one), else ROOT_ROWS.
+    Deferred keys do not count: their parent is made later."""
+    if name in rows:
+        return rows[name]
+    table, later = imported.tables[name], order.deferred.get(name, [])
+    per = [
+        counts.get(fk.table, 0)
+        * (1 if fk.columns in (table.primary_key, *table.uniques) else CHILDREN_PER_PARENT)
+        for fk in table.foreign_keys
+        if fk not in later
+    ]
+    return max(per) if per else ROOT_ROWS
+
+
+def _table(
+    conn: psycopg.Connection[Any],
+    sink: Sink,
+    table: Table,
+    n: int,
+    order: Order,
+    made: dict[str, _Made],
+    wanted: set[tuple[str, ...]],
+    seed_value: int,
+    dry: bool,
+    truncated: bool,
+    notes: list[Note],
+) -> tuple[_Made, int]:
+    deferred = order.deferred.get(table.name, [])
+    fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
+    own = made_here(table, fk_cols)
+    missing = [c.name for c in table.columns if not c.generated and c.name not in fk_cols
+               and c not in own and not c.nullable]  # fmt: skip
+    if missing:
+        raise _Refused(f"NOT NULL columns of unsupported types: {missing}")
+    try:
+        entity = to_entity(table, fk_cols, notes)
+    except DataError as exc:
+        raise _Refused(f"its columns cannot be generated: {exc}") from None
+    numbered = [c.name for c in table.columns if c.generated in _DB_NUMBERED]
+    sequences = {c: _numbers(conn, table.name, c, n, dry, truncated) for c in numbered}
+    if sequences and dry:
+        what = f"{', '.join(numbered)} numbered from the current maximum"
+        notes.append(Note(table.name, what, "a dry run reserves no sequence values"))
+    picks = [_Picker(fk, made, table, seed_value) for fk in table.foreign_keys if fk not in deferred]
+    for p in picks:
+        if not p.keys and not p.nullable:
+            raise _Refused(f"its parent {p.fk.table} has no rows for {p.fk.name}")
+    columns = [c.name for c in own] + numbered + sorted(fk_cols)
+    # Every key the table declares is held here too, whatever made its values: a repeat is dropped.
+    # Keys unique by construction (a sequence's numbers, random uuids) are not remembered.
+    by_construction = {c.name for c in table.columns if c.generated in _DB_NUMBERED or c.kind == "uuid"}
+    composite = [u for u in {table.primary_key, *table.uniques} if u and not set(u) & by_construction]
+    result = _Made({cols: [] for cols in wanted})
+    dropped = [0]
+    rnd = random.Random(key_of(seed_value, table.name, "keys"))
+    names = [(c.name, field_name(c.name)) for c in own]
+
+    def rows() -> Iterator[list[Any]]:
+        seen: dict[tuple[str, ...], set[Key]] = {u: set() for u in composite}
+        job = Job(schema=entity, scenarios=[Scenario("seed", n)], seed=key_of(seed_value, table.name) % 2**63)
+        i = 0
+        for batch in generate(job):
+            for r in batch:
+                row = {col: r.get(f) for col, f in names}
+                for c in numbered:
+                    row[c] = sequences[c][i]
+                i += 1
+                for p in picks:
+                    p.fill(row, rnd)
+                if any(p.exhausted for p in picks):
+                    return
+                if _duplicate(row, seen):
+                    dropped[0] += 1
+                    continue
+                for cols in wanted:
+                    result.keys[cols].append(tuple(row[c] for c in cols))
+                yield [row.get(c) for c in columns]
+
+    written = sink.copy(table.name, columns, rows())
+    if dropped[0]:
+        notes.append(Note(table.name, f"{dropped[0]:,} rows repeated a unique key", "dropped, so fewer rows"))
+    if any(p.exhausted for p in picks):
+        notes.append(Note(table.name, "a one-to-one key ran out of parents", f"{written:,} rows, not {n:,}"))
+    if dry:
+        for c in numbered:
+            sink.execute(
+                f"SELECT setval(pg_get_serial_sequence({literal(ident(table.name))}, {literal(c)}), "
+                f"(SELECT max({ident(c)}) FROM {ident(table.name)}))"
+            )
+    return result, written
+
+
+def _numbers(
+    conn: psycopg.Connection[Any], table: str, column: str, n: int, dry: bool, truncated: bool
+) -> list[int]:
+    """n values of the column's own sequence (a dry run counts on from the table's maximum)."""
+    if dry:
+        top = conn.execute(
+            f"SELECT coalesce(max({ident(column)}), 0) FROM {ident(table)}".encode()
+        ).fetchone()
+        start = 1 if truncated or top is None else int(top[0]) + 1
+        return list(range(start, start + n))
+    seq = conn.execute("SELECT pg_get_serial_sequence(%s, %s)", (ident(table), column)).fetchone()
+    if seq is None or seq[0] is None:
+        raise _Refused(f"{column} has no sequence to number rows with")
+    got = conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (seq[0], n)).fetchall()
+    return [v for (v,) in got]
+
+
+class _Picker:
+    """Values for one foreign key: a parent's key, NULL now and then where the key is nullable, each
+    parent at most once where the key is also unique (one-to-one)."""
+
+    def __init__(self, fk: ForeignKey, made: dict[str, _Made], table: Table, seed_value: int) -> None:
+        self.fk = fk
+        self.keys = made[fk.table].keys.get(fk.ref_columns, []) if fk.table in made else []
+        self.nullable = all(table.column(c).nullable for c in fk.columns)
+        self.one_each = fk.columns in table.uniques or fk.columns == table.primary_key
+        self.order: list[int] | None = None
+        self.next = 0
+        self.exhausted = False
+
+    def fill(self, row: dict[str, Any], rnd: random.Random) -> None:
+        key: Key | None = None
+        if self.keys and not (self.nullable and rnd.random() < NULL_SHARE):
+            if self.one_each:
+                if self.order is None:
+                    self.order = list(range(len(self.keys)))
+                    rnd.shuffle(self.order)
+                if self.next >= len(self.order):
+                    self.exhausted = not self.nullable
+                else:
+                    key = self.keys[self.order[self.next]]
+                    self.next += 1
+            else:
+                key = self.keys[int(rnd.random() * len(self.keys))]
+        for i, c in enumerate(self.fk.columns):
+            row[c] = None if key is None else key[i]
+
+
+def _duplicate(row: dict[str, Any], seen: dict[tuple[str, ...], set[Key]]) -> bool:
+    keys = {cols: tuple(row.get(c) for c in cols) for cols in seen}
+    if any(None not in k and k in seen[cols] for cols, k in keys.items()):
+        return True
+    for cols, k in keys.items():
+        seen[cols].add(k)
+    return False
+
+
+def _set_deferred(
+    sink: Sink,
+    table: Table,
+    fks: list[ForeignKey],
+    made: dict[str, _Made],
+    seed_value: int,
+    notes: list[Note],
+) -> None:
+    """The keys left NULL at insert, set now that every table has its rows: through a temporary
+    table and one UPDATE ... FROM."""
+    rnd = random.Random(key_of(seed_value, table.name, "deferred"))
+    pk = table.primary_key
+    own_keys = made[table.name].keys[pk]
+    cols = [c for fk in fks for c in fk.columns]
+    tmp = f"_seed_{table.name}"[:60]
+    listed = ", ".join(ident(c) for c in (*pk, *cols))
+    sink.execute(
+        f"CREATE TEMP TABLE {ident(tmp)} ON COMMIT DROP AS "
+        f"SELECT {listed} FROM {ident(table.name)} WITH NO DATA"
+    )
+
+    def rows() -> Iterator[list[Any]]:
+        for i, key in enumerate(own_keys):
+            values: list[Any] = list(key)
+            for fk in fks:
+                parents = made[fk.table].keys.get(fk.ref_columns, []) if fk.table in made else []
+                if fk.table == table.name:
+                    parents = parents[:i]  # an earlier row: no row is its own parent, no loop of two
+                if not parents or rnd.random() < NULL_SHARE:
+                    values += [None] * len(fk.columns)
+                else:
+                    values += list(parents[int(rnd.random() * len(parents))])
+            yield values
+
+    sink.copy(tmp, [*pk, *cols], rows())
+    sets = ", ".join(f"{ident(c)} = s.{ident(c)}" for c in cols)
+    match = " AND ".join(f"t.{ident(c)} = s.{ident(c)}" for c in pk)
+    sink.execute(f"UPDATE {ident(table.name)} AS t SET {sets} FROM {ident(tmp)} AS s WHERE {match}")
+    del notes  # nothing to report yet: every deferred key is nullable (graph.py refuses the rest)
+
+
+__all__ = ["ScriptSink", "Seeded", "seed"]
