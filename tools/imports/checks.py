@@ -32,6 +32,13 @@ def apply_check(table: Table, text: str, where: str, dialect: str = "postgres") 
         tree: exp.Expression = sqlglot.parse_one(body, read=dialect)  # type: ignore[assignment]
     except (ParseError, ValueError):
         return [Note(where, f"CHECK {body} could not be read", NOT_ENFORCED)]
+    return apply_check_expression(table, tree, where, dialect)
+
+
+def apply_check_expression(
+    table: Table, tree: exp.Expression, where: str, dialect: str = "postgres"
+) -> list[Note]:
+    """apply_check for a CHECK already parsed (a DDL import's)."""
     notes = []
     for part in _conjuncts(tree):
         if not _apply(table, part):
