@@ -16,17 +16,13 @@ import psycopg
 from psycopg.types.json import Jsonb
 from tools.imports.postgres import introspect
 from tools.imports.seed import seed
-from tools.imports.sink import Sink, ident
+from tools.imports.targets import PostgresTarget
 
-class InsertSink(Sink):
+class InsertTarget(PostgresTarget):
     # One INSERT per row, as a seeder that does not use COPY writes them.
-    def __init__(self, conn):
-        self.conn = conn
-    def execute(self, statement):
-        self.conn.execute(statement.encode())
-    def copy(self, table, columns, rows):
-        listed, marks = ", ".join(ident(c) for c in columns), ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {ident(table)} ({listed}) OVERRIDING SYSTEM VALUE VALUES ({marks})"
+    def write(self, table, columns, kinds, rows):
+        listed, marks = ", ".join(self.ident(c) for c in columns), ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {self.ident(table)} ({listed}) OVERRIDING SYSTEM VALUE VALUES ({marks})"
         n = 0
         with self.conn.cursor() as cur:
             for row in rows:
@@ -45,8 +41,8 @@ try:
                  "REFERENCES customers (id), action text NOT NULL, created_at timestamptz NOT NULL)")
     imported = introspect(conn, schema)
     with conn.transaction():
-        sink = InsertSink(conn) if mode == "insert" else None
-        done = seed(conn, imported, {"customers": customers}, sink=sink)
+        target = InsertTarget(conn) if mode == "insert" else PostgresTarget(conn)
+        done = seed(target, imported, {"customers": customers})
     hwm = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))
     print(json.dumps({"rows": done.rows, "tables": len(done.counts), "seconds": done.seconds,
                       "peak_mib": int(hwm) / 1024}))

@@ -17,7 +17,8 @@ from service.cli import main
 from tools.catalogue import load_catalogue
 from tools.imports.model import Imported
 from tools.imports.postgres import introspect
-from tools.imports.seed import ScriptSink, seed
+from tools.imports.seed import seed
+from tools.imports.targets import PostgresTarget
 
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text()
 TABLES = ["customers", "departments", "employees", "products", "orders", "order_lines", "shipments",
@@ -82,7 +83,7 @@ def test_a_seed_loads_with_postgresql_enforcing_every_constraint(
 ) -> None:
     lines: list[str] = []
     with pg.transaction():
-        done = seed(pg, imported, {"customers": 300, "products": 80}, progress=lines.append)
+        done = seed(PostgresTarget(pg), imported, {"customers": 300, "products": 80}, progress=lines.append)
     counts = _counts(pg)
     assert counts == done.counts and counts["customers"] == 300
     assert counts["orders"] == 600 and counts["loyalty_cards"] == 300  # 2 per parent; one-to-one
@@ -113,13 +114,13 @@ def test_the_same_seed_writes_the_same_rows(pg: psycopg.Connection[Any], importe
         return pg.execute("SELECT * FROM orders ORDER BY id").fetchall()
 
     with pg.transaction():
-        seed(pg, imported, {"customers": 40}, seed_value=7)
+        seed(PostgresTarget(pg), imported, {"customers": 40}, seed_value=7)
     first = dump()
     with pg.transaction():
-        seed(pg, imported, {"customers": 40}, seed_value=7, truncate=True)
+        seed(PostgresTarget(pg), imported, {"customers": 40}, seed_value=7, truncate=True)
     assert dump() == first and len(first) == 80
     with pg.transaction():
-        seed(pg, imported, {"customers": 40}, seed_value=8, truncate=True)
+        seed(PostgresTarget(pg), imported, {"customers": 40}, seed_value=8, truncate=True)
     assert dump() != first
 
 
@@ -127,7 +128,7 @@ def test_a_dry_run_writes_nothing_and_its_script_loads_through_psql(
     pg: psycopg.Connection[Any], imported: Imported
 ) -> None:
     script = io.StringIO()
-    done = seed(pg, imported, {"customers": 30}, sink=ScriptSink(script), dry_run=True)
+    done = seed(PostgresTarget(pg, script), imported, {"customers": 30})
     assert _counts(pg) == dict.fromkeys(TABLES, 0)
     env = {**os.environ, "PGOPTIONS": f"-c search_path={_schema(pg)}"}
     ran = subprocess.run(
@@ -151,7 +152,7 @@ def test_what_cannot_be_carried_is_listed_at_once_and_the_rest_loads(pg: psycopg
     """)
     imported = introspect(pg, _schema(pg))
     with pg.transaction():
-        done = seed(pg, imported, {"fine": 10, "notes": 0})
+        done = seed(PostgresTarget(pg), imported, {"fine": 10, "notes": 0})
     text = "\n".join(str(n) for n in done.notes)
     assert "CHECK (code ~ '^[A-Z]{3}$')" in text and "not enforced" in text
     assert "exclusion constraint" in text

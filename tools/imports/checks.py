@@ -107,6 +107,12 @@ def _apply(table: Table, e: exp.Expression) -> bool:
             col.nullable = False
             return True
         return False
+    if isinstance(e, exp.Anonymous) and e.name.upper() == "JSON_VALID" and e.expressions:
+        col = _column(table, e.expressions[0])  # MariaDB's JSON: a text column checked as JSON
+        if col is not None:
+            col.kind = "json"
+            return True
+        return False
     if isinstance(e, exp.Between):
         col = _column(table, e.this)
         (ok_lo, lo), (ok_hi, hi) = _literal(e.args["low"]), _literal(e.args["high"])

@@ -62,7 +62,7 @@ def to_entity(table: Table, skip: set[str], notes: list[Note]) -> EntitySchema:
         if source is not None and spec.get("type") == "string":
             spec["source"] = source
         fields[field_name(c.name)] = spec
-    made = {c.name for c in made_here(table, skip)}
+    made = {c.name for c in made_here(table, skip) if _temporal(c)}  # only dates can be ordered
     orders = [(a, b, strict) for a, b, strict in table.orders if a in made and b in made]
     known = {(a, b) for a, b, _ in orders}
     orders += [(a, b, False) for a, b in _NAMED_ORDERS if a in made and b in made and (a, b) not in known]
@@ -89,7 +89,21 @@ def _table_source(table: str, column: str) -> str | None:
     return None
 
 
+# A text column a name calls a time (SQLite keeps dates as ISO text): written as a date-time.
+_TIME_NAME = re.compile(r"(^|_)(at|on|date|time|timestamp)$|^(created|updated|deleted)$")
+
+
+def _temporal(c: Column) -> bool:
+    return c.kind in ("date", "timestamp", "timestamptz") or _dated_text(c)
+
+
+def _dated_text(c: Column) -> bool:
+    return c.kind == "text" and c.length is None and not c.values and bool(_TIME_NAME.search(c.name.lower()))
+
+
 def _spec(c: Column) -> dict[str, Any] | None:
+    if _dated_text(c):
+        return {"type": "datetime"}
     if c.values and c.kind != "array":
         return {"type": "enum", "values": list(c.values)}
     kind = c.kind

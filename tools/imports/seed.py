@@ -12,14 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import psycopg
-
 from tools.engine import Job, Scenario, generate
 from tools.errors import DataError, InvalidRequest
 from tools.imports.entities import NULL_SHARE, field_name, made_here, to_entity
 from tools.imports.graph import Order, insertion_order
 from tools.imports.model import ForeignKey, Imported, Note, Table
-from tools.imports.sink import DatabaseSink, ScriptSink, Sink, ident, literal
+from tools.imports.targets import Target
 from tools.seeds import key_of
 
 ROOT_ROWS = 100  # a table with no parent and no --rows
@@ -48,18 +46,15 @@ class _Made:
 
 
 def seed(
-    conn: psycopg.Connection[Any],
+    target: Target,
     imported: Imported,
     rows: dict[str, int],
     *,
     seed_value: int = 1,
     truncate: bool = False,
-    sink: Sink | None = None,
-    dry_run: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Seeded:
-    """Every table that can be made, in order, into `sink` (default: COPY on the connection). A dry
-    run (a ScriptSink) only reads the connection: it reserves no sequence values."""
+    """Every table that can be made, in order, into `target` (a database, or a script of it)."""
     started = time.perf_counter()
     out = Seeded(notes=list(imported.notes))
     unknown = sorted(set(rows) - set(imported.tables))
@@ -68,28 +63,16 @@ def seed(
             "--rows", f"names tables the schema lacks: {unknown}", f"use {sorted(imported.tables)}"
         )
     order = insertion_order(imported, out.notes)
-    dry = dry_run
-    target = sink or DatabaseSink(conn)
     wanted = _referenced(imported, order)
     if truncate:
-        target.execute(f"TRUNCATE {', '.join(ident(t) for t in order.tables)} RESTART IDENTITY")
+        target.truncate(order.tables)
     made: dict[str, _Made] = {}
     for name in order.tables:
         table = imported.tables[name]
         n = _count(imported, order, name, rows, out.counts)
         try:
             made[name], out.counts[name] = _table(
-                conn,
-                target,
-                table,
-                n,
-                order,
-                made,
-                wanted.get(name, set()),
-                seed_value,
-                dry,
-                truncate,
-                out.notes,
+                target, table, n, order, made, wanted.get(name, set()), seed_value, truncate, out.notes
             )
         except _Refused as exc:
             out.notes.append(Note(name, str(exc), "the table is skipped"))
@@ -97,7 +80,7 @@ def seed(
         progress(f"{name}: {out.counts[name]:,} rows")
     for name, fks in order.deferred.items():
         if name in made:
-            _set_deferred(target, imported.tables[name], fks, made, seed_value, out.notes)
+            _set_deferred(target, imported.tables[name], fks, made, seed_value)
             progress(f"{name}: {', '.join(fk.name for fk in fks)} set")
     out.seconds = time.perf_counter() - started
     return out
@@ -134,15 +117,13 @@ def _count(imported: Imported, order: Order, name: str, rows: dict[str, int], co
 
 
 def _table(
-    conn: psycopg.Connection[Any],
-    sink: Sink,
+    target: Target,
     table: Table,
     n: int,
     order: Order,
     made: dict[str, _Made],
     wanted: set[tuple[str, ...]],
     seed_value: int,
-    dry: bool,
     truncated: bool,
     notes: list[Note],
 ) -> tuple[_Made, int]:
@@ -158,8 +139,11 @@ def _table(
     except DataError as exc:
         raise _Refused(f"its columns cannot be generated: {exc}") from None
     numbered = [c.name for c in table.columns if c.generated in _DB_NUMBERED]
-    sequences = {c: _numbers(conn, table.name, c, n, dry, truncated) for c in numbered}
-    if sequences and dry:
+    try:
+        sequences = {c: target.numbers(table.name, c, n, truncated) for c in numbered}
+    except LookupError as exc:
+        raise _Refused(str(exc)) from None
+    if sequences and target.dry and target.dialect == "postgres":
         what = f"{', '.join(numbered)} numbered from the current maximum"
         notes.append(Note(table.name, what, "a dry run reserves no sequence values"))
     picks = [_Picker(fk, made, table, seed_value) for fk in table.foreign_keys if fk not in deferred]
@@ -197,35 +181,14 @@ def _table(
                     result.keys[cols].append(tuple(row[c] for c in cols))
                 yield [row.get(c) for c in columns]
 
-    written = sink.copy(table.name, columns, rows())
+    kinds = [table.column(c).kind for c in columns]
+    written = target.write(table.name, columns, kinds, rows())
     if dropped[0]:
         notes.append(Note(table.name, f"{dropped[0]:,} rows repeated a unique key", "dropped, so fewer rows"))
     if any(p.exhausted for p in picks):
         notes.append(Note(table.name, "a one-to-one key ran out of parents", f"{written:,} rows, not {n:,}"))
-    if dry:
-        for c in numbered:
-            sink.execute(
-                f"SELECT setval(pg_get_serial_sequence({literal(ident(table.name))}, {literal(c)}), "
-                f"(SELECT max({ident(c)}) FROM {ident(table.name)}))"
-            )
+    target.after_table(table.name, numbered)
     return result, written
-
-
-def _numbers(
-    conn: psycopg.Connection[Any], table: str, column: str, n: int, dry: bool, truncated: bool
-) -> list[int]:
-    """n values of the column's own sequence (a dry run counts on from the table's maximum)."""
-    if dry:
-        top = conn.execute(
-            f"SELECT coalesce(max({ident(column)}), 0) FROM {ident(table)}".encode()
-        ).fetchone()
-        start = 1 if truncated or top is None else int(top[0]) + 1
-        return list(range(start, start + n))
-    seq = conn.execute("SELECT pg_get_serial_sequence(%s, %s)", (ident(table), column)).fetchone()
-    if seq is None or seq[0] is None:
-        raise _Refused(f"{column} has no sequence to number rows with")
-    got = conn.execute("SELECT nextval(%s) FROM generate_series(1, %s)", (seq[0], n)).fetchall()
-    return [v for (v,) in got]
 
 
 class _Picker:
@@ -269,25 +232,13 @@ def _duplicate(row: dict[str, Any], seen: dict[tuple[str, ...], set[Key]]) -> bo
 
 
 def _set_deferred(
-    sink: Sink,
-    table: Table,
-    fks: list[ForeignKey],
-    made: dict[str, _Made],
-    seed_value: int,
-    notes: list[Note],
+    target: Target, table: Table, fks: list[ForeignKey], made: dict[str, _Made], seed_value: int
 ) -> None:
-    """The keys left NULL at insert, set now that every table has its rows: through a temporary
-    table and one UPDATE ... FROM."""
+    """The keys left NULL at insert, set now that every table has its rows (Target.update)."""
     rnd = random.Random(key_of(seed_value, table.name, "deferred"))
-    pk = table.primary_key
-    own_keys = made[table.name].keys[pk]
+    pk = list(table.primary_key)
+    own_keys = made[table.name].keys[table.primary_key]
     cols = [c for fk in fks for c in fk.columns]
-    tmp = f"_seed_{table.name}"[:60]
-    listed = ", ".join(ident(c) for c in (*pk, *cols))
-    sink.execute(
-        f"CREATE TEMP TABLE {ident(tmp)} ON COMMIT DROP AS "
-        f"SELECT {listed} FROM {ident(table.name)} WITH NO DATA"
-    )
 
     def rows() -> Iterator[list[Any]]:
         for i, key in enumerate(own_keys):
@@ -302,11 +253,7 @@ def _set_deferred(
                     values += list(parents[int(rnd.random() * len(parents))])
             yield values
 
-    sink.copy(tmp, [*pk, *cols], rows())
-    sets = ", ".join(f"{ident(c)} = s.{ident(c)}" for c in cols)
-    match = " AND ".join(f"t.{ident(c)} = s.{ident(c)}" for c in pk)
-    sink.execute(f"UPDATE {ident(table.name)} AS t SET {sets} FROM {ident(tmp)} AS s WHERE {match}")
-    del notes  # nothing to report yet: every deferred key is nullable (graph.py refuses the rest)
+    target.update(table.name, pk, cols, [table.column(c).kind for c in (*pk, *cols)], rows())
 
 
-__all__ = ["ScriptSink", "Seeded", "seed"]
+__all__ = ["Seeded", "seed"]
