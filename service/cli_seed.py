@@ -152,7 +152,7 @@ def _connect(dialect: str, url: str) -> Any:
 
 def _read_schema(dialect: str, conn: Any, schema: str) -> Imported:
     if dialect == "postgres":
-        conn.execute("SELECT set_config('search_path', %s, false)", (schema,))
+        conn.execute("SELECT set_config('search_path', quote_ident(%s), false)", (schema,))
         return introspect(conn, schema)
     if dialect == "sqlite":
         sql = [r[0] for r in conn.execute("SELECT sql FROM sqlite_master WHERE type IN ('table', 'index') "

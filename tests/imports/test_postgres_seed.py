@@ -181,3 +181,24 @@ def test_the_cli_seeds_a_database_in_one_command(
     assert main(["seed", url, "--schema", schema, "--rows", "customers"]) == 2
     assert "is not TABLE=N" in capsys.readouterr().err
     assert _counts_of(pg, "customers") == 25  # a refused run changed nothing
+
+
+def test_quoted_names_reserved_words_and_a_spaced_schema_seed_through_the_cli(
+    pg: psycopg.Connection[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    spaced = f"Odd {_schema(pg)}"
+    pg.execute(f'CREATE SCHEMA "{spaced}"')
+    try:
+        pg.execute(f'SET search_path TO "{spaced}"')
+        pg.execute("""
+            CREATE TABLE "User" ("ID" serial PRIMARY KEY, "First Name" text NOT NULL, "order" int,
+                                 "select" boolean NOT NULL);
+            CREATE TABLE "Order Items" (id bigserial PRIMARY KEY,
+                                        "User ID" int NOT NULL REFERENCES "User" ("ID"));
+        """)
+        url = "postgresql://postgres@127.0.0.1:5432/test"
+        assert main(["seed", url, "--schema", spaced, "--rows", "User=12"]) == 0
+        assert "Order Items: 24 rows" in capsys.readouterr().err
+        assert pg.execute('SELECT count(DISTINCT "User ID") FROM "Order Items"').fetchone()[0] > 5  # type: ignore[index]
+    finally:
+        pg.execute(f'DROP SCHEMA "{spaced}" CASCADE')
