@@ -9,6 +9,7 @@ from typing import Any
 from tools.client_json import MAX_DEPTH, check_no_nul, parse_json_document
 from tools.derive import check_rules
 from tools.errors import InvalidRequest, quoted
+from tools.imports.jsonschema import openapi_schema, resolve
 from tools.registry import parse_entity
 from tools.schema import EntitySchema, FieldType
 
@@ -65,6 +66,10 @@ def schema_from_document(text: str, where: str, fallback_name: str) -> EntitySch
         raise InvalidRequest(
             where, "must be a JSON object", 'send {"name": ..., "fields": {...}} or a JSON Schema'
         )
+    if "openapi" in doc:  # an OpenAPI 3 document: the schema named by the request's entity
+        doc = openapi_schema(doc, fallback_name, where)
+    elif "fields" not in doc:  # a JSON Schema: its references and combinations, in one shape
+        doc = resolve(doc, doc, where)
     if "properties" in doc:
         fields = _from_json_schema(doc, where, 0)
     elif isinstance(doc.get("fields"), dict | list):
@@ -203,10 +208,6 @@ def _from_json_schema(doc: dict[str, Any], where: str, depth: int) -> list[dict[
     for name, raw in props.items():
         at = f"{where}.{name[:60]}"
         raw = dict(raw) if isinstance(raw, dict) else {"type": raw}
-        if "$ref" in raw:
-            raise InvalidRequest(
-                at, "uses $ref, which this service does not resolve", "inline the definition"
-            )
         nested = raw.pop("properties", None)
         own_required = raw.pop("required", None)  # an object's list of required children
         raw["required"] = name in required
