@@ -8,9 +8,9 @@ to a dated folder under --report (default evals/reports/) and is compared with t
 
 A whole offline run (no --dataset, no --case) also prints the realism table (evals/realism) and writes
 it to <--report or evals/reports>/realism.md; realism fails the run only for the properties listed in
-evals/realism/policy.py's ENFORCED. It also runs the expert plans (evals/expert) and prints how many
-beat the deterministic plan (table in <report>/expert.md); a case that does not fails the run once
-evals/expert/runner.EXPERT_GATES is on. A whole live
+evals/realism/policy.py's ENFORCED. It also runs the expert plans (evals/expert): a case whose expert
+plan does not beat the deterministic plan fails the run (table in <report>/expert.md), unless the
+case says it `waits_for` a plan feature not built yet. A whole live
 run adds the expert contexts through the model, judged side by side with the deterministic path.
 
 Exit codes: 0 all thresholds held (and, with a report, no regressions); 1 a threshold failed or a
@@ -38,7 +38,7 @@ from agent.prompts import PROMPT_VERSION
 from evals import markdown, report
 from evals.expert.judge import judge_from_env
 from evals.expert.live import live_report as expert_live_report
-from evals.expert.runner import EXPERT_GATES, EXPERT_MD
+from evals.expert.runner import EXPERT_MD
 from evals.expert.runner import report as expert_report
 from evals.families import family_names, load_families, run_families
 from evals.planner import planner_model
@@ -102,10 +102,8 @@ async def main_async(
         code = _finish(args, runs, "offline", SCRIPTED, args.report, time.perf_counter() - started, out)
         if not (args.dataset or args.case):  # a whole offline run also measures realism (evals/realism)
             code = max(code, realism_report(out, (args.report or DEFAULT_REPORT_DIR) / REALISM_MD))
-            # ...and the expert plans against the deterministic planner (evals/expert): reported, and
-            # failing the run only once EXPERT_GATES is on (see evals/expert/runner.py for why not yet)
-            expert_code = expert_report(out, (args.report or DEFAULT_REPORT_DIR) / EXPERT_MD)
-            code = max(code, expert_code if EXPERT_GATES else 0)
+            # ...and the expert plans, which must beat the deterministic planner (evals/expert)
+            code = max(code, expert_report(out, (args.report or DEFAULT_REPORT_DIR) / EXPERT_MD))
         return code
     except CaseError as exc:
         print(f"evals: {exc}", file=out)

@@ -12,7 +12,7 @@ from agent.plan import GenerationPlan
 from evals.requests import CaseError, to_request
 
 CASE_DIR = Path(__file__).parent.parent / "datasets" / "expert"
-CASE_KEYS = {"name", "why", "request", "properties", "text_fields", "plan", "realism_waived"}
+CASE_KEYS = {"name", "why", "request", "properties", "text_fields", "plan", "realism_waived", "waits_for"}
 PROPERTY_KINDS = ("terms", "covers", "share", "quantile")
 
 
@@ -26,6 +26,9 @@ class ExpertCase:
     why: str = ""  # one line: what the context asks for
     # Realism measures the context overrides on purpose (a fraud wave has many tiny payments), with why.
     realism_waived: dict[str, str] = field(default_factory=dict)
+    # What the engine lacks for this plan to win (a plan feature not built yet): the case is run and
+    # reported, and does not fail the run while it loses; once it wins, the marker must go.
+    waits_for: str = ""
 
 
 def _check(doc: dict[str, Any], where: str) -> ExpertCase:
@@ -51,6 +54,7 @@ def _check(doc: dict[str, Any], where: str) -> ExpertCase:
         plan=plan,
         why=str(doc.get("why", "")),
         realism_waived=dict(doc.get("realism_waived") or {}),
+        waits_for=str(doc.get("waits_for") or ""),
     )
 
 

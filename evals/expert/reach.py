@@ -3,11 +3,14 @@ so the table says, per feature, the share of rows that show it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.plan import GenerationPlan, RecordTable
 from evals.common import plain_rows
 from evals.requests import values_at
+from tools.records import is_template
+from tools.world.text.parse import parse
 
 Row = dict[str, Any]
 
@@ -17,21 +20,57 @@ def _first(row: Row, path: str) -> Any:
     return found[0] if found else None
 
 
+def _norm(text: str) -> str:
+    """What the engine's tidying leaves alone: case, spacing, a/an, doubled stops."""
+    text = re.sub(r"\ban\b", "a", " ".join(text.lower().split()))
+    return re.sub(r" ([,.!?;])", r"\1", text.replace("..", "."))
+
+
+def _norm_part(text: str) -> str:
+    """_norm for a piece of a template, keeping the space at either end that joins it to the next."""
+    inner = _norm(text)
+    if not inner:
+        return " " if text else ""
+    return (" " if text[:1].isspace() else "") + inner + (" " if text[-1:].isspace() else "")
+
+
+def _pattern(parts: list[list[Any]]) -> str:
+    """A parsed template (tools/world/text/parse.py) as a regex over _norm'd text; a slot matches
+    anything, since a rule's words are the grammar's."""
+    alts = []
+    for seq in parts:
+        out = ""
+        for item in seq:
+            if isinstance(item, str):
+                out += re.escape(_norm_part(item)).replace(r"\ ", " ?")
+            elif item[0] == "slot":
+                out += ".*?"
+            else:
+                out += f"(?:{_pattern(item[1])}){'?' if item[0] == 'opt' else ''}"
+        alts.append(out)
+    return "|".join(alts)
+
+
+def _matcher(value: Any) -> Any:
+    """value -> a test of one row's text: equal, or opening the text (the engine goes on with it);
+    a template (tools/records.py) when some draw of it opens the text."""
+    if not isinstance(value, str):
+        return lambda got: got == str(value)
+    if is_template(value):
+        pattern = re.compile(f" ?(?:{_pattern(parse(value)[0])})")
+        return lambda got: pattern.match(_norm(got)) is not None
+    return lambda got: got == value or got.startswith(value)
+
+
 def _records_share(rows: list[Row], tables: list[RecordTable]) -> float | None:
-    """Share of rows whose values for a table's fields are one of its entries (every table counted);
-    a text the engine goes on with (tools/records.py) counts when it opens with the entry's."""
+    """Share of rows whose values for a table's fields are one of its entries (every table counted)."""
     hits = total = 0
     for t in tables:
+        entries = [[_matcher(v) for v in e] for e in t.rows]
         for r in rows:
             total += 1
             got = [str(_first(r, f)) for f in t.fields]
-            hits += any(
-                all(
-                    g == str(v) or (isinstance(v, str) and g.startswith(v))
-                    for g, v in zip(got, e, strict=True)
-                )
-                for e in t.rows
-            )
+            hits += any(all(m(g) for g, m in zip(got, e, strict=True)) for e in entries)
     return hits / total if total else None
 
 

@@ -3,7 +3,12 @@
 distinct-2 of a field = distinct word bigrams / all word bigrams, over the field's non-empty values in
 every row, repeats included (a text drawn 10 times adds its bigrams 10 times). Words are lower-cased
 runs of letters and digits; each text starts with a start marker, so a one-word value still counts
-(as the bigram <s>-word). The case's text diversity is the mean over its text fields.
+(as the bigram <s>-word). The case's text diversity is distinct-2 over every text field's bigrams
+together (each field's kept apart), so each bigram counts once whatever field it is in: a mean of the
+fields' figures would weigh a five-word subject line like a thirty-word description, and a plan could
+win on subjects alone while its descriptions repeat more than the grammar's.
+Distinct-2 with repeats falls as texts grow longer (more of each text is common words), so a plan of
+longer texts needs more variety to score the same; the table shows each field's figures.
 
 It is the product of two things the table also shows: how many different texts the rows carry
 (`distinct`, distinct texts / texts) and how formulaic the different texts are (distinct-2 over the
@@ -55,6 +60,11 @@ def field_text(rows: list[dict[str, Any]], path: str) -> FieldText:
 
 
 def text_diversity(rows: list[dict[str, Any]], paths: list[str]) -> tuple[float | None, list[FieldText]]:
-    """The mean distinct-2 over the text fields (None when the case names none), and each field's."""
+    """distinct-2 over every text field's bigrams together (None when the case names none), and
+    each field's own figures."""
     fields = [field_text(rows, p) for p in paths]
-    return (sum(f.d2 for f in fields) / len(fields) if fields else None), fields
+    grams = [
+        (p, *g) for p in paths for r in rows for v in values_at(r, p) if isinstance(v, str) and v.strip()
+        for g in _bigrams(str(v))
+    ]  # fmt: skip
+    return (len(set(grams)) / len(grams) if grams else None) if fields else None, fields

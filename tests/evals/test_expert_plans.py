@@ -9,10 +9,11 @@ import io
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from evals.expert.cases import ExpertCase, load_cases
+from evals.expert.cases import CASE_DIR, ExpertCase, load_cases
 from evals.expert.judge import judge_side_by_side, prompt
 from evals.expert.live import LIVE_MD, live_report
 from evals.expert.properties import context_fit
@@ -52,11 +53,31 @@ def test_deterministic_against_itself_does_not_beat() -> None:
     assert any("text diversity" in f for f in outcome.failures)
 
 
-def test_a_failing_case_fails_the_report(tmp_path: Path) -> None:
+def _copy(tmp: Path, name: str, waits_for: str | None) -> None:
+    doc = yaml.safe_load((CASE_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    doc.pop("waits_for", None)
+    if waits_for is not None:
+        doc["waits_for"] = waits_for
+    (tmp / f"{name}.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+
+
+def test_a_losing_case_fails_the_report_unless_it_waits_for_a_feature(tmp_path: Path) -> None:
+    _copy(tmp_path, "summer_swim_products", None)  # a product row cannot take the plan's products yet
     out = io.StringIO()
-    code = report(out, tmp_path / "expert.md", "summer_swim_products")  # its records are refused
-    assert code == 1 and "DOES NOT BEAT" in out.getvalue()
+    assert report(out, tmp_path / "expert.md", "", tmp_path) == 1
+    assert "DOES NOT BEAT" in out.getvalue() and "FAILED: 1" in out.getvalue()
     assert "summer_swim_products" in (tmp_path / "expert.md").read_text()
+    _copy(tmp_path, "summer_swim_products", "catalogue additions")
+    out = io.StringIO()
+    assert report(out, None, "", tmp_path) == 0
+    assert "waits for catalogue additions; context fit" in out.getvalue()
+
+
+def test_a_winning_case_still_marked_waiting_fails_so_the_marker_goes(tmp_path: Path) -> None:
+    _copy(tmp_path, "luxury_watch_customers", "something already built")
+    out = io.StringIO()
+    assert report(out, None, "", tmp_path) == 1
+    assert "luxury_watch_customers: beats deterministic now; drop its waits_for" in out.getvalue()
 
 
 def test_repeated_texts_score_lower_than_varied_ones() -> None:
@@ -121,3 +142,29 @@ async def test_the_live_report_runs_offline_with_function_models(tmp_path: Path)
     text = out.getvalue()
     assert "newsletter_welcome_coupons" in text and "model path preferred in" in text
     assert "judge (claude-opus-4-5)" in (tmp_path / LIVE_MD).read_text()
+
+
+def test_a_row_drawn_from_a_template_entry_counts_as_reached() -> None:
+    from agent.plan import RecordTable
+    from evals.expert.reach import _records_share
+
+    table = RecordTable(
+        fields=["subject", "description"],
+        rows=[["Late parcel", "{hi}my [scooter|helmet] has sat at [an outpost|the depot] since {weekday}."]],
+    )
+    drawn = "Hello, my helmet has sat at an outpost since Tuesday. An extra line the grammar added."
+    rows = [
+        {"subject": "Late parcel", "description": drawn},
+        {"subject": "Late parcel", "description": "my bike"},
+    ]
+    assert _records_share(rows, [table]) == 0.5
+
+
+def test_text_diversity_pools_every_fields_bigrams_so_a_short_field_weighs_by_its_size() -> None:
+    # Varied one-word subjects over one long text said four times: a mean of the two fields' figures
+    # would be (1.0 + 0.25) / 2; pooled, the repeated description's bigrams count for what they are.
+    body = "the parcel has not moved from the depot since monday and nobody answers the phone"
+    rows = [{"subject": s, "description": body} for s in ("late", "lost", "stuck", "where")]
+    pooled, fields = text_diversity(rows, ["subject", "description"])
+    assert [f.d2 for f in fields] == [1.0, 0.25]
+    assert pooled is not None and abs(pooled - (4 + 15) / (4 + 60)) < 1e-9  # 15 bigrams a description
