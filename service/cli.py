@@ -51,7 +51,7 @@ def _generate_remote(args: argparse.Namespace, out: Out) -> None:
     msg = pb.GenerateRequest(
         entity=args.entity, count=args.count, output_format=fmt, context=args.context, locale=args.locale,
         defect_triggering=args.defect_triggering, negative=args.negative, chunk_size=args.chunk_size,
-        as_of=args.as_of,
+        as_of=args.as_of, custom_schema=_custom_schema(args),
     )  # fmt: skip
     if args.seed is not None:
         msg.seed = args.seed
@@ -94,8 +94,16 @@ def _request(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return DataRequest(
         entity=args.entity, count=args.count, output_format=args.format, seed=args.seed, locale=args.locale,
         context=args.context, defect_triggering=args.defect_triggering, negative=args.negative,
-        csv_safe=not args.no_csv_safe, as_of=args.as_of,
+        csv_safe=not args.no_csv_safe, as_of=args.as_of, custom_schema=_custom_schema(args),
     )  # fmt: skip
+
+
+def _custom_schema(args: argparse.Namespace) -> str:
+    if not args.schema:
+        return ""
+    from service.cli_schema import schema_arg
+
+    return schema_arg(args.schema, args.entity)
 
 
 def _schemas(args: argparse.Namespace) -> None:
@@ -130,6 +138,12 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--locale", default="")
     g.add_argument("--as-of", default="", help=AS_OF_HELP)
     g.add_argument("--context", default="")
+    g.add_argument(
+        "--schema",
+        metavar="FILE",
+        help="your own schema: JSON (fields, JSON Schema, OpenAPI), .proto or a descriptor set; ENTITY names "
+        "the schema or message in it",
+    )
     g.add_argument("--defect-triggering", action="store_true", help="at least half the rows are edge cases")
     g.add_argument("--negative", action="store_true", help="rows that each break exactly one rule")
     g.add_argument("--no-csv-safe", action="store_true", help=CSV_SAFE_HELP)

@@ -1,0 +1,40 @@
+"""`generate ENTITY --schema FILE`: your own schema as the request's custom_schema. A JSON file goes as
+it is (a fields document, a JSON Schema or an OpenAPI document: ENTITY names its schema); a .proto file
+(with the other .proto files beside it, and the well-known types) or a FileDescriptorSet (.pb, .desc,
+.binpb) is read into one message's schema (ENTITY names the message; tools/imports/proto.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tools.errors import InvalidRequest
+from tools.imports.model import Note
+from tools.imports.proto import compile_protos, message_schema
+
+MAX_SCHEMA_BYTES = 2_000_000  # as the service's custom_schema limit
+
+
+def schema_arg(path: str, entity: str) -> str:
+    """The custom_schema text for the file; what the import leaves out goes to stderr."""
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_SCHEMA_BYTES:
+            raise InvalidRequest("--schema", f"{path} is larger than {MAX_SCHEMA_BYTES:,} bytes", "split it")
+        if file.suffix == ".proto":
+            files = {p.name: p.read_text(encoding="utf-8") for p in sorted(file.parent.glob("*.proto"))}
+            data = compile_protos(files)
+        elif file.suffix in (".pb", ".desc", ".binpb"):
+            data = file.read_bytes()
+        else:
+            return file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InvalidRequest(
+            "--schema", f"cannot read {path}: {exc.strerror}", "give the path of a schema file"
+        ) from None
+    notes: list[Note] = []
+    doc = message_schema(data, entity, notes)
+    for note in notes:
+        sys.stderr.write(f"note: {note}\n")
+    return json.dumps(doc)
