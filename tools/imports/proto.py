@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,7 @@ def message_schema(data: bytes, message: str, notes: list[Note]) -> dict[str, An
     return {
         "name": _snake(msg.name),
         "title": msg.name,
-        "fields": _fields(full, messages, enums, (full,), notes),
+        "fields": _Reader(messages, enums, notes).fields(full, (full,)),
     }
 
 
@@ -131,86 +132,72 @@ def _pick(message: str, messages: dict[str, Any]) -> str:
     raise InvalidRequest("entity", f"names no single message ({message!r})", f"use one of {names[:20]}")
 
 
-def _fields(
-    full: str, messages: dict[str, Any], enums: dict[str, list[str]], seen: tuple[str, ...], notes: list[Note]
-) -> list[dict[str, Any]]:
-    msg = messages[full]
-    out: list[dict[str, Any]] = []
-    oneofs_taken: set[int] = set()
-    for f in msg.field:
-        where = f"{full.lstrip('.')}.{f.name}"
-        synthetic = f.proto3_optional
-        if f.HasField("oneof_index") and not synthetic:
-            if f.oneof_index in oneofs_taken:
-                what = f"a member of oneof {msg.oneof_decl[f.oneof_index].name}"
-                notes.append(Note(where, what, "left out: rows set its first member only"))
+@dataclass
+class _Reader:
+    """One message read into fields: the set's messages and enums, and what is left out."""
+
+    messages: dict[str, Any]
+    enums: dict[str, list[str]]
+    notes: list[Note]
+
+    def fields(self, full: str, seen: tuple[str, ...]) -> list[dict[str, Any]]:
+        msg = self.messages[full]
+        out: list[dict[str, Any]] = []
+        oneofs_taken: set[int] = set()
+        for f in msg.field:
+            where = f"{full.lstrip('.')}.{f.name}"
+            synthetic = f.proto3_optional
+            if f.HasField("oneof_index") and not synthetic:
+                if f.oneof_index in oneofs_taken:
+                    what = f"a member of oneof {msg.oneof_decl[f.oneof_index].name}"
+                    self.notes.append(Note(where, what, "left out: rows set its first member only"))
+                    continue
+                oneofs_taken.add(f.oneof_index)
+            spec = self.spec(f, where, seen)
+            if spec is None:
                 continue
-            oneofs_taken.add(f.oneof_index)
-        spec = _spec(f, where, messages, enums, seen, notes)
-        if spec is None:
-            continue
-        spec["name"] = f.name
-        if synthetic:
-            spec |= {"required": False, "null_rate": 0.1}
-        out.append(spec)
-    return out
+            spec["name"] = f.name
+            if synthetic:
+                spec |= {"required": False, "null_rate": 0.1}
+            out.append(spec)
+        return out
 
+    def spec(self, f: Any, where: str, seen: tuple[str, ...]) -> dict[str, Any] | None:
+        entry = self.messages.get(f.type_name) if f.type == F.TYPE_MESSAGE else None
+        if entry is not None and entry.options.map_entry:
+            why = "left out: a JSON object with free keys has no fixed fields here"
+            self.notes.append(Note(where, "a map field", why))
+            return None
+        one = self.single(f, where, seen)
+        if one is None:
+            return None
+        if f.label == F.LABEL_REPEATED:
+            return {"type": "array", "items": one, "min_items": 0, "max_items": 3}
+        return one
 
-def _spec(
-    f: Any,
-    where: str,
-    messages: dict[str, Any],
-    enums: dict[str, list[str]],
-    seen: tuple[str, ...],
-    notes: list[Note],
-) -> dict[str, Any] | None:
-    if (
-        f.type == F.TYPE_MESSAGE
-        and messages.get(f.type_name) is not None
-        and messages[f.type_name].options.map_entry
-    ):
-        notes.append(
-            Note(where, "a map field", "left out: a JSON object with free keys has no fixed fields here")
-        )
-        return None
-    one = _single(f, where, messages, enums, seen, notes)
-    if one is None:
-        return None
-    if f.label == F.LABEL_REPEATED:
-        return {"type": "array", "items": one, "min_items": 0, "max_items": 3}
-    return one
-
-
-def _single(
-    f: Any,
-    where: str,
-    messages: dict[str, Any],
-    enums: dict[str, list[str]],
-    seen: tuple[str, ...],
-    notes: list[Note],
-) -> dict[str, Any] | None:
-    if f.type in _SCALARS:
-        return dict(_SCALARS[f.type])
-    if f.type == F.TYPE_ENUM:
-        values = [v for v in enums.get(f.type_name, []) if not v.endswith("_UNSPECIFIED")] or enums.get(
-            f.type_name, []
-        )
-        return {"type": "enum", "values": values}
-    if f.type != F.TYPE_MESSAGE:
-        notes.append(Note(where, "a group field", "left out"))
-        return None
-    name = f.type_name
-    if name in _WELL_KNOWN:
-        return dict(_WELL_KNOWN[name])
-    if name.startswith(".google.protobuf.") and name.rsplit(".", 1)[-1] in _WRAPPERS:
-        return {**_WRAPPERS[name.rsplit(".", 1)[-1]], "required": False, "null_rate": 0.1}
-    if name not in messages:
-        notes.append(Note(where, f"type {name.lstrip('.')} (e.g. google.protobuf.Any)", "left out"))
-        return None
-    if name in seen:
-        notes.append(Note(where, f"{name.lstrip('.')} inside itself", "left out at its second appearance"))
-        return None
-    return {"type": "object", "fields": _fields(name, messages, enums, (*seen, name), notes)}
+    def single(self, f: Any, where: str, seen: tuple[str, ...]) -> dict[str, Any] | None:
+        if f.type in _SCALARS:
+            return dict(_SCALARS[f.type])
+        if f.type == F.TYPE_ENUM:
+            labels = self.enums.get(f.type_name, [])
+            return {"type": "enum", "values": [v for v in labels if not v.endswith("_UNSPECIFIED")] or labels}
+        if f.type != F.TYPE_MESSAGE:
+            self.notes.append(Note(where, "a group field", "left out"))
+            return None
+        name = f.type_name
+        if name in _WELL_KNOWN:
+            return dict(_WELL_KNOWN[name])
+        if name.startswith(".google.protobuf.") and name.rsplit(".", 1)[-1] in _WRAPPERS:
+            return {**_WRAPPERS[name.rsplit(".", 1)[-1]], "required": False, "null_rate": 0.1}
+        if name not in self.messages:
+            self.notes.append(Note(where, f"type {name.lstrip('.')} (e.g. google.protobuf.Any)", "left out"))
+            return None
+        if name in seen:
+            self.notes.append(
+                Note(where, f"{name.lstrip('.')} inside itself", "left out at its second appearance")
+            )
+            return None
+        return {"type": "object", "fields": self.fields(name, (*seen, name))}
 
 
 def _snake(name: str) -> str:
