@@ -103,7 +103,7 @@ def _custom_schema(args: argparse.Namespace) -> str:
         return ""
     from service.cli_schema import schema_arg
 
-    return schema_arg(args.schema, args.entity)
+    return schema_arg(args.schema, args.entity, args.dialect)
 
 
 def _schemas(args: argparse.Namespace) -> None:
@@ -141,9 +141,10 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--schema",
         metavar="FILE",
-        help="your own schema: JSON (fields, JSON Schema, OpenAPI), .proto or a descriptor set; ENTITY names "
-        "the schema or message in it",
+        help="your own schema: JSON (fields, JSON Schema, OpenAPI), .sql DDL, .proto or a descriptor set; "
+        "ENTITY names the schema, table or message in it",
     )
+    g.add_argument("--dialect", default="", choices=["", "postgres", "mysql", "sqlite"], help="--schema .sql")
     g.add_argument("--defect-triggering", action="store_true", help="at least half the rows are edge cases")
     g.add_argument("--negative", action="store_true", help="rows that each break exactly one rule")
     g.add_argument("--no-csv-safe", action="store_true", help=CSV_SAFE_HELP)

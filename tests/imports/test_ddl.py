@@ -71,3 +71,27 @@ def test_sqlite_rowids_and_what_cannot_be_read_are_listed() -> None:
     whats = [str(n) for n in d.notes]
     assert whats[0] == "statement 4: CREATE VIEW big_orders is not a table; skipped: no rows are made for it"
     assert len(whats) == 2 and whats[1].startswith("statement 6: cannot be read")
+
+
+def test_one_table_of_ddl_generates_as_a_schema_from_the_cli(tmp_path: Path) -> None:
+    import json
+
+    from service.cli import main
+
+    out = tmp_path / "orders.json"
+    args = [
+        "generate",
+        "orders",
+        "--schema",
+        str(HERE / "schema_mysql.sql"),
+        "--count",
+        "50",
+        "--out",
+        str(out),
+    ]
+    assert main(args) == 0
+    rows = json.loads(out.read_text())
+    assert len(rows) == 50 and "id" not in rows[0]  # AUTO_INCREMENT: the database numbers it
+    assert all(r["status"] in ("pending", "paid", "shipped", "cancelled") and r["total"] > 0 for r in rows)
+    assert all(r["shipped_at"] is None or r["placed_at"] <= r["shipped_at"] for r in rows)
+    assert main(["generate", "invoices", "--schema", str(HERE / "schema_mysql.sql")]) == 2
