@@ -28,6 +28,8 @@ class PlanCache(Protocol):
 
     async def set(self, key: str, value: str, ttl_s: int) -> None: ...
 
+    async def delete(self, key: str) -> bool: ...
+
     async def ping(self) -> str:
         """`ok` or the error, for health."""
         ...
@@ -61,6 +63,9 @@ class MemoryCache:
         while len(self._data) > self.max_entries:
             self._data.popitem(last=False)
 
+    async def delete(self, key: str) -> bool:
+        return self._data.pop(key, None) is not None
+
     async def ping(self) -> str:
         return "ok"
 
@@ -91,6 +96,9 @@ class RedisCache:
 
     async def set(self, key: str, value: str, ttl_s: int) -> None:
         await self._call("set", self._client.set(KEY_PREFIX + key, value, ex=ttl_s))
+
+    async def delete(self, key: str) -> bool:
+        return bool(await self._call("delete", self._client.delete(KEY_PREFIX + key)))
 
     async def ttl(self, key: str) -> int:
         value = await self._call("ttl", self._client.ttl(KEY_PREFIX + key))

@@ -55,6 +55,7 @@ class Resources:
     pipeline: Pipeline
     health: HealthState
     store: ExampleStore
+    schemas: PlanCache  # ImportSchema's results: Redis when REDIS_URL is set, so every replica sees them
 
 
 @asynccontextmanager
@@ -67,6 +68,12 @@ async def resources(settings: Settings) -> AsyncIterator[Resources]:
             RedisCache(settings.redis_url, settings.redis_timeout_s) if settings.redis_url else MemoryCache()
         )
         stack.push_async_callback(cache.close)
+        schemas: PlanCache = (
+            RedisCache(settings.redis_url, settings.redis_timeout_s)
+            if settings.redis_url
+            else MemoryCache(512)
+        )
+        stack.push_async_callback(schemas.close)
         store = await open_store(settings)
         stack.push_async_callback(store.close)
         model = build_model(settings)
@@ -77,7 +84,7 @@ async def resources(settings: Settings) -> AsyncIterator[Resources]:
         )
         deps = AgentDeps(registry=registry, planner=planner, store=store)
         health = HealthState(probes=probes(deps, cache))
-        yield Resources(registry, Pipeline(deps), health, store)
+        yield Resources(registry, Pipeline(deps), health, store, schemas)
 
 
 async def open_store(settings: Settings) -> ExampleStore:
@@ -213,7 +220,7 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
     generator = Generator(settings, res.registry, res.pipeline)
     server = _grpc_server(settings)
     pb_grpc.add_TestDataServiceServicer_to_server(
-        TestDataServicer(generator, res.registry, res.health, res.store), server
+        TestDataServicer(generator, res.registry, res.health, res.store, res.schemas), server
     )
     grpc_health = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(grpc_health, server)

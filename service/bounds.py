@@ -44,6 +44,14 @@ MAX_CHARS: dict[tuple[str, str], int] = {
     ("Example", "kind"): 64,
     ("Example", "scenario"): 64,
     ("Example", "tags"): NAME,
+    ("GenerateRequest", "schema_id"): 128,
+    ("DatasetRequest", "schema_id"): 128,
+    ("ImportSchemaRequest", "request_id"): 128,
+    ("ImportSchemaRequest", "source_kind"): 32,
+    ("ImportSchemaRequest", "source"): 2_000_000,  # as custom_schema
+    ("ImportSchemaRequest", "dialect"): 32,
+    ("ImportSchemaRequest", "sources"): NAME,  # map keys: entity.field
+    ("DeleteSchemaRequest", "schema_id"): 128,
 }
 # (message, field) -> most entries in one repeated or map field
 MAX_ITEMS: dict[tuple[str, str], int] = {
@@ -57,6 +65,7 @@ MAX_ITEMS: dict[tuple[str, str], int] = {
     ("DatasetRequest", "entities"): 100,
     ("DatasetRequest", "hints"): 100,
     ("Example", "tags"): 50,
+    ("ImportSchemaRequest", "sources"): 2000,
 }
 MAX_NESTING = 16  # Field.nested_fields inside each other
 

@@ -17,16 +17,18 @@ from agent.dataset_views import plan_summary
 from agent.datasets import Chunk, DatasetRun
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
+from retrieval.cache import MemoryCache, PlanCache
 from retrieval.examples import ExampleStore
-from service import examples_rpc, metrics
+from service import examples_rpc, metrics, schemas_rpc
 from service.admission import Busy, Slot, client_key
+from service.bounds import check_message
 from service.convert import schema_info, to_dataset_request, to_request
 from service.errors import Unavailable, status_for
 from service.generation import Generator, Served
 from service.health import HealthState
 from service.logs import log
 from tools import cancel
-from tools.errors import MAX_MESSAGE_CHARS, DataError, shorten
+from tools.errors import MAX_MESSAGE_CHARS, DataError, InvalidRequest, shorten
 from tools.registry import Registry
 from tools.seeds import ENGINE_VERSION
 from tools.temporal import as_of_text
@@ -71,12 +73,36 @@ def _metadata(served: Served) -> pb.GenerationMetadata:
 
 class TestDataServicer(pb_grpc.TestDataServiceServicer):
     def __init__(
-        self, generator: Generator, registry: Registry, health: HealthState, store: ExampleStore
+        self,
+        generator: Generator,
+        registry: Registry,
+        health: HealthState,
+        store: ExampleStore,
+        schemas: PlanCache | None = None,
     ) -> None:
         self.generator = generator
         self.registry = registry
         self.health = health
         self.store = store
+        self.schemas: PlanCache = schemas or MemoryCache(max_entries=512)  # ImportSchema's results
+
+    def _scope(self, context: grpc.aio.ServicerContext) -> str:
+        """Whose imported schemas a call sees: its token's with tokens on; else anyone holding the id."""
+        tokens = self.generator.settings.tokens
+        return client_key(context.invocation_metadata(), context.peer(), tokens) if tokens else "open"
+
+    async def _request(
+        self, request: pb.GenerateRequest, request_id: str, context: grpc.aio.ServicerContext
+    ) -> Any:
+        """The DataRequest, with the imported schema that schema_id and entity name."""
+        req = to_request(request, request_id)
+        if request.schema_id:
+            if req.custom_schema.strip() or req.inline_schema.strip() or req.schema_fields:
+                raise InvalidRequest("schema_id", "comes with another schema", "send schema_id or a schema")
+            req.custom_schema = await schemas_rpc.schema_document(
+                request.schema_id, request.entity, self.schemas, self._scope(context)
+            )
+        return req
 
     async def _guard(
         self,
@@ -158,9 +184,8 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
 
         async def body() -> tuple[pb.GenerateResponse, str]:
             slot = self._admit(context, unary=True)
-            served = await self.generator.start(
-                to_request(request, request_id), True, context.time_remaining()
-            )
+            req = await self._request(request, request_id, context)
+            served = await self.generator.start(req, True, context.time_remaining())
             _bind(served)
             data = await self.generator.document(served)
             slot.weigh(len(data))
@@ -184,9 +209,8 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
 
         async def body() -> tuple[None, str]:
             self._admit(context)
-            served = await self.generator.start(
-                to_request(request, request_id), False, context.time_remaining()
-            )
+            req = await self._request(request, request_id, context)
+            served = await self.generator.start(req, False, context.time_remaining())
             _bind(served)
             await context.send_initial_metadata(stream_metadata(request_id, served))
             # aclosing: a cancelled or failed stream closes the generator at once, so it stops.
@@ -208,6 +232,13 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
 
         async def body() -> tuple[None, str]:
             self._admit(context)
+            if request.schema_id:
+                raise InvalidRequest(
+                    "schema_id",
+                    "linked datasets over an imported schema are not served yet",
+                    "generate each entity with GenerateData and its schema_id, or seed a database with "
+                    "test-data-agent seed",
+                )
             run, planned = await self.generator.start_dataset(
                 to_dataset_request(request, request_id), context.time_remaining()
             )
@@ -263,6 +294,23 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
             context,
             lambda: examples_rpc.delete(request, self.store),
         )
+
+    async def ImportSchema(self, request: pb.ImportSchemaRequest, context: grpc.aio.ServicerContext) -> Any:
+        request_id = request_id_of(request.request_id, context)
+
+        async def body() -> tuple[pb.ImportSchemaResponse, str]:
+            check_message(request)
+            self._admit(context, unary=True)  # an import parses and compiles: it takes a slot
+            return await schemas_rpc.import_schema(request, self.schemas, self._scope(context)), ""
+
+        return await self._guard("ImportSchema", request_id, context, body)
+
+    async def DeleteSchema(self, request: pb.DeleteSchemaRequest, context: grpc.aio.ServicerContext) -> Any:
+        async def body() -> tuple[pb.DeleteSchemaResponse, str]:
+            check_message(request)
+            return await schemas_rpc.delete_schema(request, self.schemas, self._scope(context)), ""
+
+        return await self._guard("DeleteSchema", request_id_of("", context), context, body)
 
     async def HealthCheck(self, request: pb.HealthCheckRequest, context: grpc.aio.ServicerContext) -> Any:
         status, components = await self.health.report()

@@ -61,7 +61,7 @@ JSONL: OutputFormat
 PARQUET: OutputFormat
 
 class GenerateRequest(_message.Message):
-    __slots__ = ("request_id", "domain", "entity", "schema", "constraints", "scenarios", "context", "hints", "output_format", "count", "use_cache", "learn_from_history", "defect_triggering", "production_like", "inline_schema", "generation_method", "custom_schema", "seed", "chunk_size", "negative", "locale", "csv_safe", "as_of")
+    __slots__ = ("request_id", "domain", "entity", "schema", "constraints", "scenarios", "context", "hints", "output_format", "count", "use_cache", "learn_from_history", "defect_triggering", "production_like", "inline_schema", "generation_method", "custom_schema", "seed", "chunk_size", "negative", "locale", "csv_safe", "as_of", "schema_id")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     ENTITY_FIELD_NUMBER: _ClassVar[int]
@@ -85,6 +85,7 @@ class GenerateRequest(_message.Message):
     LOCALE_FIELD_NUMBER: _ClassVar[int]
     CSV_SAFE_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_ID_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     domain: str
     entity: str
@@ -108,7 +109,8 @@ class GenerateRequest(_message.Message):
     locale: str
     csv_safe: bool
     as_of: str
-    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entity: _Optional[str] = ..., schema: _Optional[_Union[Schema, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., scenarios: _Optional[_Iterable[_Union[Scenario, _Mapping]]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., count: _Optional[int] = ..., use_cache: bool = ..., learn_from_history: bool = ..., defect_triggering: bool = ..., production_like: bool = ..., inline_schema: _Optional[str] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., custom_schema: _Optional[str] = ..., seed: _Optional[int] = ..., chunk_size: _Optional[int] = ..., negative: bool = ..., locale: _Optional[str] = ..., csv_safe: bool = ..., as_of: _Optional[str] = ...) -> None: ...
+    schema_id: str
+    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entity: _Optional[str] = ..., schema: _Optional[_Union[Schema, _Mapping]] = ..., constraints: _Optional[_Union[Constraints, _Mapping]] = ..., scenarios: _Optional[_Iterable[_Union[Scenario, _Mapping]]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., count: _Optional[int] = ..., use_cache: bool = ..., learn_from_history: bool = ..., defect_triggering: bool = ..., production_like: bool = ..., inline_schema: _Optional[str] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., custom_schema: _Optional[str] = ..., seed: _Optional[int] = ..., chunk_size: _Optional[int] = ..., negative: bool = ..., locale: _Optional[str] = ..., csv_safe: bool = ..., as_of: _Optional[str] = ..., schema_id: _Optional[str] = ...) -> None: ...
 
 class Schema(_message.Message):
     __slots__ = ("fields", "predefined_schema")
@@ -349,7 +351,7 @@ class EntityCount(_message.Message):
     def __init__(self, entity: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class DatasetRequest(_message.Message):
-    __slots__ = ("request_id", "domain", "entities", "seed", "output_format", "context", "hints", "generation_method", "locale", "use_cache", "csv_safe", "as_of")
+    __slots__ = ("request_id", "domain", "entities", "seed", "output_format", "context", "hints", "generation_method", "locale", "use_cache", "csv_safe", "as_of", "schema_id")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     ENTITIES_FIELD_NUMBER: _ClassVar[int]
@@ -362,6 +364,7 @@ class DatasetRequest(_message.Message):
     USE_CACHE_FIELD_NUMBER: _ClassVar[int]
     CSV_SAFE_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    SCHEMA_ID_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     domain: str
     entities: _containers.RepeatedCompositeFieldContainer[EntityCount]
@@ -374,7 +377,8 @@ class DatasetRequest(_message.Message):
     use_cache: bool
     csv_safe: bool
     as_of: str
-    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., seed: _Optional[int] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., locale: _Optional[str] = ..., use_cache: bool = ..., csv_safe: bool = ..., as_of: _Optional[str] = ...) -> None: ...
+    schema_id: str
+    def __init__(self, request_id: _Optional[str] = ..., domain: _Optional[str] = ..., entities: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., seed: _Optional[int] = ..., output_format: _Optional[_Union[OutputFormat, str]] = ..., context: _Optional[str] = ..., hints: _Optional[_Iterable[str]] = ..., generation_method: _Optional[_Union[GenerationMethod, str]] = ..., locale: _Optional[str] = ..., use_cache: bool = ..., csv_safe: bool = ..., as_of: _Optional[str] = ..., schema_id: _Optional[str] = ...) -> None: ...
 
 class DatasetChunk(_message.Message):
     __slots__ = ("request_id", "entity", "data", "chunk_index", "is_final")
@@ -423,3 +427,55 @@ class DeleteExamplesResponse(_message.Message):
     DELETED_FIELD_NUMBER: _ClassVar[int]
     deleted: int
     def __init__(self, deleted: _Optional[int] = ...) -> None: ...
+
+class ImportSchemaRequest(_message.Message):
+    __slots__ = ("request_id", "source_kind", "source", "dialect", "sources")
+    class SourcesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_KIND_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    DIALECT_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    source_kind: str
+    source: str
+    dialect: str
+    sources: _containers.ScalarMap[str, str]
+    def __init__(self, request_id: _Optional[str] = ..., source_kind: _Optional[str] = ..., source: _Optional[str] = ..., dialect: _Optional[str] = ..., sources: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class ImportSchemaResponse(_message.Message):
+    __slots__ = ("schema_id", "schemas", "warnings", "sources")
+    class SourcesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    SCHEMA_ID_FIELD_NUMBER: _ClassVar[int]
+    SCHEMAS_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_FIELD_NUMBER: _ClassVar[int]
+    schema_id: str
+    schemas: _containers.RepeatedCompositeFieldContainer[SchemaInfo]
+    warnings: _containers.RepeatedScalarFieldContainer[str]
+    sources: _containers.ScalarMap[str, str]
+    def __init__(self, schema_id: _Optional[str] = ..., schemas: _Optional[_Iterable[_Union[SchemaInfo, _Mapping]]] = ..., warnings: _Optional[_Iterable[str]] = ..., sources: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class DeleteSchemaRequest(_message.Message):
+    __slots__ = ("schema_id",)
+    SCHEMA_ID_FIELD_NUMBER: _ClassVar[int]
+    schema_id: str
+    def __init__(self, schema_id: _Optional[str] = ...) -> None: ...
+
+class DeleteSchemaResponse(_message.Message):
+    __slots__ = ("deleted",)
+    DELETED_FIELD_NUMBER: _ClassVar[int]
+    deleted: bool
+    def __init__(self, deleted: bool = ...) -> None: ...

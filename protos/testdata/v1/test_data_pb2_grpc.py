@@ -74,6 +74,16 @@ class TestDataServiceStub(object):
                 request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesRequest.SerializeToString,
                 response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesResponse.FromString,
                 _registered_method=True)
+        self.ImportSchema = channel.unary_unary(
+                '/testdata.v1.TestDataService/ImportSchema',
+                request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.ImportSchemaRequest.SerializeToString,
+                response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.ImportSchemaResponse.FromString,
+                _registered_method=True)
+        self.DeleteSchema = channel.unary_unary(
+                '/testdata.v1.TestDataService/DeleteSchema',
+                request_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteSchemaRequest.SerializeToString,
+                response_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteSchemaResponse.FromString,
+                _registered_method=True)
 
 
 class TestDataServiceServicer(object):
@@ -134,6 +144,20 @@ class TestDataServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportSchema(self, request, context):
+        """Your own schema (SQL DDL, JSON Schema, OpenAPI, .proto, a descriptor set) kept for a day; its
+        schema_id and an entity name then stand for it in GenerateData and GenerateDataStream.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSchema(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TestDataServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -176,6 +200,16 @@ def add_TestDataServiceServicer_to_server(servicer, server):
                     servicer.DeleteExamples,
                     request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesRequest.FromString,
                     response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesResponse.SerializeToString,
+            ),
+            'ImportSchema': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportSchema,
+                    request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.ImportSchemaRequest.FromString,
+                    response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.ImportSchemaResponse.SerializeToString,
+            ),
+            'DeleteSchema': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSchema,
+                    request_deserializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteSchemaRequest.FromString,
+                    response_serializer=protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteSchemaResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -394,6 +428,60 @@ class TestDataService(object):
             '/testdata.v1.TestDataService/DeleteExamples',
             protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesRequest.SerializeToString,
             protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteExamplesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportSchema(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/testdata.v1.TestDataService/ImportSchema',
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.ImportSchemaRequest.SerializeToString,
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.ImportSchemaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSchema(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/testdata.v1.TestDataService/DeleteSchema',
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteSchemaRequest.SerializeToString,
+            protos_dot_testdata_dot_v1_dot_test__data__pb2.DeleteSchemaResponse.FromString,
             options,
             channel_credentials,
             insecure,
