@@ -39,6 +39,9 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--schema", default="public", help="PostgreSQL: the schema to read and fill")
     s.add_argument("--ddl", metavar="FILE", help="read the schema from this DDL file instead of the database")
     s.add_argument("--seed", type=int, default=1, help="the same seed and schema give the same rows")
+    s.add_argument(
+        "--sources", metavar="FILE", help='a JSON or YAML file {"table.column": "email", ...}: value sources'
+    )
     s.add_argument("--truncate", action="store_true", help="empty the tables first")
     s.add_argument("--dry-run", action="store_true", help="print the SQL script; write nothing")  # fmt: skip
 
@@ -89,16 +92,18 @@ def seed_command(args: argparse.Namespace) -> int:
 
 def _run(target: Target, imported: Imported, rows: dict[str, int], args: argparse.Namespace) -> int:
     progress = (lambda _: None) if args.dry_run else _progress
+    sources = _sources(args.sources) if args.sources else None
     target.begin()
     if target.dry:
-        done = seed(target, imported, rows, seed_value=args.seed, truncate=args.truncate)
+        done = seed(target, imported, rows, seed_value=args.seed, truncate=args.truncate, sources=sources)
         target.commit_script()
     else:
 
         def work() -> Seeded:
             return seed(
-                target, imported, rows, seed_value=args.seed, truncate=args.truncate, progress=progress
-            )
+                target, imported, rows, seed_value=args.seed, truncate=args.truncate, sources=sources,
+                progress=progress,
+            )  # fmt: skip
 
         done = _in_transaction(target, work)
     for note in done.notes:
@@ -187,3 +192,18 @@ def _redacted(text: str, url: str) -> str:
 
 def _progress(line: str) -> None:
     sys.stderr.write(line + "\n")
+
+
+def _sources(path: str) -> dict[str, str]:
+    import yaml
+
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))  # JSON is YAML too
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidRequest("--sources", f"cannot read {path}: {exc}", "give a JSON or YAML file") from None
+    if not isinstance(doc, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in doc.items()
+    ):
+        what = f"{path} is not a mapping of table.column to a source"
+        raise InvalidRequest("--sources", what, 'write {"users.nick": "username"}')
+    return doc

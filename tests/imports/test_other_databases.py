@@ -141,3 +141,17 @@ def test_bad_urls_and_files_are_errors_naming_the_fix(capsys: pytest.CaptureFixt
     assert "cannot connect" in err and "s3cret" not in err
     assert main(["seed", "sqlite:///x.db", "--ddl", "/no/such.sql", "--dry-run"]) == 2
     assert "--ddl: cannot read /no/such.sql" in capsys.readouterr().err
+
+
+def test_a_sources_file_overrides_what_column_names_suggest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _sqlite_file(tmp_path)
+    sources = tmp_path / "sources.yaml"
+    sources.write_text("customers.email: city\n")  # a column whose name says e-mail, told to hold cities
+    assert main(["seed", f"sqlite:///{path}", "--rows", "customers=20", "--sources", str(sources)]) == 0
+    with sqlite3.connect(path) as conn:
+        assert not any("@" in e for (e,) in conn.execute("SELECT email FROM customers"))
+    sources.write_text("customers.nickname: email\n")
+    assert main(["seed", f"sqlite:///{path}", "--sources", str(sources)]) == 2
+    assert "--sources: names columns the schema lacks: ['customers.nickname']" in capsys.readouterr().err

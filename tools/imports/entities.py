@@ -42,7 +42,10 @@ def made_here(table: Table, skip: set[str]) -> list[Column]:
     return [c for c in table.columns if not c.generated and c.name not in skip and _spec(c) is not None]
 
 
-def to_entity(table: Table, skip: set[str], notes: list[Note]) -> EntitySchema:
+def to_entity(
+    table: Table, skip: set[str], notes: list[Note], sources: dict[str, str] | None = None
+) -> EntitySchema:
+    """The table's entity; `sources` ("table.column" -> value source) overrides what names suggest."""
     fields: dict[str, Any] = {}
     for c in table.columns:
         if c.generated or c.name in skip:
@@ -61,6 +64,9 @@ def to_entity(table: Table, skip: set[str], notes: list[Note]) -> EntitySchema:
         source = _table_source(table.name, c.name)
         if source is not None and spec.get("type") == "string":
             spec["source"] = source
+        wanted = (sources or {}).get(f"{table.name}.{c.name}")
+        if wanted:
+            spec["source"] = wanted
         fields[field_name(c.name)] = spec
     made = {c.name for c in made_here(table, skip) if _temporal(c)}  # only dates can be ordered
     orders = [(a, b, strict) for a, b, strict in table.orders if a in made and b in made]

@@ -52,11 +52,18 @@ def seed(
     *,
     seed_value: int = 1,
     truncate: bool = False,
+    sources: dict[str, str] | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Seeded:
     """Every table that can be made, in order, into `target` (a database, or a script of it)."""
     started = time.perf_counter()
     out = Seeded(notes=list(imported.notes))
+    columns = {f"{t.name}.{c.name}" for t in imported.tables.values() for c in t.columns}
+    stray = sorted(set(sources or {}) - columns)
+    if stray:
+        raise InvalidRequest(
+            "--sources", f"names columns the schema lacks: {stray[:10]}", "key it table.column"
+        )
     unknown = sorted(set(rows) - set(imported.tables))
     if unknown:
         raise InvalidRequest(
@@ -72,7 +79,16 @@ def seed(
         n = _count(imported, order, name, rows, out.counts)
         try:
             made[name], out.counts[name] = _table(
-                target, table, n, order, made, wanted.get(name, set()), seed_value, truncate, out.notes
+                target,
+                table,
+                n,
+                order,
+                made,
+                wanted.get(name, set()),
+                seed_value,
+                truncate,
+                out.notes,
+                sources,
             )
         except _Refused as exc:
             out.notes.append(Note(name, str(exc), "the table is skipped"))
@@ -126,6 +142,7 @@ def _table(
     seed_value: int,
     truncated: bool,
     notes: list[Note],
+    sources: dict[str, str] | None = None,
 ) -> tuple[_Made, int]:
     deferred = order.deferred.get(table.name, [])
     fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
@@ -135,7 +152,7 @@ def _table(
     if missing:
         raise _Refused(f"NOT NULL columns of unsupported types: {missing}")
     try:
-        entity = to_entity(table, fk_cols, notes)
+        entity = to_entity(table, fk_cols, notes, sources)
     except DataError as exc:
         raise _Refused(f"its columns cannot be generated: {exc}") from None
     numbered = [c.name for c in table.columns if c.generated in _DB_NUMBERED]
