@@ -14,13 +14,15 @@ from tools.errors import InvalidRequest
 from tools.imports.ddl import from_ddl
 from tools.imports.entities import to_entity
 from tools.imports.model import Note
-from tools.imports.proto import compile_protos, message_schema
+from tools.imports.proto import compile_protos, message_schema, reflected_set
 
 MAX_SCHEMA_BYTES = 2_000_000  # as the service's custom_schema limit
 
 
 def schema_arg(path: str, entity: str, dialect: str = "") -> str:
     """The custom_schema text for the file; what the import leaves out goes to stderr."""
+    if path.startswith("grpc://"):  # a running server's reflection: ENTITY is a message's full name
+        return _message(reflected_set(path.removeprefix("grpc://").rstrip("/"), entity), entity)
     file = Path(path)
     try:
         if file.stat().st_size > MAX_SCHEMA_BYTES:
@@ -38,6 +40,10 @@ def schema_arg(path: str, entity: str, dialect: str = "") -> str:
         raise InvalidRequest(
             "--schema", f"cannot read {path}: {exc.strerror}", "give the path of a schema file"
         ) from None
+    return _message(data, entity)
+
+
+def _message(data: bytes, entity: str) -> str:
     notes: list[Note] = []
     doc = message_schema(data, entity, notes)
     for note in notes:

@@ -98,3 +98,27 @@ def test_a_proto_that_does_not_compile_or_names_no_message_is_an_error(
     assert main(["generate", "Invoice", "--schema", str(path)]) == 2
     err = capsys.readouterr().err
     assert "names no single message ('Invoice'); use one of ['shop.v1.Order', 'shop.v1.Order.Address'" in err
+
+
+@pytest.mark.asyncio
+async def test_a_running_servers_reflection_is_a_schema_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Our own service has reflection on: its Example message, read from it, generates rows that parse
+    # back as testdata.v1.Example.
+    import asyncio
+
+    from protos.testdata.v1 import test_data_pb2 as pb
+    from tests.service.conftest import live_service, make_settings
+
+    async for live in live_service(make_settings()):
+        target = f"grpc://127.0.0.1:{live.service.grpc_port}"
+        out = tmp_path / "examples.json"
+        args = ["generate", "testdata.v1.Example", "--schema", target, "--count", "20", "--out", str(out)]
+        assert await asyncio.to_thread(main, args) == 0
+        for row in json.loads(out.read_text()):
+            json_format.ParseDict({k: v for k, v in row.items() if not k.startswith("_")}, pb.Example())
+        assert await asyncio.to_thread(main, ["generate", "testdata.v1.Nope", "--schema", target]) == 2
+        assert "does not know 'testdata.v1.Nope'" in capsys.readouterr().err
+    assert main(["generate", "x.Y", "--schema", "grpc://127.0.0.1:1"]) == 2
+    assert "no gRPC server answers at 127.0.0.1:1" in capsys.readouterr().err

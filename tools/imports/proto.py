@@ -84,6 +84,45 @@ def compile_protos(files: dict[str, str]) -> bytes:
         return out.read_bytes()
 
 
+def reflected_set(address: str, symbol: str, timeout_s: float = 5.0) -> bytes:
+    """A FileDescriptorSet read from a running gRPC server's reflection service (plaintext): the file
+    that defines `symbol` (a message's full name) or, without one, every service's file, with the
+    files they import."""
+    import grpc
+    from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
+
+    with grpc.insecure_channel(address) as channel:
+        try:
+            grpc.channel_ready_future(channel).result(timeout=timeout_s)
+        except grpc.FutureTimeoutError:
+            gone = f"no gRPC server answers at {address}"
+            raise InvalidRequest("--schema", gone, "start it, or check the address") from None
+        db = ProtoReflectionDescriptorDatabase(channel)
+        try:
+            roots = [db.FindFileContainingSymbol(symbol)] if "." in symbol else [
+                db.FindFileContainingSymbol(s) for s in db.get_services() if not s.startswith("grpc.")
+            ]  # fmt: skip
+        except (KeyError, grpc.RpcError) as exc:
+            unknown = f"reflection at {address} does not know {symbol!r}: {exc}"
+            raise InvalidRequest(
+                "--schema", unknown, "name a message by its full name (package.Message)"
+            ) from None
+        out = descriptor_pb2.FileDescriptorSet()
+        seen: set[str] = set()
+
+        def add(file: descriptor_pb2.FileDescriptorProto) -> None:
+            if file.name in seen:
+                return
+            seen.add(file.name)
+            for dep in file.dependency:
+                add(db.FindFileByName(dep))
+            out.file.append(file)
+
+        for root in roots:
+            add(root)
+    return out.SerializeToString()
+
+
 def message_schema(data: bytes, message: str, notes: list[Note]) -> dict[str, Any]:
     """The custom schema document of `message` (its full name, or a name only one message has)."""
     try:
