@@ -42,7 +42,9 @@ def add_parser(sub: Any) -> None:
     s.add_argument(
         "--sources", metavar="FILE", help='a JSON or YAML file {"table.column": "email", ...}: value sources'
     )
-    s.add_argument("--truncate", action="store_true", help="empty the tables first")
+    s.add_argument("--truncate", action="store_true", help="empty the tables first (not --reuse ones)")
+    s.add_argument("--reuse", action="append", default=[], metavar="TABLE",
+                   help="leave this table's rows as they are and point new children at them")  # fmt: skip
     s.add_argument("--dry-run", action="store_true", help="print the SQL script; write nothing")  # fmt: skip
 
 
@@ -95,19 +97,29 @@ def _run(target: Target, imported: Imported, rows: dict[str, int], args: argpars
     sources = _sources(args.sources) if args.sources else None
     target.begin()
     if target.dry:
-        done = seed(target, imported, rows, seed_value=args.seed, truncate=args.truncate, sources=sources)
+        done = seed(
+            target,
+            imported,
+            rows,
+            seed_value=args.seed,
+            truncate=args.truncate,
+            sources=sources,
+            reuse=frozenset(args.reuse),
+        )
         target.commit_script()
     else:
 
         def work() -> Seeded:
             return seed(
                 target, imported, rows, seed_value=args.seed, truncate=args.truncate, sources=sources,
-                progress=progress,
+                reuse=frozenset(args.reuse), progress=progress,
             )  # fmt: skip
 
         done = _in_transaction(target, work)
     for note in done.notes:
         sys.stderr.write(f"note: {note}\n")
+    for name, n in done.reused.items():
+        sys.stderr.write(f"{name}: {n:,} existing rows referenced, none written\n")
     verb = "would write" if args.dry_run else "wrote"
     rate = done.rows / done.seconds if done.seconds else 0
     sys.stderr.write(

@@ -202,3 +202,32 @@ def test_quoted_names_reserved_words_and_a_spaced_schema_seed_through_the_cli(
         assert pg.execute('SELECT count(DISTINCT "User ID") FROM "Order Items"').fetchone()[0] > 5  # type: ignore[index]
     finally:
         pg.execute(f'DROP SCHEMA "{spaced}" CASCADE')
+
+
+def test_reuse_adds_children_for_the_rows_already_there(
+    pg: psycopg.Connection[Any], imported: Imported, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pg.transaction():
+        seed(PostgresTarget(pg), imported, {"customers": 30, "products": 20})
+    before = {r[0] for r in pg.execute("SELECT id FROM customers")}
+    orders = _counts_of(pg, "orders")
+    url, schema = "postgresql://postgres@127.0.0.1:5432/test", _schema(pg)
+    args = [
+        "seed",
+        url,
+        "--schema",
+        schema,
+        "--reuse",
+        "customers",
+        "--reuse",
+        "products",
+        "--rows",
+        "orders=45",
+    ]
+    assert main(args) == 0
+    assert "customers: 30 existing rows reused" in capsys.readouterr().err
+    assert {r[0] for r in pg.execute("SELECT id FROM customers")} == before  # not one written
+    new = pg.execute("SELECT DISTINCT customer_id FROM orders WHERE id > %s", (orders,)).fetchall()
+    assert _counts_of(pg, "orders") == orders + 45 and {c for (c,) in new} <= before and len(new) > 10
+    assert main(["seed", url, "--schema", schema, "--reuse", "clients"]) == 2
+    assert "--reuse: names tables the schema lacks: ['clients']" in capsys.readouterr().err

@@ -30,6 +30,7 @@ Key = tuple[Any, ...]
 @dataclass
 class Seeded:
     counts: dict[str, int] = field(default_factory=dict)
+    reused: dict[str, int] = field(default_factory=dict)  # tables whose existing rows were referenced
     notes: list[Note] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -53,9 +54,11 @@ def seed(
     seed_value: int = 1,
     truncate: bool = False,
     sources: dict[str, str] | None = None,
+    reuse: frozenset[str] = frozenset(),
     progress: Callable[[str], None] = lambda _: None,
 ) -> Seeded:
-    """Every table that can be made, in order, into `target` (a database, or a script of it)."""
+    """Every table that can be made, in order, into `target` (a database, or a script of it). Tables
+    in `reuse` are not written: their existing rows' keys are read, so children point at them."""
     started = time.perf_counter()
     out = Seeded(notes=list(imported.notes))
     columns = {f"{t.name}.{c.name}" for t in imported.tables.values() for c in t.columns}
@@ -69,14 +72,28 @@ def seed(
         raise InvalidRequest(
             "--rows", f"names tables the schema lacks: {unknown}", f"use {sorted(imported.tables)}"
         )
+    stale = sorted(reuse - set(imported.tables))
+    if stale:
+        raise InvalidRequest(
+            "--reuse", f"names tables the schema lacks: {stale}", f"use {sorted(imported.tables)}"
+        )
     order = insertion_order(imported, out.notes)
     wanted = _referenced(imported, order)
     if truncate:
-        target.truncate(order.tables)
+        target.truncate([t for t in order.tables if t not in reuse])
     made: dict[str, _Made] = {}
+    sizes: dict[str, int] = {}  # rows each table has for its children's counts: made, or reused
     for name in order.tables:
         table = imported.tables[name]
-        n = _count(imported, order, name, rows, out.counts)
+        if name in reuse:
+            try:
+                made[name] = _Made({cols: target.keys(name, list(cols)) for cols in wanted.get(name, set())})
+            except LookupError as exc:
+                raise InvalidRequest("--reuse", str(exc), "seed against the database itself") from None
+            sizes[name] = out.reused[name] = max((len(k) for k in made[name].keys.values()), default=0)
+            progress(f"{name}: {sizes[name]:,} existing rows reused")
+            continue
+        n = _count(imported, order, name, rows, sizes)
         try:
             made[name], out.counts[name] = _table(
                 target,
@@ -93,9 +110,10 @@ def seed(
         except _Refused as exc:
             out.notes.append(Note(name, str(exc), "the table is skipped"))
             continue
+        sizes[name] = out.counts[name]
         progress(f"{name}: {out.counts[name]:,} rows")
     for name, fks in order.deferred.items():
-        if name in made:
+        if name in made and name not in reuse:
             _set_deferred(target, imported.tables[name], fks, made, seed_value)
             progress(f"{name}: {', '.join(fk.name for fk in fks)} set")
     out.seconds = time.perf_counter() - started
@@ -172,14 +190,22 @@ def _table(
     # Keys unique by construction (a sequence's numbers, random uuids) are not remembered.
     by_construction = {c.name for c in table.columns if c.generated in _DB_NUMBERED or c.kind == "uuid"}
     composite = [u for u in {table.primary_key, *table.uniques} if u and not set(u) & by_construction]
+    # Rows already in the table (no --truncate): their unique keys are taken, so a repeat of one is
+    # dropped like any other (a second seed, or children added for reused parents).
+    reads = target.conn is not None and not truncated  # rows may be there already
+    existing = {u: target.keys(table.name, list(u)) for u in composite} if reads else {}
+    # The rows a table already has join the seed: a second seed adds other rows, not the first's again
+    # (the same seed over the same database gives the same rows).
+    already = target.count(table.name) if reads else 0
     result = _Made({cols: [] for cols in wanted})
     dropped = [0]
     rnd = random.Random(key_of(seed_value, table.name, "keys"))
     names = [(c.name, field_name(c.name)) for c in own]
 
     def rows() -> Iterator[list[Any]]:
-        seen: dict[tuple[str, ...], set[Key]] = {u: set() for u in composite}
-        job = Job(schema=entity, scenarios=[Scenario("seed", n)], seed=key_of(seed_value, table.name) % 2**63)
+        seen: dict[tuple[str, ...], set[Key]] = {u: set(existing.get(u, ())) for u in composite}
+        seed_key = key_of(seed_value, table.name, already) % 2**63
+        job = Job(schema=entity, scenarios=[Scenario("seed", n)], seed=seed_key)
         i = 0
         for batch in generate(job):
             for r in batch:

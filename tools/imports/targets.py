@@ -47,6 +47,20 @@ class Target:
         row = self.conn.execute(statement).fetchone()
         return None if row is None else row[0]
 
+    def keys(self, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
+        """The existing rows' values of `columns` (a reused table's keys), read even in a dry run."""
+        if self.conn is None:
+            raise LookupError("reusing a table's rows needs the database, not DDL alone")
+        listed = ", ".join(self.ident(c) for c in columns)
+        where = " AND ".join(f"{self.ident(c)} IS NOT NULL" for c in columns)
+        return [tuple(r) for r in self._rows(f"SELECT {listed} FROM {self.ident(table)} WHERE {where}")]
+
+    def _rows(self, statement: str) -> list[Any]:
+        return list(self.conn.execute(statement).fetchall())
+
+    def count(self, table: str) -> int:
+        return int(self._scalar(f"SELECT count(*) FROM {self.ident(table)}"))
+
     def begin(self) -> None:
         if self.script is not None:
             self.script.write("BEGIN;\n")
@@ -136,6 +150,9 @@ class PostgresTarget(Target):
     def _scalar(self, statement: str) -> Any:
         row = self.conn.execute(statement.encode()).fetchone()
         return None if row is None else row[0]
+
+    def _rows(self, statement: str) -> list[Any]:
+        return list(self.conn.execute(statement.encode()).fetchall())
 
     def numbers(self, table: str, column: str, n: int, truncated: bool) -> list[int]:
         """The column's own sequence's next n values, reserved (a script counts on from the maximum)."""
@@ -231,6 +248,11 @@ class MysqlTarget(Target):
             cur.execute(statement)
             row = cur.fetchone()
         return None if row is None else row[0]
+
+    def _rows(self, statement: str) -> list[Any]:
+        with self.conn.cursor() as cur:
+            cur.execute(statement)
+            return list(cur.fetchall())
 
     def begin(self) -> None:
         if self.script is not None:
