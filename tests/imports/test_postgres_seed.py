@@ -87,7 +87,13 @@ def test_a_seed_loads_with_postgresql_enforcing_every_constraint(
     counts = _counts(pg)
     assert counts == done.counts and counts["customers"] == 300
     assert counts["orders"] == 600 and counts["loyalty_cards"] == 300  # 2 per parent; one-to-one
-    assert counts["order_lines"] > 1000 and counts["shipments"] > 2000
+    assert counts["order_lines"] == 1200 and counts["shipments"] == 2400  # none dropped as a repeat
+    # Line numbers count 1, 2, ... within each order, as a composite key (order_id, line_no) wants.
+    gaps = pg.execute(
+        "SELECT count(*) FROM (SELECT order_id, max(line_no) AS top, count(*) AS n FROM order_lines "
+        "GROUP BY order_id) s WHERE top <> n"
+    ).fetchone()
+    assert gaps is not None and gaps[0] == 0
     assert all(n > 0 for n in counts.values())
     assert "customers: 300 rows" in lines and any("departments_head_id_fkey set" in ln for ln in lines)
     # Deferred keys (a self-reference, a cycle) were set after both sides existed.

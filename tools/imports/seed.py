@@ -202,6 +202,15 @@ def _table(
     rnd = random.Random(key_of(seed_value, table.name, "keys"))
     names = [(c.name, field_name(c.name)) for c in own]
 
+    ordinal = _ordinal(table, fk_cols)
+    counters: dict[Key, int] = {}
+    if ordinal is not None:  # a line number within its parent: on from the rows already there
+        col, parent_cols, key = ordinal
+        at = {c: i for i, c in enumerate(key)}
+        for k in existing.get(key, []):
+            parent = tuple(k[at[c]] for c in parent_cols)
+            counters[parent] = max(counters.get(parent, 0), int(k[at[col]]))
+
     def rows() -> Iterator[list[Any]]:
         seen: dict[tuple[str, ...], set[Key]] = {u: set(existing.get(u, ())) for u in composite}
         seed_key = key_of(seed_value, table.name, already) % 2**63
@@ -217,6 +226,11 @@ def _table(
                     p.fill(row, rnd)
                 if any(p.exhausted for p in picks):
                     return
+                if ordinal is not None:
+                    col, parent_cols, _ = ordinal
+                    parent = tuple(row[c] for c in parent_cols)
+                    low = int(table.column(col).low or 1)
+                    row[col] = counters[parent] = max(counters.get(parent, low - 1) + 1, low)
                 if _duplicate(row, seen):
                     dropped[0] += 1
                     continue
@@ -232,6 +246,24 @@ def _table(
         notes.append(Note(table.name, "a one-to-one key ran out of parents", f"{written:,} rows, not {n:,}"))
     target.after_table(table.name, numbered)
     return result, written
+
+
+def _ordinal(table: Table, fk_cols: set[str]) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
+    """A key made of foreign-key columns and one whole number of its own (order_lines' (order_id,
+    line_no)): the number counts 1, 2, ... within each parent, as line numbers do, rather than being
+    drawn and then dropped on a repeat. (column, parent columns, the key)."""
+    for key in (table.primary_key, *table.uniques):
+        own = [c for c in key if c not in fk_cols]
+        parents = tuple(c for c in key if c in fk_cols)
+        number = table.column(own[0]) if len(own) == 1 else None
+        if (
+            number is not None
+            and parents
+            and number.kind in ("smallint", "integer", "bigint")
+            and not number.generated
+        ):
+            return number.name, parents, key
+    return None
 
 
 class _Picker:
