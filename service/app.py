@@ -56,6 +56,8 @@ class Resources:
     health: HealthState
     store: ExampleStore
     schemas: PlanCache  # ImportSchema's results: Redis when REDIS_URL is set, so every replica sees them
+    model: Model | None = None  # the configured Claude, for what else asks a model (column names)
+    cache: PlanCache | None = None  # the plan cache, which also keeps the model's reading of names
 
 
 @asynccontextmanager
@@ -84,7 +86,7 @@ async def resources(settings: Settings) -> AsyncIterator[Resources]:
         )
         deps = AgentDeps(registry=registry, planner=planner, store=store)
         health = HealthState(probes=probes(deps, cache))
-        yield Resources(registry, Pipeline(deps), health, store, schemas)
+        yield Resources(registry, Pipeline(deps), health, store, schemas, model, cache)
 
 
 async def open_store(settings: Settings) -> ExampleStore:
@@ -220,7 +222,8 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
     generator = Generator(settings, res.registry, res.pipeline)
     server = _grpc_server(settings)
     pb_grpc.add_TestDataServiceServicer_to_server(
-        TestDataServicer(generator, res.registry, res.health, res.store, res.schemas), server
+        TestDataServicer(generator, res.registry, res.health, res.store, res.schemas, res.model, res.cache),
+        server,
     )
     grpc_health = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(grpc_health, server)

@@ -6,6 +6,7 @@ nothing. The server never runs this: only the CLI connects to a database."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
 import sqlite3
 import sys
@@ -16,6 +17,7 @@ from urllib.parse import unquote, urlparse
 
 import psycopg
 
+from agent.name_agent import Refined, refine, unreadable
 from tools.errors import InvalidRequest
 from tools.imports.ddl import DIALECTS, from_ddl
 from tools.imports.model import Imported
@@ -94,7 +96,10 @@ def seed_command(args: argparse.Namespace) -> int:
 
 def _run(target: Target, imported: Imported, rows: dict[str, int], args: argparse.Namespace) -> int:
     progress = (lambda _: None) if args.dry_run else _progress
-    sources = _sources(args.sources) if args.sources else None
+    read = _read_names(target, imported)  # the model's reading of names no rule reads, if one is set
+    for note in read.notes:
+        sys.stderr.write(f"note: {note}\n")
+    sources = {**read.sources, **(_sources(args.sources) if args.sources else {})}  # the file wins
     target.begin()
     if target.dry:
         done = seed(
@@ -219,3 +224,18 @@ def _sources(path: str) -> dict[str, str]:
         what = f"{path} is not a mapping of table.column to a source"
         raise InvalidRequest("--sources", what, 'write {"users.nick": "username"}')
     return doc
+
+
+def _read_names(target: Target, imported: Imported) -> Refined:
+    """The configured model (ANTHROPIC_API_KEY; .env too) reads the column names no rule reads; with
+    SEND_SAMPLES_TO_MODEL, five values of each go along."""
+    from service.app import build_model
+    from service.settings import load_settings
+
+    settings = load_settings()
+    samples: dict[str, list[str]] = {}
+    if settings.send_samples_to_model and target.conn is not None:
+        for table, column in unreadable(imported):
+            got = target.keys(table, [column.name], limit=5)
+            samples[f"{table}.{column.name}"] = [str(v[0])[:60] for v in got]
+    return asyncio.run(refine(imported, build_model(settings), None, samples))

@@ -15,6 +15,9 @@ import re
 import secrets
 from typing import Any
 
+from pydantic_ai.models import Model
+
+from agent.name_agent import refine
 from protos.testdata.v1 import test_data_pb2 as pb
 from retrieval.cache import CacheError, PlanCache
 from service.convert import schema_info
@@ -23,7 +26,7 @@ from tools.errors import DataError, InvalidRequest, SchemaNotFound
 from tools.imports.ddl import DIALECTS, from_ddl
 from tools.imports.entities import to_entity
 from tools.imports.jsonschema import openapi_schema
-from tools.imports.model import Note
+from tools.imports.model import Imported, Note
 from tools.imports.proto import compile_protos, message_schema
 from tools.inference import infer_source
 from tools.schema import EntitySchema, FieldType
@@ -40,7 +43,14 @@ def _key(scope: str, schema_id: str) -> str:
     return f"{_PREFIX}{scope}:{schema_id}"
 
 
-async def import_schema(req: pb.ImportSchemaRequest, store: PlanCache, scope: str) -> pb.ImportSchemaResponse:
+async def import_schema(
+    req: pb.ImportSchemaRequest,
+    store: PlanCache,
+    scope: str,
+    model: Model | None = None,
+    names_cache: PlanCache | None = None,
+) -> pb.ImportSchemaResponse:
+    """`model`, when one is configured, reads the column names no rule reads (agent/name_agent.py)."""
     kind = req.source_kind.strip().lower()
     if kind not in SOURCE_KINDS:
         raise InvalidRequest(
@@ -49,7 +59,7 @@ async def import_schema(req: pb.ImportSchemaRequest, store: PlanCache, scope: st
     if not req.source.strip():
         raise InvalidRequest("source", "is empty", "send the schema text (base64 for descriptor_set)")
     try:
-        docs, notes = await asyncio.wait_for(
+        docs, notes, imported = await asyncio.wait_for(
             asyncio.to_thread(_read, kind, req.source, req.dialect.strip().lower()), IMPORT_TIMEOUT_S
         )
     except TimeoutError:
@@ -59,6 +69,11 @@ async def import_schema(req: pb.ImportSchemaRequest, store: PlanCache, scope: st
     warnings = [str(n) for n in notes]
     chosen: dict[str, str] = {}
     wanted = dict(req.sources)
+    if imported is not None:  # SQL: the names no rule reads, read by the model (the client's win)
+        refined = await refine(imported, model, names_cache)
+        warnings += [str(n) for n in refined.notes]
+        for path, source in refined.sources.items():
+            wanted.setdefault(path, source)
     for name, doc in docs.items():
         _apply_sources(name, doc, wanted, chosen)
         try:
@@ -116,8 +131,11 @@ async def schema_document(schema_id: str, entity: str, store: PlanCache, scope: 
     return json.dumps(docs[entity])
 
 
-def _read(kind: str, source: str, dialect: str) -> tuple[dict[str, dict[str, Any]], list[Note]]:
+def _read(
+    kind: str, source: str, dialect: str
+) -> tuple[dict[str, dict[str, Any]], list[Note], Imported | None]:
     notes: list[Note] = []
+    imported: Imported | None = None
     if kind == "sql":
         if dialect not in DIALECTS:
             raise InvalidRequest(
@@ -143,7 +161,7 @@ def _read(kind: str, source: str, dialect: str) -> tuple[dict[str, dict[str, Any
             docs[full.rsplit(".", 1)[-1]] = message_schema(data, full, notes)
     if len(docs) > MAX_ENTITIES:
         raise InvalidRequest("source", f"holds more than {MAX_ENTITIES} schemas", "import fewer at a time")
-    return docs, notes
+    return docs, notes, imported
 
 
 def _json(source: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import grpc
 import structlog
+from pydantic_ai.models import Model
 
 from agent.dataset_planner import FamilyOutcome
 from agent.dataset_views import plan_summary
@@ -79,12 +80,15 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         health: HealthState,
         store: ExampleStore,
         schemas: PlanCache | None = None,
+        model: Model | None = None,
+        cache: PlanCache | None = None,
     ) -> None:
         self.generator = generator
         self.registry = registry
         self.health = health
         self.store = store
         self.schemas: PlanCache = schemas or MemoryCache(max_entries=512)  # ImportSchema's results
+        self.model, self.cache = model, cache  # the model that reads column names no rule reads
 
     def _scope(self, context: grpc.aio.ServicerContext) -> str:
         """Whose imported schemas a call sees: its token's with tokens on; else anyone holding the id."""
@@ -301,7 +305,8 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
         async def body() -> tuple[pb.ImportSchemaResponse, str]:
             check_message(request)
             self._admit(context, unary=True)  # an import parses and compiles: it takes a slot
-            return await schemas_rpc.import_schema(request, self.schemas, self._scope(context)), ""
+            scope = self._scope(context)
+            return await schemas_rpc.import_schema(request, self.schemas, scope, self.model, self.cache), ""
 
         return await self._guard("ImportSchema", request_id, context, body)
 

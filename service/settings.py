@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
     anthropic_model: str = "claude-sonnet-4-6"
     anthropic_base_url: str | None = None
+    # `test-data-agent seed`: a few sample values of a column whose name no rule reads go to the model
+    # with its name, type and comment. Off: the model sees names, types and comments only.
+    send_samples_to_model: bool = False
     # The model's whole budget per request; past it the deterministic plan serves. Sized for a rich
     # plan (agent/model_planner.PlannerSettings says how): an estimate of ~165 s to write a 5,000-token
     # plan twice at ~63 output tokens/s, rounded up. A client's deadline cuts it short, in time for the

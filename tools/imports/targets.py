@@ -47,13 +47,14 @@ class Target:
         row = self.conn.execute(statement).fetchone()
         return None if row is None else row[0]
 
-    def keys(self, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
+    def keys(self, table: str, columns: list[str], limit: int | None = None) -> list[tuple[Any, ...]]:
         """The existing rows' values of `columns` (a reused table's keys), read even in a dry run."""
         if self.conn is None:
             raise LookupError("reusing a table's rows needs the database, not DDL alone")
         listed = ", ".join(self.ident(c) for c in columns)
         where = " AND ".join(f"{self.ident(c)} IS NOT NULL" for c in columns)
-        return [tuple(r) for r in self._rows(f"SELECT {listed} FROM {self.ident(table)} WHERE {where}")]
+        tail = f" LIMIT {int(limit)}" if limit is not None else ""
+        return [tuple(r) for r in self._rows(f"SELECT {listed} FROM {self.ident(table)} WHERE {where}{tail}")]
 
     def _rows(self, statement: str) -> list[Any]:
         return list(self.conn.execute(statement).fetchall())
