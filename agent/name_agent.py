@@ -7,6 +7,7 @@ names keep what the rules gave, and that is said.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -32,6 +33,7 @@ CHOICES = sorted(
 )  # fmt: skip
 MAX_COLUMNS = 200  # asked about in one request
 CACHE_TTL_S = 7 * 86_400
+TIMEOUT_S = 30.0  # a few hundred output tokens; past this the import goes on without the reading
 _TEXT = ("text", "char")
 
 
@@ -98,7 +100,7 @@ async def refine(
     mapping = await _cached(cache, key)
     if mapping is None:
         try:
-            result = await name_agent.run(
+            run = name_agent.run(
                 prompt,
                 model=model,
                 # As the planner sets them: without max_tokens pydantic-ai's Anthropic model streamed
@@ -106,6 +108,7 @@ async def refine(
                 model_settings={"max_tokens": 2048, "max_retries": 1},
                 usage_limits=UsageLimits(request_limit=3, total_tokens_limit=20_000),
             )
+            result = await asyncio.wait_for(run, TIMEOUT_S)
         except Exception as exc:  # the model's failure is reported, never the import's
             what = f"the model could not read them ({type(exc).__name__}: {str(exc)[:160]})"
             return Refined({}, [Note("names", what, "generic values")])
