@@ -22,6 +22,7 @@ from protos.testdata.v1 import test_data_pb2 as pb
 from retrieval.cache import CacheError, PlanCache
 from service.convert import schema_info
 from service.errors import Unavailable
+from tools.client_json import parse_json_document
 from tools.errors import DataError, InvalidRequest, SchemaNotFound
 from tools.imports.ddl import DIALECTS, from_ddl
 from tools.imports.entities import to_entity
@@ -36,6 +37,7 @@ SOURCE_KINDS = ("sql", "json_schema", "openapi", "proto", "descriptor_set")
 SCHEMA_TTL_S = 86_400
 IMPORT_TIMEOUT_S = 30.0  # parsing and compiling one import, at most
 MAX_ENTITIES = 200
+MAX_STATEMENTS = 2000  # DDL statements read at most: sqlglot takes ~1 ms each
 _PREFIX = "schema:"
 
 
@@ -141,7 +143,7 @@ def _read(
             raise InvalidRequest(
                 "dialect", f"{dialect!r} is not a SQL dialect read here", f"use one of {DIALECTS}"
             )
-        imported = from_ddl(source, dialect)
+        imported = from_ddl(source, dialect, max_statements=MAX_STATEMENTS)
         notes += imported.notes
         docs = {
             n: to_entity(t, set(), notes).model_dump(mode="json", exclude_defaults=True)
@@ -155,7 +157,9 @@ def _read(
         else:
             docs = {str(doc.get("title") or "custom"): doc}
     else:
-        data = compile_protos({"schema.proto": source}) if kind == "proto" else _base64(source)
+        data = (
+            compile_protos({"schema.proto": source}, IMPORT_TIMEOUT_S) if kind == "proto" else _base64(source)
+        )
         docs = {}
         for full in _message_names(data)[:MAX_ENTITIES]:
             docs[full.rsplit(".", 1)[-1]] = message_schema(data, full, notes)
@@ -165,10 +169,7 @@ def _read(
 
 
 def _json(source: str) -> dict[str, Any]:
-    try:
-        doc = json.loads(source)
-    except ValueError as exc:
-        raise InvalidRequest("source", f"is not JSON ({exc})", "send the document as JSON") from None
+    doc = parse_json_document(source, "source")  # NaN, huge numbers and deep nesting named, not raised
     if not isinstance(doc, dict):
         raise InvalidRequest("source", "must be a JSON object", "send a JSON Schema or an OpenAPI document")
     return doc

@@ -114,13 +114,19 @@ async def test_an_import_is_the_importers_and_goes_when_deleted(live: Live) -> N
             "dialect: 'oracle' is not a SQL dialect",
         ),
         ({"source_kind": "sql", "dialect": "postgres", "source": ""}, "source: is empty"),
-        ({"source_kind": "json_schema", "source": "{nope"}, "source: is not JSON"),
+        ({"source_kind": "json_schema", "source": "{nope"}, "source: malformed JSON at line 1 column 2"),
         ({"source_kind": "descriptor_set", "source": "***"}, "source: is not base64"),
         (
             {"source_kind": "proto", "source": 'syntax = "proto3"; import "disk/secret.proto";'},
             "does not compile",
         ),
         ({"source_kind": "sql", "dialect": "postgres", "source": "x" * 2_000_001}, "source"),
+        (
+            {"source_kind": "sql", "dialect": "postgres", "source": "CREATE TABLE t (a int);" * 2001},
+            "source: holds 2,001 statements; at most 2,000 are read at once",
+        ),
+        ({"source_kind": "json_schema", "source": "[" * 5000 + "]" * 5000}, "source: nests deeper than"),
+        ({"source_kind": "openapi", "source": '{"openapi": "3.0.0", "x": NaN}'}, "not a finite number"),
         (
             {"source_kind": "json_schema", "source": json.dumps(PERSON), "sources": {"person.nope": "email"}},
             "sources: names fields the schema lacks: ['person.nope']",

@@ -38,11 +38,15 @@ _USER_KINDS = {"citext": "text", "tsvector": "tsvector", "bytea": "bytea", "maca
 _DOMAIN = re.compile(r"DOMAIN\s+(\S+)\s+AS\s+(.+?)(\s+NOT\s+NULL)?(\s+CHECK\s*\(.*\))?\s*$", re.I | re.S)
 
 
-def from_ddl(text: str, dialect: str) -> Imported:
+def from_ddl(text: str, dialect: str, max_statements: int | None = None) -> Imported:
     if dialect not in DIALECTS:
         raise InvalidRequest(
             "dialect", f"{dialect!r} is not a DDL dialect read here", f"use one of {DIALECTS}"
         )
+    statements = _statements(text)
+    if max_statements is not None and len(statements) > max_statements:
+        what = f"holds {len(statements):,} statements; at most {max_statements:,} are read at once"
+        raise InvalidRequest("source", what, "import the schema in parts")
     out = Imported({})
     enums: dict[str, list[Any]] = {}
     domains: dict[str, Column] = {}
@@ -50,7 +54,7 @@ def from_ddl(text: str, dialect: str) -> Imported:
     keydefs: dict[str, str] = {}
     later: list[exp.Expression] = []  # ALTERs and COMMENTs, once every table is read
     logging.getLogger("sqlglot").setLevel(logging.ERROR)  # its "falling back to Command" warnings
-    for i, statement in enumerate(_statements(text)):
+    for i, statement in enumerate(statements):
         where = f"statement {i + 1}"
         try:
             tree = sqlglot.parse_one(statement, read=dialect)

@@ -35,7 +35,10 @@ def openapi_schema(doc: dict[str, Any], name: str, where: str) -> dict[str, Any]
 
 def resolve(node: Any, root: dict[str, Any], where: str) -> dict[str, Any]:
     r = _Resolver(root)
-    out = r.walk(node, "#", ())
+    try:
+        out = r.walk(node, "#", ())
+    except RecursionError:
+        raise InvalidRequest(where, "nests too deeply to read", "flatten the schema") from None
     if r.problems:
         shown = "; ".join(r.problems[:8]) + (
             f" (and {len(r.problems) - 8} more)" if len(r.problems) > 8 else ""

@@ -54,7 +54,7 @@ MAX_PROTO_FILES = 50
 MAX_PROTO_CHARS = 1_000_000
 
 
-def compile_protos(files: dict[str, str]) -> bytes:
+def compile_protos(files: dict[str, str], timeout_s: float = 60.0) -> bytes:
     """A FileDescriptorSet of the files (name -> text), imports resolved among them and the
     well-known types only."""
     import grpc_tools
@@ -75,7 +75,11 @@ def compile_protos(files: dict[str, str]) -> bytes:
         out = root / "set.pb"
         protoc = [sys.executable, "-m", "grpc_tools.protoc", f"-I{root}", f"-I{include}"]
         args = [*protoc, f"--descriptor_set_out={out}", "--include_imports", *files]
-        ran = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+        try:
+            ran = subprocess.run(args, capture_output=True, text=True, timeout=timeout_s, check=False)
+        except subprocess.TimeoutExpired:
+            slow = f"took longer than {timeout_s:g} s to compile"
+            raise InvalidRequest("proto", slow, "send a smaller file") from None
         if ran.returncode != 0:
             errors = ran.stderr.strip().replace(str(root) + "/", "")
             raise InvalidRequest(
