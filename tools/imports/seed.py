@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,11 +40,39 @@ class Seeded:
         return sum(self.counts.values())
 
 
+class KeyList:
+    """A table's keys, column by column: whole numbers in 8-byte arrays (a list of tuples took ~110
+    bytes a key, most of a seed's memory), anything else as objects."""
+
+    def __init__(self, width: int, keys: Iterable[Key] = ()) -> None:
+        self.cols: list[Any] = [array("q") for _ in range(width)]
+        self.n = 0
+        for k in keys:
+            self.append(k)
+
+    def append(self, key: Key) -> None:
+        for i, v in enumerate(key):
+            col = self.cols[i]
+            if isinstance(col, array):
+                if type(v) is int and -(2**63) <= v < 2**63:
+                    col.append(v)
+                    continue
+                col = self.cols[i] = list(col)
+            col.append(v)
+        self.n += 1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> Key:
+        return tuple(col[i] for col in self.cols)
+
+
 @dataclass
 class _Made:
     """What later tables and the final UPDATEs need of a table: its keys, by referenced columns."""
 
-    keys: dict[tuple[str, ...], list[Key]] = field(default_factory=dict)
+    keys: dict[tuple[str, ...], KeyList] = field(default_factory=dict)
 
 
 def seed(
@@ -87,7 +116,12 @@ def seed(
         table = imported.tables[name]
         if name in reuse:
             try:
-                made[name] = _Made({cols: target.keys(name, list(cols)) for cols in wanted.get(name, set())})
+                made[name] = _Made(
+                    {
+                        cols: KeyList(len(cols), target.keys(name, list(cols)))
+                        for cols in wanted.get(name, set())
+                    }
+                )
             except LookupError as exc:
                 raise InvalidRequest("--reuse", str(exc), "seed against the database itself") from None
             sizes[name] = out.reused[name] = max((len(k) for k in made[name].keys.values()), default=0)
@@ -197,7 +231,7 @@ def _table(
     # The rows a table already has join the seed: a second seed adds other rows, not the first's again
     # (the same seed over the same database gives the same rows).
     already = target.count(table.name) if reads else 0
-    result = _Made({cols: [] for cols in wanted})
+    result = _Made({cols: KeyList(len(cols)) for cols in wanted})
     dropped = [0]
     rnd = random.Random(key_of(seed_value, table.name, "keys"))
     names = [(c.name, field_name(c.name)) for c in own]
@@ -212,7 +246,9 @@ def _table(
             counters[parent] = max(counters.get(parent, 0), int(k[at[col]]))
 
     def rows() -> Iterator[list[Any]]:
-        seen: dict[tuple[str, ...], set[Key]] = {u: set(existing.get(u, ())) for u in composite}
+        # A line-number key is unique by construction (counters go on from the rows there): not held.
+        held = [u for u in composite if ordinal is None or u != ordinal[2]]
+        seen: dict[tuple[str, ...], set[Key]] = {u: set(existing.get(u, ())) for u in held}
         seed_key = key_of(seed_value, table.name, already) % 2**63
         job = Job(schema=entity, scenarios=[Scenario("seed", n)], seed=seed_key)
         i = 0
@@ -272,10 +308,10 @@ class _Picker:
 
     def __init__(self, fk: ForeignKey, made: dict[str, _Made], table: Table, seed_value: int) -> None:
         self.fk = fk
-        self.keys = made[fk.table].keys.get(fk.ref_columns, []) if fk.table in made else []
+        self.keys = made[fk.table].keys.get(fk.ref_columns, KeyList(0)) if fk.table in made else KeyList(0)
         self.nullable = all(table.column(c).nullable for c in fk.columns)
         self.one_each = fk.columns in table.uniques or fk.columns == table.primary_key
-        self.order: list[int] | None = None
+        self.order: array[int] | None = None
         self.next = 0
         self.exhausted = False
 
@@ -284,8 +320,9 @@ class _Picker:
         if self.keys and not (self.nullable and rnd.random() < NULL_SHARE):
             if self.one_each:
                 if self.order is None:
-                    self.order = list(range(len(self.keys)))
-                    rnd.shuffle(self.order)
+                    order = list(range(len(self.keys)))
+                    rnd.shuffle(order)
+                    self.order = array("q", order)
                 if self.next >= len(self.order):
                     self.exhausted = not self.nullable
                 else:
@@ -316,16 +353,16 @@ def _set_deferred(
     cols = [c for fk in fks for c in fk.columns]
 
     def rows() -> Iterator[list[Any]]:
-        for i, key in enumerate(own_keys):
-            values: list[Any] = list(key)
+        for i in range(len(own_keys)):
+            values: list[Any] = list(own_keys[i])
             for fk in fks:
-                parents = made[fk.table].keys.get(fk.ref_columns, []) if fk.table in made else []
-                if fk.table == table.name:
-                    parents = parents[:i]  # an earlier row: no row is its own parent, no loop of two
-                if not parents or rnd.random() < NULL_SHARE:
+                parents = made[fk.table].keys.get(fk.ref_columns) if fk.table in made else None
+                # A self-reference takes an earlier row: no row is its own parent, no loop of two.
+                choices = 0 if parents is None else (i if fk.table == table.name else len(parents))
+                if parents is None or not choices or rnd.random() < NULL_SHARE:
                     values += [None] * len(fk.columns)
                 else:
-                    values += list(parents[int(rnd.random() * len(parents))])
+                    values += list(parents[int(rnd.random() * choices)])
             yield values
 
     target.update(table.name, pk, cols, [table.column(c).kind for c in (*pk, *cols)], rows())
