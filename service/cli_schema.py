@@ -10,11 +10,12 @@ import json
 import sys
 from pathlib import Path
 
+from service.proto_sources import compile_protos, reflected_set
 from tools.errors import InvalidRequest
 from tools.imports.ddl import from_ddl
 from tools.imports.entities import to_entity
 from tools.imports.model import Note
-from tools.imports.proto import compile_protos, message_schema, reflected_set
+from tools.imports.proto import message_schema
 
 MAX_SCHEMA_BYTES = 2_000_000  # as the service's custom_schema limit
 

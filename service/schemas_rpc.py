@@ -22,13 +22,14 @@ from protos.testdata.v1 import test_data_pb2 as pb
 from retrieval.cache import CacheError, PlanCache
 from service.convert import schema_info
 from service.errors import Unavailable
+from service.proto_sources import compile_protos
 from tools.client_json import parse_json_document
 from tools.errors import DataError, InvalidRequest, SchemaNotFound
 from tools.imports.ddl import DIALECTS, from_ddl
 from tools.imports.entities import to_entity
 from tools.imports.jsonschema import openapi_schema
 from tools.imports.model import Imported, Note
-from tools.imports.proto import compile_protos, message_schema
+from tools.imports.proto import message_schema
 from tools.inference import infer_source
 from tools.schema import EntitySchema, FieldType
 from tools.schema_docs import schema_from_document

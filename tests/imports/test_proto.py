@@ -12,7 +12,7 @@ import pytest
 from google.protobuf import descriptor_pb2, json_format, message_factory
 
 from service.cli import main
-from tools.imports.proto import compile_protos
+from service.proto_sources import compile_protos
 
 COMMON = """syntax = "proto3";
 package shop.v1;

@@ -14,10 +14,10 @@ import pytest
 import pytest_asyncio
 
 from protos.testdata.v1 import test_data_pb2 as pb
+from service.proto_sources import compile_protos
 from tests.imports.test_jsonschema import OPENAPI, PERSON
 from tests.imports.test_proto import COMMON
 from tests.service.conftest import Live, live_service, make_settings
-from tools.imports.proto import compile_protos
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DDL = (Path(__file__).parent.parent / "imports" / "schema.sql").read_text()
