@@ -13,7 +13,7 @@ from retrieval.examples import Example
 from service.bounds import check_message
 from tools.constraints import FieldConstraint
 from tools.errors import InvalidRequest
-from tools.schema import EntitySchema, FieldSpec
+from tools.schema import DeriveRule, EntitySchema, FieldSpec
 
 _FORMATS = {pb.JSON: "json", pb.CSV: "csv", pb.SQL: "sql", pb.JSONL: "jsonl"}
 _METHODS = {pb.TRADITIONAL: "traditional", pb.LLM: "llm", pb.RAG: "rag", pb.HYBRID: "hybrid"}
@@ -133,6 +133,7 @@ def _field_infos(
                 required=f.required,
                 description=f.description,
                 example=_example_text(value if value is not None else f.example),
+                constraints_json=_constraints_json(f),
             )
         )
         items = f.items.fields if f.items is not None else []
@@ -152,7 +153,22 @@ def schema_info(schema: EntitySchema) -> pb.SchemaInfo:
         domain=schema.domain,
         description=schema.description,
         fields=_field_infos(schema.fields, schema.example, ""),
+        rules=[r.derive if isinstance(r, DeriveRule) else r.describe() for r in schema.rules],
     )
+
+
+_CONSTRAINT_KEYS = ("min", "max", "values", "regex", "min_length", "max_length", "format", "unique",
+                    "min_items", "max_items", "source", "ref", "precision")  # fmt: skip
+
+
+def _constraints_json(f: FieldSpec) -> str:
+    """What bounds the field's values, as JSON: what a client needs to check or build against."""
+    import orjson
+
+    found = {k: getattr(f, k) for k in _CONSTRAINT_KEYS if getattr(f, k) not in (None, False, [])}
+    if f.is_nullable:
+        found["nullable"] = True
+    return orjson.dumps(found).decode() if found else ""
 
 
 def to_examples(msg: pb.AddExamplesRequest) -> tuple[list[tuple[int, Example]], list[str]]:

@@ -147,6 +147,15 @@ async def test_get_schemas_filters_by_domain_and_shows_examples(live: Live) -> N
     fields = {f.name: f for f in by_name["cart"].fields}
     assert fields["cart_id"].example == "CRT-2025-AB12CD3" and fields["cart_id"].required
     assert fields["items[].price"].type == "money" and fields["total"].description
+    # Each field's constraints and each entity's rules, for a client (or the playground) to show.
+    assert json.loads(fields["items[].quantity"].constraints_json) == {
+        "min": 1.0,
+        "max": 5.0,
+        "source": "product.quantity",
+    }
+    assert json.loads(fields["cart_id"].constraints_json)["unique"] is True
+    rules = list(by_name["cart"].rules)
+    assert "order created_at <= updated_at" in rules and any(r.startswith("total = ") for r in rules)
     assert not (await live.stub.GetSchemas(pb.GetSchemasRequest(domain="banking"))).schemas
 
 

@@ -262,30 +262,34 @@ class GetSchemasResponse(_message.Message):
     def __init__(self, schemas: _Optional[_Iterable[_Union[SchemaInfo, _Mapping]]] = ...) -> None: ...
 
 class SchemaInfo(_message.Message):
-    __slots__ = ("name", "domain", "description", "fields")
+    __slots__ = ("name", "domain", "description", "fields", "rules")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     FIELDS_FIELD_NUMBER: _ClassVar[int]
+    RULES_FIELD_NUMBER: _ClassVar[int]
     name: str
     domain: str
     description: str
     fields: _containers.RepeatedCompositeFieldContainer[SchemaFieldInfo]
-    def __init__(self, name: _Optional[str] = ..., domain: _Optional[str] = ..., description: _Optional[str] = ..., fields: _Optional[_Iterable[_Union[SchemaFieldInfo, _Mapping]]] = ...) -> None: ...
+    rules: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., domain: _Optional[str] = ..., description: _Optional[str] = ..., fields: _Optional[_Iterable[_Union[SchemaFieldInfo, _Mapping]]] = ..., rules: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SchemaFieldInfo(_message.Message):
-    __slots__ = ("name", "type", "required", "description", "example")
+    __slots__ = ("name", "type", "required", "description", "example", "constraints_json")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     REQUIRED_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     EXAMPLE_FIELD_NUMBER: _ClassVar[int]
+    CONSTRAINTS_JSON_FIELD_NUMBER: _ClassVar[int]
     name: str
     type: str
     required: bool
     description: str
     example: str
-    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., required: bool = ..., description: _Optional[str] = ..., example: _Optional[str] = ...) -> None: ...
+    constraints_json: str
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., required: bool = ..., description: _Optional[str] = ..., example: _Optional[str] = ..., constraints_json: _Optional[str] = ...) -> None: ...
 
 class HealthCheckRequest(_message.Message):
     __slots__ = ()
