@@ -29,6 +29,7 @@ from tools.formats.sql_format import check_sql_names
 from tools.imitation import Template
 from tools.pools import check_locale
 from tools.registry import Registry
+from tools.report import Report
 from tools.row_size import check_row_size
 from tools.scenarios import DEFAULT_COUNT, reconcile_counts, typed_overrides
 from tools.schema import EntitySchema
@@ -248,11 +249,15 @@ def measured(prepared: Prepared, batches: Iterable[list[dict[str, Any]]]) -> Ite
         del rows
 
 
-def render_document(prepared: Prepared, job: Job, max_bytes: int | None = None) -> str:
-    """The whole dataset as one text; past `max_bytes` it stops and says to stream instead."""
+def render_document(
+    prepared: Prepared, job: Job, max_bytes: int | None = None, report: Report | None = None
+) -> str:
+    """The whole dataset as one text; past `max_bytes` it stops and says to stream instead. `report`
+    sees every row on its way (tools/report.py)."""
     writer = writer_for(prepared, job)
     pieces, size = [], 0
-    for piece in writer.document(measured(prepared, generate(job))):
+    batches = measured(prepared, generate(job))
+    for piece in writer.document(_seen(batches, report) if report is not None else batches):
         size += utf8_size(piece)  # the limit is on bytes: CJK text is three per character
         if max_bytes is not None and size > max_bytes:
             raise LimitExceeded(
@@ -262,6 +267,12 @@ def render_document(prepared: Prepared, job: Job, max_bytes: int | None = None) 
             )
         pieces.append(piece)
     return "".join(pieces)
+
+
+def _seen(batches: Iterator[list[dict[str, Any]]], report: Report) -> Iterator[list[dict[str, Any]]]:
+    for batch in batches:
+        report.add_batch(batch)
+        yield batch
 
 
 def render_chunks(

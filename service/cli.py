@@ -16,7 +16,7 @@ from service.cli_local import progress as _progress
 from service.cli_out import Out, OutFile
 from service.cli_seed import add_parser as add_seed_parser
 from service.cli_seed import seed_command
-from tools.errors import DataError
+from tools.errors import DataError, InvalidRequest
 
 ENGINE_HELP = (
     "where blocks are made: local worker processes (default), dask (a LocalCluster unless --scheduler),"
@@ -145,6 +145,9 @@ def parser() -> argparse.ArgumentParser:
         "ENTITY names the schema, table or message in it",
     )
     g.add_argument("--dialect", default="", choices=["", "postgres", "mysql", "sqlite"], help="--schema .sql")
+    g.add_argument(
+        "--report", metavar="FILE", help="write the rows' quality report here (JSON; first 100,000 rows)"
+    )
     g.add_argument("--defect-triggering", action="store_true", help="at least half the rows are edge cases")
     g.add_argument("--negative", action="store_true", help="rows that each break exactly one rule")
     g.add_argument("--no-csv-safe", action="store_true", help=CSV_SAFE_HELP)
@@ -234,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(f"error: {exc.message}\n")
             return 2
     try:
+        if args.command == "generate" and args.report and (args.server or args.format == "parquet"):
+            what = "is made in this process, from JSON, JSONL, CSV or SQL rows"
+            raise InvalidRequest("--report", what, "drop --server or --format parquet")
         if args.command == "generate" and args.format == "parquet":
             generate_parquet(args, _request(args))  # a directory of files, not one document
             return 0

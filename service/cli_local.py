@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from service.cli_out import Out
 from tools.errors import InvalidRequest
+from tools.report import Report
 
 PROGRESS_FROM = 50_000  # rows; smaller runs finish before a progress line would help
 
@@ -53,10 +54,13 @@ def generate_local(args: argparse.Namespace, request: Any, out: Out) -> None:
     job, _ = build_job(prepared, plan_request(request, prepared.schema))
     writer = writer_for(prepared, job)
     done = 0
+    report = Report(prepared.schema) if getattr(args, "report", None) else None
 
     def counted(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
         nonlocal done
         for batch in batches:
+            if report is not None:
+                report.add_batch(batch)
             yield batch
             done += len(batch)
             progress(prepared.total, done, sys.stderr)
@@ -75,3 +79,23 @@ def generate_local(args: argparse.Namespace, request: Any, out: Out) -> None:
     if prepared.total >= PROGRESS_FROM:
         sys.stderr.write("\n")
     sys.stderr.write(f"{prepared.total:,} rows, seed {prepared.seed}\n")
+    if report is not None:
+        if report.n == 0:  # the rows were made elsewhere (workers, a cluster): the same rows again here
+            for batch in generate(job):
+                report.add_batch(batch)
+                if report.n >= report.limit:
+                    break
+        _write_report(args.report, report.result())
+
+
+def _write_report(path: str, result: dict[str, Any]) -> None:
+    import json
+    from pathlib import Path
+
+    try:
+        Path(path).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidRequest(
+            "--report", f"cannot write {path}: {exc.strerror}", "give a writable path"
+        ) from None
+    sys.stderr.write(f"report: {path} ({result['rows']:,} rows, limit {result['row_limit']:,})\n")

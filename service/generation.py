@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import json
 import time
 from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from service.workers import BlockPool, usable_cpus
 from tools.engine import Job
 from tools.errors import InvalidRequest, LimitExceeded
 from tools.registry import Registry
+from tools.report import Report, summary
 
 T = TypeVar("T")
 # Rows the engine hands a stream at a time: the stream holds these and one chunk's text, whatever
@@ -53,6 +55,7 @@ class Served:
     outcome: PlanOutcome
     started: float = field(default_factory=time.perf_counter)
     chunks: Iterator[str] | None = None
+    report_json: str = ""  # GenerationMetadata.report_json: the rows' quality report in brief
 
     @property
     def elapsed_ms(self) -> float:
@@ -169,7 +172,9 @@ class Generator:
         job = await self._job(served)
         # Room for the envelope (metadata, field tags) inside the gRPC message limit.
         limit = self.settings.max_message_bytes - 64 * 1024
-        text = await self._in(self.work_pool, render_document, served.prepared, job, limit)
+        report = Report(served.prepared.schema, brief=True)
+        text = await self._in(self.work_pool, render_document, served.prepared, job, limit, report)
+        served.report_json = json.dumps(summary(report.result()), separators=(",", ":"))
         self._record(served)
         return text
 

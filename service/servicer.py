@@ -69,6 +69,7 @@ def _metadata(served: Served) -> pb.GenerationMetadata:
         engine_version=ENGINE_VERSION,
         as_of=as_of_text(p.as_of),
         examples_used=o.examples_used,
+        report_json=served.report_json,
     )
 
 

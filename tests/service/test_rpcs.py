@@ -43,6 +43,14 @@ async def test_generate_data_returns_rows_and_honest_metadata(live: Live) -> Non
     assert meta.prompt_version and meta.llm_tokens_used == 0
     assert [r["_scenario"] for r in rows].count("happy_path") == 7
     assert len(rows[-1]["items"]) == 1
+    # The rows' quality report in brief (tools/report.py), computed as they were written.
+    report = json.loads(meta.report_json)
+    assert report["rows"] == 10 and report["rule_pass_rate"] == 1.0
+    assert report["scenarios"] == {"happy_path": 7, "high_value": 2, "single_item": 1}
+    negative = await live.stub.GenerateData(
+        pb.GenerateRequest(entity="cart", count=20, seed=1, negative=True)
+    )
+    assert json.loads(negative.metadata.report_json)["rule_pass_rate"] == 0.0
     again = await live.stub.GenerateData(request)
     assert again.data == response.data
 

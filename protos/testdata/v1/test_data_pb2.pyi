@@ -201,7 +201,7 @@ class GenerateResponse(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., success: bool = ..., data: _Optional[str] = ..., record_count: _Optional[int] = ..., metadata: _Optional[_Union[GenerationMetadata, _Mapping]] = ..., error: _Optional[str] = ...) -> None: ...
 
 class GenerationMetadata(_message.Message):
-    __slots__ = ("generation_path", "llm_tokens_used", "generation_time_ms", "coherence_score", "scenario_counts", "fallback_reason", "cache_hit", "seed", "prompt_version", "llm_requests", "engine_version", "as_of", "examples_used")
+    __slots__ = ("generation_path", "llm_tokens_used", "generation_time_ms", "coherence_score", "scenario_counts", "fallback_reason", "cache_hit", "seed", "prompt_version", "llm_requests", "engine_version", "as_of", "examples_used", "report_json")
     class ScenarioCountsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -222,6 +222,7 @@ class GenerationMetadata(_message.Message):
     ENGINE_VERSION_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     EXAMPLES_USED_FIELD_NUMBER: _ClassVar[int]
+    REPORT_JSON_FIELD_NUMBER: _ClassVar[int]
     generation_path: str
     llm_tokens_used: int
     generation_time_ms: float
@@ -235,7 +236,8 @@ class GenerationMetadata(_message.Message):
     engine_version: str
     as_of: str
     examples_used: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, generation_path: _Optional[str] = ..., llm_tokens_used: _Optional[int] = ..., generation_time_ms: _Optional[float] = ..., coherence_score: _Optional[float] = ..., scenario_counts: _Optional[_Mapping[str, int]] = ..., fallback_reason: _Optional[str] = ..., cache_hit: bool = ..., seed: _Optional[int] = ..., prompt_version: _Optional[str] = ..., llm_requests: _Optional[int] = ..., engine_version: _Optional[str] = ..., as_of: _Optional[str] = ..., examples_used: _Optional[_Iterable[str]] = ...) -> None: ...
+    report_json: str
+    def __init__(self, generation_path: _Optional[str] = ..., llm_tokens_used: _Optional[int] = ..., generation_time_ms: _Optional[float] = ..., coherence_score: _Optional[float] = ..., scenario_counts: _Optional[_Mapping[str, int]] = ..., fallback_reason: _Optional[str] = ..., cache_hit: bool = ..., seed: _Optional[int] = ..., prompt_version: _Optional[str] = ..., llm_requests: _Optional[int] = ..., engine_version: _Optional[str] = ..., as_of: _Optional[str] = ..., examples_used: _Optional[_Iterable[str]] = ..., report_json: _Optional[str] = ...) -> None: ...
 
 class DataChunk(_message.Message):
     __slots__ = ("request_id", "data", "chunk_index", "is_final")
