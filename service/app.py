@@ -32,6 +32,7 @@ from retrieval.examples import ExampleStore, RetrievalError
 from service.generation import Generator
 from service.health import DISABLED, OK, HealthState, Probe
 from service.http import HttpServer, build_http_app
+from service.http_api import add_api
 from service.interceptors import GuardInterceptor
 from service.logs import log
 from service.memory import fix_mmap_threshold
@@ -234,8 +235,12 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
     grpc_port = _bind(server, settings)
     await server.start()
 
+    http_app = build_http_app(res.health, app_version(), docs=settings.http_docs)
+    # /api/ calls this server over a loopback channel; a TLS server's certificate need not name
+    # 127.0.0.1, so with TLS the API stays off (and says so).
+    add_api(http_app, grpc_port, res.registry, tls=settings.tls_cert_file is not None)
     config = uvicorn.Config(
-        build_http_app(res.health, app_version(), docs=settings.http_docs),
+        http_app,
         host=settings.host,
         port=settings.http_port,
         log_level="warning",
