@@ -55,6 +55,14 @@ async def test_errors_name_the_field_with_the_grpc_status(live: Live) -> None:
         garbage = await http.post("/api/generate", content=b"{not json", headers=AUTH)
         assert garbage.status_code == 400 and "not a GenerateRequest" in garbage.json()["message"]
 
+        async def endless() -> AsyncIterator[bytes]:  # no Content-Length: read until the limit, then refused
+            for _ in range(10_000):
+                yield b" " * 65_536
+
+        huge = await http.post("/api/generate", content=endless(), headers=AUTH)
+        assert huge.status_code == 413 and "larger than 4,194,304 bytes" in huge.json()["message"]
+        assert (await http.get("/api/schemas", headers=AUTH)).status_code == 200  # still serving
+
 
 @pytest.mark.parametrize("fmt", ["CSV", "JSONL", "SQL", "JSON"])
 async def test_a_download_is_the_stream_as_one_file(live: Live, fmt: str) -> None:
