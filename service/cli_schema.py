@@ -20,6 +20,14 @@ from tools.imports.proto import message_schema
 MAX_SCHEMA_BYTES = 2_000_000  # as the service's custom_schema limit
 
 
+def read_file(flag: str, path: str, fix: str) -> bytes:
+    """A file a CLI option names, or InvalidRequest naming the option, the path and why."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidRequest(flag, f"cannot read {path}: {exc.strerror}", fix) from None
+
+
 def schema_arg(path: str, entity: str, dialect: str = "") -> str:
     """The custom_schema text for the file; what the import leaves out goes to stderr."""
     if path.startswith("grpc://"):  # a running server's reflection: ENTITY is a message's full name

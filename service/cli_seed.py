@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlparse
 import psycopg
 
 from agent.name_agent import Refined, refine, unreadable
+from service.cli_schema import read_file
 from tools.errors import InvalidRequest
 from tools.imports.ddl import DIALECTS, from_ddl
 from tools.imports.model import Imported
@@ -193,12 +194,7 @@ def _read_schema(dialect: str, conn: Any, schema: str) -> Imported:
 def _read_ddl(path: str, dialect: str) -> Imported:
     if dialect not in DIALECTS:
         raise InvalidRequest("--ddl", f"no DDL dialect for {dialect}", f"use one of {DIALECTS}")
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidRequest(
-            "--ddl", f"cannot read {path}: {exc.strerror}", "give the path of a .sql file"
-        ) from None
+    text = read_file("--ddl", path, "give the path of a .sql file").decode("utf-8", errors="replace")
     return from_ddl(text, dialect)
 
 
@@ -214,10 +210,13 @@ def _progress(line: str) -> None:
 def _sources(path: str) -> dict[str, str]:
     import yaml
 
+    raw = read_file("--sources", path, "give a JSON or YAML file")
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))  # JSON is YAML too
-    except (OSError, yaml.YAMLError) as exc:
-        raise InvalidRequest("--sources", f"cannot read {path}: {exc}", "give a JSON or YAML file") from None
+        doc = yaml.safe_load(raw)  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        raise InvalidRequest(
+            "--sources", f"{path} is not YAML or JSON: {exc}", "give a JSON or YAML file"
+        ) from None
     if not isinstance(doc, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in doc.items()
     ):

@@ -244,25 +244,13 @@ def _table(
                 elif isinstance(k, exp.CommentColumnConstraint):
                     col.comment = k.this.this if isinstance(k.this, exp.Literal) else str(k.this)
             table.columns.append(col)
-        elif isinstance(item, exp.PrimaryKey):
-            table.primary_key = _names(item)
-        elif isinstance(item, exp.UniqueColumnConstraint):
-            table.uniques.append(_names(item.this))
-        elif isinstance(item, exp.CheckColumnConstraint):
-            checks.append(item.this)
-        elif isinstance(item, exp.ForeignKey):
-            fks.append((f"{table.name}_fkey{len(fks)}", _names(item), item.args["reference"]))
-        elif isinstance(item, exp.Constraint):
+        elif isinstance(item, exp.Constraint):  # CONSTRAINT name ...: the same, named
             for inner in item.expressions:
-                if isinstance(inner, exp.ForeignKey):
-                    fks.append((item.name, _names(inner), inner.args["reference"]))
-                elif isinstance(inner, exp.PrimaryKey):
-                    table.primary_key = _names(inner)
-                elif isinstance(inner, exp.UniqueColumnConstraint):
-                    table.uniques.append(_names(inner.this))
-                elif isinstance(inner, exp.CheckColumnConstraint):
-                    checks.append(inner.this)
-        elif not isinstance(item, exp.IndexColumnConstraint):  # a plain index constrains nothing
+                _table_constraint(inner, item.name, table, checks, fks)
+        elif not _table_constraint(item, "", table, checks, fks) and not isinstance(
+            item,
+            exp.IndexColumnConstraint,  # a plain index constrains nothing
+        ):
             notes.append(
                 Note(table.name, f"{item.sql(dialect=dialect)[:80]}", "not enforced: rows may break it")
             )
@@ -282,6 +270,27 @@ def _table(
     if comment is not None:
         table.comment = comment.this.this if isinstance(comment.this, exp.Literal) else ""
     return table
+
+
+def _table_constraint(
+    item: exp.Expression,
+    name: str,
+    table: Table,
+    checks: list[exp.Expression],
+    fks: list[tuple[str, tuple[str, ...], exp.Reference]],
+) -> bool:
+    """A table-level PRIMARY KEY, UNIQUE, CHECK or FOREIGN KEY put on `table`; False for anything else."""
+    if isinstance(item, exp.PrimaryKey):
+        table.primary_key = _names(item)
+    elif isinstance(item, exp.UniqueColumnConstraint):
+        table.uniques.append(_names(item.this))
+    elif isinstance(item, exp.CheckColumnConstraint):
+        checks.append(item.this)
+    elif isinstance(item, exp.ForeignKey):
+        fks.append((name or f"{table.name}_fkey{len(fks)}", _names(item), item.args["reference"]))
+    else:
+        return False
+    return True
 
 
 def _apply_later(tree: exp.Expression, out: Imported, dialect: str) -> None:

@@ -206,19 +206,13 @@ class PostgresTarget(Target):
         return n
 
     def _temp_table(self, tmp: str, listed: str, table: str) -> str:
-        source = f"SELECT {listed} FROM {self.ident(table)} WITH NO DATA"
-        return f"CREATE TEMP TABLE {self.ident(tmp)} ON COMMIT DROP AS {source}"
+        return f"CREATE TEMP TABLE {self.ident(tmp)} AS SELECT {listed} FROM {self.ident(table)} WITH NO DATA"
 
-    def update(
-        self, table: str, pk: list[str], cols: list[str], kinds: list[str], rows: Iterable[Sequence[Any]]
-    ) -> None:
+    def _update(self, table: str, tmp: str, pk: list[str], cols: list[str]) -> str:
         i = self.ident
-        tmp = f"_seed_{table}"[:60]
-        self.execute(self._temp_table(tmp, ", ".join(i(c) for c in (*pk, *cols)), table))
-        self.write(tmp, [*pk, *cols], kinds, rows)
         sets = ", ".join(f"{i(c)} = s.{i(c)}" for c in cols)
         match = " AND ".join(f"t.{i(c)} = s.{i(c)}" for c in pk)
-        self.execute(f"UPDATE {i(table)} AS t SET {sets} FROM {i(tmp)} AS s WHERE {match}")
+        return f"UPDATE {i(table)} AS t SET {sets} FROM {i(tmp)} AS s WHERE {match}"
 
 
 class SqliteTarget(Target):
