@@ -33,6 +33,7 @@ from service.generation import Generator
 from service.health import DISABLED, OK, HealthState, Probe
 from service.http import HttpServer, build_http_app
 from service.http_api import add_api
+from service.http_page import add_page
 from service.interceptors import GuardInterceptor
 from service.logs import log
 from service.memory import fix_mmap_threshold
@@ -238,7 +239,16 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
     http_app = build_http_app(res.health, app_version(), docs=settings.http_docs)
     # /api/ calls this server over a loopback channel; a TLS server's certificate need not name
     # 127.0.0.1, so with TLS the API stays off (and says so).
-    add_api(http_app, grpc_port, res.registry, tls=settings.tls_cert_file is not None)
+    add_api(
+        http_app,
+        grpc_port,
+        res.registry,
+        report_rows=settings.report_max_rows,
+        tokens=bool(settings.tokens),
+        max_sync=settings.max_sync_records,
+        tls=settings.tls_cert_file is not None,
+    )
+    add_page(http_app)
     config = uvicorn.Config(
         http_app,
         host=settings.host,

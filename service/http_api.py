@@ -4,25 +4,34 @@ request meets the same pipeline, limits, admission and token checks as a gRPC cl
 
     GET  /api/schemas?domain=      GetSchemas
     POST /api/generate             GenerateData: a GenerateRequest in protobuf's JSON mapping
+    POST /api/preview?rows=        GenerateDataStream's first rows (as records and as the format's text)
+                                   and its metadata; the stream is cancelled after them
     POST /api/download             GenerateDataStream, streamed as one file (JSON: one array)
     POST /api/report               the quality report (tools/report.py) of the request's rows
+    POST /api/dataset[/download]   GenerateDataset (service/http_dataset.py)
+
+A download may also come as a form post (`request` = the JSON, `token` = the API token): a browser
+saves a form's response to disk as it streams, which a script's fetch cannot do with a header.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import parse_qs
 
 import grpc
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from google.protobuf import json_format
+from google.protobuf.message import Message
 
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from tools.registry import Registry
-from tools.report import REPORT_MAX_ROWS, Report
+from tools.report import Report
 
 _HTTP = {
     grpc.StatusCode.INVALID_ARGUMENT: 400, grpc.StatusCode.NOT_FOUND: 404,
@@ -38,14 +47,26 @@ _TYPES = {
 }
 _SUFFIX = {pb.JSON: "json", pb.JSONL: "jsonl", pb.CSV: "csv", pb.SQL: "sql"}
 MAX_BODY = 4 * 1024 * 1024  # a request body: a custom schema fits (its own limit is 2,000,000 characters)
+MAX_PREVIEW = 1_000  # rows a preview shows at most
+M = TypeVar("M", bound=Message)
 
 
-class _Refused(Exception):
+class Refused(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         self.status, self.code, self.message = status, code, message
 
 
-def add_api(app: FastAPI, grpc_port: int, registry: Registry, tls: bool = False) -> None:
+def add_api(
+    app: FastAPI,
+    grpc_port: int,
+    registry: Registry,
+    report_rows: int,
+    tokens: bool = False,
+    tls: bool = False,
+    max_sync: int = 10_000,
+) -> None:
+    from service.http_dataset import add_dataset_api
+
     channel: grpc.aio.Channel | None = None
     if tls:
 
@@ -62,26 +83,81 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, tls: bool = False)
             channel = grpc.aio.insecure_channel(f"127.0.0.1:{grpc_port}")
         return pb_grpc.TestDataServiceStub(channel)
 
-    @app.exception_handler(_Refused)
-    async def refused(_: Request, exc: _Refused) -> JSONResponse:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # A query parameter out of range (?rows=): said the way every other refusal is.
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())[1:]) or "request"
+        message = f"{where}: {first.get('msg', 'invalid')}"
+        return JSONResponse({"code": "INVALID_ARGUMENT", "message": message}, status_code=400)
+
+    @app.exception_handler(Refused)
+    async def refused(_: Request, exc: Refused) -> JSONResponse:
         return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+
+    add_dataset_api(app, stub, registry, report_rows)
+
+    @app.get("/api/info")
+    async def info() -> dict[str, Any]:
+        """What the page needs before its first request: whether to ask for a token, where gRPC is
+        (for the grpcurl command it shows), the report's row limit."""
+        return {
+            "grpc_port": grpc_port,
+            "tokens_required": tokens,
+            "report_max_rows": report_rows,
+            "max_sync_records": max_sync,
+        }
 
     @app.get("/api/schemas")
     async def schemas(request: Request, domain: str = "") -> Any:
-        got = await _call(stub().GetSchemas(pb.GetSchemasRequest(domain=domain), metadata=_auth(request)))
+        auth = request.headers.get("authorization", "")
+        asked = stub().GetSchemas(pb.GetSchemasRequest(domain=domain), metadata=[("authorization", auth)])
+        got = await call_rpc(asked)
         return json_format.MessageToDict(got, preserving_proto_field_name=True)
 
     @app.post("/api/generate")
     async def generate(request: Request) -> Any:
-        msg = await _message(request)
-        got = await _call(stub().GenerateData(msg, metadata=_auth(request)))
+        msg, auth = await read_request(request, pb.GenerateRequest)
+        got = await call_rpc(stub().GenerateData(msg, metadata=auth))
         return json_format.MessageToDict(got, preserving_proto_field_name=True)
+
+    @app.post("/api/preview")
+    async def preview(request: Request, rows: int = Query(100, ge=1, le=MAX_PREVIEW)) -> Any:
+        msg, auth = await read_request(request, pb.GenerateRequest)
+        records = pb.GenerateRequest()
+        records.CopyFrom(msg)
+        records.output_format, records.chunk_size = pb.JSONL, rows
+        call = stub().GenerateDataStream(records, metadata=auth)
+        try:
+            head = await call.initial_metadata()
+            lines: list[str] = []
+            async for chunk in call:
+                lines += [line for line in chunk.data.splitlines() if line.strip()]
+                if len(lines) >= rows:
+                    break
+        except grpc.aio.AioRpcError as exc:
+            raise refusal(exc) from None
+        finally:
+            call.cancel()  # the rest of the request is never made
+        text = ""
+        if msg.output_format != pb.JSONL:  # the same first rows as the chosen format writes them
+            msg.chunk_size = rows
+            shown = stub().GenerateDataStream(msg, metadata=auth)
+            text = (await first_chunk(shown) or pb.DataChunk()).data
+            shown.cancel()
+        else:
+            text = "\n".join(lines[:rows]) + "\n" if lines else ""
+        return {
+            "rows": [json.loads(line) for line in lines[:rows]],
+            "text": text,
+            "metadata": stream_metadata(head),
+        }
 
     @app.post("/api/download")
     async def download(request: Request) -> Response:
-        msg = await _message(request)
-        call = stub().GenerateDataStream(msg, metadata=_auth(request))
-        first = await _first(call)  # an error comes back as one, before any byte of the file
+        msg, auth = await read_request(request, pb.GenerateRequest)
+        call = stub().GenerateDataStream(msg, metadata=auth)
+        first = await first_chunk(call)  # an error comes back as one, before any byte of the file
         fmt = msg.output_format
         body = _joined(first, call) if fmt == pb.JSON else _plain(first, call)
         name = f"{msg.entity or 'data'}.{_SUFFIX.get(fmt, 'txt')}"
@@ -90,34 +166,76 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, tls: bool = False)
 
     @app.post("/api/report")
     async def report(request: Request) -> Any:
-        msg = await _message(request)
+        msg, auth = await read_request(request, pb.GenerateRequest)
         if msg.schema_id:
-            raise _Refused(
+            raise Refused(
                 400, "INVALID_ARGUMENT", "schema_id: the report takes a registry entity or a sent schema"
             )
+        # The request as sent (a smaller count would change its scenarios' shares), read up to the
+        # limit; the rest is never made.
         msg.output_format = pb.JSONL
-        msg.count = min(msg.count or 0, REPORT_MAX_ROWS) if msg.count else 0
         schema = _schema(msg, registry)
-        meter = Report(schema)
-        call = stub().GenerateDataStream(msg, metadata=_auth(request))
+        meter = Report(schema, report_rows)
+        call = stub().GenerateDataStream(msg, metadata=auth)
         try:
             async for chunk in call:
                 for line in chunk.data.splitlines():
                     if line.strip():
                         meter.add(json.loads(line))
+                if meter.n >= report_rows:
+                    break
         except grpc.aio.AioRpcError as exc:
-            raise _refusal(exc) from None
+            raise refusal(exc) from None
+        finally:
+            call.cancel()
         return meter.result()
 
 
-def _auth(request: Request) -> list[tuple[str, str]]:
-    value = request.headers.get("authorization", "")
-    return [("authorization", value)] if value else []
+def stream_metadata(head: Any) -> dict[str, Any]:
+    """A stream's initial metadata, named as GenerationMetadata names it."""
+    got = {k: v for k, v in head or () if isinstance(v, str)}
+    used = got.get("x-examples-used", "")
+    return {
+        "generation_path": got.get("x-generation-path", ""),
+        "fallback_reason": got.get("x-fallback-reason", ""),
+        "cache_hit": got.get("x-cache-hit") == "true",
+        "llm_tokens_used": int(got.get("x-llm-tokens-used") or 0),
+        "seed": got.get("x-seed", ""),
+        "as_of": got.get("x-as-of", ""),
+        "engine_version": got.get("x-engine-version", ""),
+        "examples_used": used.split(",") if used else [],
+        "request_id": got.get("x-request-id", ""),
+        **({"dataset_plan": got["x-dataset-plan"]} if "x-dataset-plan" in got else {}),
+    }
 
 
-async def _message(request: Request) -> pb.GenerateRequest:
+async def read_request(request: Request, kind: type[M]) -> tuple[M, list[tuple[str, str]]]:
+    """The body as a `kind` message in protobuf's JSON mapping, and the authorization to pass on: the
+    header, or a form post's `token` field."""
+    body = await _body(request)
+    token = request.headers.get("authorization", "")
+    # `curl -d '{...}'` says form-urlencoded too: a form is a body with a `request` field.
+    form = (
+        parse_qs(body.decode("utf-8", "replace"))
+        if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+        else {}
+    )
+    if "request" in form:
+        body = form["request"][0].encode()
+        if form.get("token", [""])[0]:
+            token = f"Bearer {form['token'][0]}"
+    try:
+        msg = json_format.Parse(body or b"{}", kind())
+    except json_format.ParseError as exc:
+        raise Refused(
+            400, "INVALID_ARGUMENT", f"the body is not a {kind.__name__}: {str(exc)[:300]}"
+        ) from None
+    return msg, ([("authorization", token)] if token else [])
+
+
+async def _body(request: Request) -> bytes:
     # Read up to the limit and no further: a client's gigabyte never sits in memory.
-    too_big = _Refused(413, "INVALID_ARGUMENT", f"the request body is larger than {MAX_BODY:,} bytes")
+    too_big = Refused(413, "INVALID_ARGUMENT", f"the request body is larger than {MAX_BODY:,} bytes")
     if int(request.headers.get("content-length") or 0) > MAX_BODY:
         raise too_big
     parts, size = [], 0
@@ -126,32 +244,27 @@ async def _message(request: Request) -> pb.GenerateRequest:
         if size > MAX_BODY:
             raise too_big
         parts.append(part)
-    body = b"".join(parts)
-    try:
-        return json_format.Parse(body or b"{}", pb.GenerateRequest())
-    except json_format.ParseError as exc:
-        raise _Refused(
-            400, "INVALID_ARGUMENT", f"the body is not a GenerateRequest: {str(exc)[:300]}"
-        ) from None
+    return b"".join(parts)
 
 
-async def _call(awaitable: Any) -> Any:
+async def call_rpc(awaitable: Any) -> Any:
     try:
         return await awaitable
     except grpc.aio.AioRpcError as exc:
-        raise _refusal(exc) from None
+        raise refusal(exc) from None
 
 
-def _refusal(exc: grpc.aio.AioRpcError) -> _Refused:
-    return _Refused(_HTTP.get(exc.code(), 500), exc.code().name, exc.details() or "")
+def refusal(exc: grpc.aio.AioRpcError) -> Refused:
+    return Refused(_HTTP.get(exc.code(), 500), exc.code().name, exc.details() or "")
 
 
-async def _first(call: Any) -> pb.DataChunk | None:
+async def first_chunk(call: Any) -> Any:
+    """The stream's first chunk, or its error as a refusal before any byte of a response is sent."""
     try:
         async for chunk in call:
             return chunk  # type: ignore[no-any-return]
     except grpc.aio.AioRpcError as exc:
-        raise _refusal(exc) from None
+        raise refusal(exc) from None
     return None
 
 
@@ -185,4 +298,4 @@ def _schema(msg: pb.GenerateRequest, registry: Registry) -> Any:
     try:
         return resolve_schema(to_request(msg, ""), registry)
     except DataError as exc:
-        raise _Refused(400, "INVALID_ARGUMENT", exc.message) from None
+        raise Refused(400, "INVALID_ARGUMENT", exc.message) from None

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     # /openapi.json, /docs and /redoc on the HTTP port (unauthenticated); off by default.
     http_docs: bool = False
+    # The quality report (/api/report, the page) reads at most this many of a request's rows, and says so.
+    report_max_rows: int = Field(100_000, ge=1, le=10_000_000)
 
     anthropic_api_key: SecretStr | None = None
     anthropic_model: str = "claude-sonnet-4-6"
