@@ -239,15 +239,7 @@ async def start_service(settings: Settings, res: Resources) -> RunningService:
     http_app = build_http_app(res.health, app_version(), docs=settings.http_docs)
     # /api/ calls this server over a loopback channel; a TLS server's certificate need not name
     # 127.0.0.1, so with TLS the API stays off (and says so).
-    add_api(
-        http_app,
-        grpc_port,
-        res.registry,
-        report_rows=settings.report_max_rows,
-        tokens=bool(settings.tokens),
-        max_sync=settings.max_sync_records,
-        tls=settings.tls_cert_file is not None,
-    )
+    add_api(http_app, grpc_port, res.registry, res.schemas, settings)
     add_page(http_app)
     config = uvicorn.Config(
         http_app,

@@ -30,6 +30,9 @@ from google.protobuf.message import Message
 
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
+from retrieval.cache import PlanCache
+from service.admission import client_key
+from service.settings import Settings
 from tools.registry import Registry
 from tools.report import Report
 
@@ -56,19 +59,13 @@ class Refused(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def add_api(
-    app: FastAPI,
-    grpc_port: int,
-    registry: Registry,
-    report_rows: int,
-    tokens: bool = False,
-    tls: bool = False,
-    max_sync: int = 10_000,
-) -> None:
+def add_api(app: FastAPI, grpc_port: int, registry: Registry, schemas: PlanCache, settings: Settings) -> None:
+    """`schemas` is the servicer's store of imported schemas: the report reads the one a request names."""
     from service.http_dataset import add_dataset_api
 
     channel: grpc.aio.Channel | None = None
-    if tls:
+    report_rows, tokens = settings.report_max_rows, settings.tokens
+    if settings.tls_cert_file is not None:
 
         @app.api_route("/api/{path:path}", methods=["GET", "POST"])
         async def off(path: str) -> JSONResponse:
@@ -103,13 +100,13 @@ def add_api(
         (for the grpcurl command it shows), the report's row limit."""
         return {
             "grpc_port": grpc_port,
-            "tokens_required": tokens,
+            "tokens_required": bool(tokens),
             "report_max_rows": report_rows,
-            "max_sync_records": max_sync,
+            "max_sync_records": settings.max_sync_records,
         }
 
     @app.get("/api/schemas")
-    async def schemas(request: Request, domain: str = "") -> Any:
+    async def list_schemas(request: Request, domain: str = "") -> Any:
         auth = request.headers.get("authorization", "")
         asked = stub().GetSchemas(pb.GetSchemasRequest(domain=domain), metadata=[("authorization", auth)])
         got = await call_rpc(asked)
@@ -164,22 +161,25 @@ def add_api(
         headers = {"Content-Disposition": f'attachment; filename="{name}"'}
         return StreamingResponse(body, media_type=_TYPES.get(fmt, "text/plain"), headers=headers)
 
+    @app.post("/api/import")
+    async def import_schema(request: Request) -> Any:
+        msg, auth = await read_request(request, pb.ImportSchemaRequest)
+        got = await call_rpc(stub().ImportSchema(msg, metadata=auth))
+        return json_format.MessageToDict(got, preserving_proto_field_name=True)
+
     @app.post("/api/report")
     async def report(request: Request) -> Any:
         msg, auth = await read_request(request, pb.GenerateRequest)
-        if msg.schema_id:
-            raise Refused(
-                400, "INVALID_ARGUMENT", "schema_id: the report takes a registry entity or a sent schema"
-            )
         # The request as sent (a smaller count would change its scenarios' shares), read up to the
         # limit; the rest is never made.
         msg.output_format = pb.JSONL
-        schema = _schema(msg, registry)
-        meter = Report(schema, report_rows)
         call = stub().GenerateDataStream(msg, metadata=auth)
         try:
-            async for chunk in call:
-                for line in chunk.data.splitlines():
+            first = await first_chunk(call)  # the token and the request pass the service's checks first
+            scope = client_key(auth, "", tokens) if tokens else "open"  # whose imports: as the servicer says
+            meter = Report(await _schema(msg, registry, schemas, scope), report_rows)
+            async for text in _plain(first, call):
+                for line in text.splitlines():
                     if line.strip():
                         meter.add(json.loads(line))
                 if meter.n >= report_rows:
@@ -289,13 +289,22 @@ async def _joined(first: pb.DataChunk | None, call: Any) -> AsyncIterator[str]:
     yield "]"
 
 
-def _schema(msg: pb.GenerateRequest, registry: Registry) -> Any:
-    """The request's schema, read as the pipeline reads it (a registry entity or the one it sends)."""
+async def _schema(msg: pb.GenerateRequest, registry: Registry, schemas: PlanCache, scope: str) -> Any:
+    """The request's schema, read as the pipeline reads it: a registry entity, the one it sends, or the
+    imported one its schema_id names."""
     from agent.executor import resolve_schema
     from service.convert import to_request
+    from service.errors import Unavailable, status_for
+    from service.schemas_rpc import schema_document
     from tools.errors import DataError
 
     try:
+        if msg.schema_id:
+            doc = await schema_document(msg.schema_id, msg.entity, schemas, scope)
+            msg = pb.GenerateRequest(custom_schema=doc)
         return resolve_schema(to_request(msg, ""), registry)
     except DataError as exc:
-        raise Refused(400, "INVALID_ARGUMENT", exc.message) from None
+        code = status_for(exc)
+        raise Refused(_HTTP.get(code, 400), code.name, exc.message) from None
+    except Unavailable as exc:
+        raise Refused(503, "UNAVAILABLE", str(exc)) from None

@@ -65,7 +65,10 @@ function buildRequest() {
     put("entities", $$("#roots .item").map((r) => ({ entity: $("select", r).value, count: num($("input", r).value) })));
   } else {
     if (m === "entity") put("entity", val("entity"));
-    else put(val("schema_kind"), $('[name="schema_text"]').value);
+    else if (importing()) {
+      put("schema_id", state.imported?.schema_id);
+      put("entity", val("import_entity"));
+    } else put(val("schema_kind"), $('[name="schema_text"]').value);
     put("count", num(val("count")));
     put("scenarios", $$("#scenarios .item").map(scenario));
     const fc = {};
@@ -90,6 +93,24 @@ function buildRequest() {
   put("generation_method", val("generation_method"));
   put("as_of", val("as_of"));
   return { kind: m === "dataset" ? "dataset" : "generate", body };
+}
+
+// ---- imported kinds (DDL, OpenAPI, JSON Schema documents, .proto): ImportSchema first, then schema_id
+const importing = () => mode() === "schema" && val("schema_kind").startsWith("import:");
+
+async function ensureImported() {
+  if (!importing()) return;
+  const [, source_kind, dialect] = val("schema_kind").split(":");
+  const source = $('[name="schema_text"]').value;
+  const key = `${source_kind}:${dialect}\n${source}`;
+  if (state.imported?.key !== key) {
+    const got = await api("/api/import", { source_kind, source, dialect });
+    state.imported = { key, schema_id: got.schema_id, schemas: got.schemas || [] };
+    $('[name="import_entity"]').replaceChildren(...state.imported.schemas.map((x) => h("option", {}, x.name)));
+    $("#import-notes").replaceChildren(...(got.warnings || []).map((w) => h("li", {}, w)));
+    showEntity(state.imported.schemas[0]?.name, state.imported.schemas);
+  }
+  $("#import-pick").hidden = false;
 }
 
 function num(text) {
@@ -137,13 +158,14 @@ const addRoot = () => itemRow("#roots", [
 async function preview(ev) {
   ev?.preventDefault();
   clearErrors();
-  const req = buildRequest();
-  state.last = req;
-  state.report = null;
-  renderCopy(req);
   const started = performance.now();
   setBusy(true);
   try {
+    await ensureImported();
+    const req = buildRequest();
+    state.last = req;
+    state.report = null;
+    renderCopy(req);
     if (req.kind === "dataset") {
       const data = await api("/api/dataset?rows=10", req.body);
       state.dataset = data;
@@ -243,8 +265,13 @@ async function loadReport() {
 }
 
 // ---- download: a form post into a hidden frame, so the browser streams the file to disk
-function download() {
+async function download() {
   clearErrors();
+  try {
+    await ensureImported();
+  } catch (err) {
+    return showError(err);
+  }
   const req = buildRequest();
   renderCopy(req);
   const form = h("form", { method: "POST", action: req.kind === "dataset" ? "/api/dataset/download" : "/api/download", target: "download-frame", hidden: true },
@@ -278,7 +305,12 @@ function renderCopy(req) {
   const args = ["test-data-agent", req.kind === "dataset" ? "dataset" : "generate"];
   const missing = [];
   if (req.kind === "dataset") args.push(...(b.entities || []).map((e) => `${e.entity}=${e.count}`));
-  else if (b.entity) args.push(b.entity);
+  else if (b.schema_id) {
+    const [, kind, dialect] = val("schema_kind").split(":");
+    const file = `schema.${{ sql: "sql", proto: "proto" }[kind] || "json"}`;
+    args.push(b.entity, "--schema", file, ...(dialect ? ["--dialect", dialect] : []));
+    missing.push(`the pasted schema (save it as ${file}); the grpcurl command's schema_id is this import's, for a day`);
+  } else if (b.entity) args.push(b.entity);
   else { args.push("ENTITY", "--schema", "schema.json"); missing.push("the pasted schema (save it as schema.json; ENTITY is its name)"); }
   if (b.count !== undefined) args.push("--count", b.count);
   args.push("--format", (b.output_format || "JSON").toLowerCase());
@@ -316,8 +348,8 @@ function pick(name) {
   showEntity(name);
 }
 
-function showEntity(name) {
-  const s = state.schemas.find((x) => x.name === name);
+function showEntity(name, schemas = state.schemas) {
+  const s = schemas.find((x) => x.name === name);
   if (!s) return;
   $$("#entities button").forEach((b) => b.classList.toggle("on", b.dataset.entity === name));
   const rows = (s.fields || []).map((f) => h("tr", {}, h("td", {}, f.name, f.required ? h("span", { class: "req", title: "required" }, "*") : null),
@@ -325,7 +357,7 @@ function showEntity(name) {
   const names = h("datalist", { id: "field-names" }, ...(s.fields || []).map((f) => h("option", {}, f.name)));
   $("#entity-info").replaceChildren(h("h3", {}, s.name), h("p", { class: "small" }, s.description || ""),
     h("div", { class: "scroll" }, h("table", { class: "fields" }, h("thead", {}, h("tr", {}, ...["field", "type", "constraints", "example"].map((c) => h("th", {}, c)))), h("tbody", {}, rows))),
-    s.rules?.length ? h("div", {}, h("h4", {}, "Rules"), h("ul", { class: "small" }, s.rules.map((r) => h("li", {}, r)))) : null, names);
+    s.rules?.length ? h("div", {}, h("h4", {}, "Rules"), h("ul", { class: "small" }, s.rules.map((r) => h("li", {}, r)))) : "", names);
 }
 
 const clip = (text, n) => (text.length > n ? text.slice(0, n - 1) + "…" : text);
@@ -357,6 +389,8 @@ async function start() {
   $("#add-root").addEventListener("click", addRoot);
   $("#domain").addEventListener("change", listEntities);
   $('[name="entity"]').addEventListener("change", (e) => showEntity(e.target.value));
+  $('[name="import_entity"]').addEventListener("change", (e) => showEntity(e.target.value, state.imported?.schemas || []));
+  for (const name of ["schema_kind", "schema_text"]) $(`[name="${name}"]`).addEventListener("input", () => { $("#import-pick").hidden = true; });
   $$('input[name="mode"]').forEach((r) => r.addEventListener("change", applyMode));
   $$(".tabs button").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
   $$("[data-copy]").forEach((b) => b.addEventListener("click", () => navigator.clipboard?.writeText($(`#${b.dataset.copy}`).textContent)));

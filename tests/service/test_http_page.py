@@ -19,11 +19,12 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 TOKEN = "http-page-token-0123456789"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 GRPC_AUTH = [("authorization", f"Bearer {TOKEN}")]
+OTHER = "another-team-token-0123456789"
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def live() -> AsyncIterator[Live]:
-    async for item in live_service(make_settings(api_tokens=TOKEN, report_max_rows=50)):
+    async for item in live_service(make_settings(api_tokens=f"{TOKEN},{OTHER}", report_max_rows=50)):
         yield item
 
 
@@ -134,3 +135,21 @@ async def test_a_dataset_downloads_as_a_zip_of_one_file_per_entity(live: Live, f
                 assert text == parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
             else:
                 assert text == "".join(parts)
+
+
+async def test_an_imported_schema_reports_for_its_importer_only(live: Live) -> None:
+    ddl = "CREATE TABLE parcels (code varchar(12), grams integer NOT NULL CHECK (grams BETWEEN 1 AND 30000));"
+    async with httpx.AsyncClient(base_url=live.http) as http:
+        got = await http.post(
+            "/api/import", json={"source_kind": "sql", "source": ddl, "dialect": "postgres"}, headers=AUTH
+        )
+        schema_id = got.json()["schema_id"]
+        request = {"schema_id": schema_id, "entity": "parcels", "count": 40, "seed": 1}
+        mine = (await http.post("/api/report", json=request, headers=AUTH)).json()
+        theirs = await http.post("/api/report", json=request, headers={"authorization": f"Bearer {OTHER}"})
+        bad = await http.post("/api/import", json={"source_kind": "cobol", "source": "x"}, headers=AUTH)
+    assert (
+        mine["rows"] == 40 and 1 <= mine["fields"]["grams"]["min"] <= mine["fields"]["grams"]["max"] <= 30000
+    )
+    assert theirs.status_code == 404 and theirs.json()["message"].startswith("schema_id: ")
+    assert bad.status_code == 400 and bad.json()["message"].startswith("source_kind: ")
