@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from tools.schema import (
     NUMERIC_TYPES,
+    TEMPORAL_TYPES,
     DeriveRule,
     EntitySchema,
     FieldSpec,
@@ -37,6 +39,8 @@ class _Field:
         self.hi: float | None = None
         self.values: Counter[str] = Counter()
         self.other = 0
+        self.hours = [0] * 24  # datetimes: when in the day and the week (a plan's time pattern shows here)
+        self.weekdays = [0] * 7
 
     def add(self, v: Any) -> None:
         self.count += 1
@@ -51,16 +55,48 @@ class _Field:
             if len(self.numbers) < _SAMPLE:
                 self.numbers.append(x)
             return
+        if self.spec.type in TEMPORAL_TYPES and isinstance(v, str) and self._instant(v):
+            return
         key = str(v).lower() if isinstance(v, bool) else str(v)
         if key in self.values or len(self.values) < _DISTINCT:
             self.values[key] += 1
         else:
             self.other += 1
 
+    def _instant(self, text: str) -> bool:
+        """A date or datetime counted as seconds since the epoch (its histogram is over time)."""
+        try:
+            at = datetime.fromisoformat(text)
+        except ValueError:
+            return False  # not ISO 8601: counted as a value like any text
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        x = at.timestamp()
+        self.total += x
+        self.lo = x if self.lo is None else min(self.lo, x)
+        self.hi = x if self.hi is None else max(self.hi, x)
+        if len(self.numbers) < _SAMPLE:
+            self.numbers.append(x)
+        if self.spec.type is FieldType.DATETIME:
+            self.hours[at.astimezone(UTC).hour] += 1
+        self.weekdays[at.weekday()] += 1
+        return True
+
     def out(self) -> dict[str, Any]:
         d: dict[str, Any] = {"type": self.spec.type.value, "count": self.count}
         d["null_share"] = round(self.nulls / self.count, 4) if self.count else 0.0
-        if self.lo is not None and self.hi is not None:
+        if self.spec.type in TEMPORAL_TYPES and self.lo is not None and self.hi is not None:
+            # Bounds as ISO 8601 (UTC) so a reader needs no epoch arithmetic; shares over all dated values.
+            present = sum(self.weekdays)
+            bars = _bars(self.numbers, self.lo, self.hi)
+            d |= {
+                "min": _iso(self.lo),
+                "max": _iso(self.hi),
+                "histogram": [[_iso(a), _iso(b), c] for a, b, c in bars],
+            }
+            d["by_weekday"] = [round(n / present, 4) for n in self.weekdays]  # Monday first
+            if self.spec.type is FieldType.DATETIME:
+                d["by_hour"] = [round(n / present, 4) for n in self.hours]  # UTC
+        elif self.lo is not None and self.hi is not None:
             present = self.count - self.nulls
             d |= {"min": self.lo, "max": self.hi, "mean": round(self.total / present, 4)}
             d["histogram"] = _bars(self.numbers, self.lo, self.hi)
@@ -72,6 +108,10 @@ class _Field:
             declared = [str(v) for v in self.spec.values]
             d["values_covered"] = [sum(v in seen for v in declared), len(declared)]
         return d
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _bars(xs: list[float], lo: float, hi: float) -> list[list[float]]:

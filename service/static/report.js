@@ -20,13 +20,15 @@
   }
 
   const pct = (x) => `${(x * 100).toFixed(x === 1 || x === 0 ? 0 : 1)}%`;
-  const short = (x) => (Math.abs(x) >= 1e5 ? x.toExponential(1) : +x.toFixed(2)).toString();
+  // Numbers shortened; instants (ISO 8601 strings) to their day.
+  const short = (x) => (typeof x === "string" ? x.slice(0, 10) : (Math.abs(x) >= 1e5 ? x.toExponential(1) : +x.toFixed(2)).toString());
+  const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
   // Ten bars over [min, max]: each bar's height is its share of the sampled values.
-  function histogram(bars) {
+  function histogram(bars, title = "histogram") {
     const w = 220, hgt = 64, top = Math.max(...bars.map((b) => b[2]), 1e-9);
-    const chart = svg("svg", { viewBox: `0 0 ${w} ${hgt + 14}`, class: "chart", role: "img" });
-    chart.append(svg("title", {}, "histogram"));
+    const chart = svg("svg", { viewBox: `0 0 ${w} ${hgt + 14}`, class: "chart", role: "img", "data-chart": title });
+    chart.append(svg("title", {}, title));
     const bw = w / bars.length;
     bars.forEach(([lo, hi, share], i) => {
       const bh = (share / top) * hgt;
@@ -55,14 +57,17 @@
 
   function fieldCard(path, f) {
     const facts = [f.type, `null ${pct(f.null_share)}`];
-    if (f.min !== undefined) facts.push(`${short(f.min)} … ${short(f.max)}, mean ${short(f.mean)}`);
+    if (f.min !== undefined) facts.push(`${short(f.min)} … ${short(f.max)}${f.mean === undefined ? "" : `, mean ${short(f.mean)}`}`);
     if (f.distinct !== undefined) facts.push(f.distinct > 1000 ? "over 1,000 distinct" : `${f.distinct} distinct`); // counted up to 1,000
     if (f.values_covered) facts.push(`values ${f.values_covered[0]}/${f.values_covered[1]}`);
     const present = f.count - Math.round(f.null_share * f.count);
     const unique = f.distinct !== undefined && f.distinct === present && present > 1; // ids: a chart of 1% bars says nothing
     const chart = f.histogram?.length ? histogram(f.histogram) : unique ? el("p", { class: "small dim" }, "every value distinct")
       : f.top?.length ? topValues(f.top, present) : null;
-    return el("div", { class: "card", "data-field": path }, el("h4", {}, path), el("p", { class: "small dim" }, facts.join(" · ")), chart);
+    const hours = f.by_hour ? histogram(f.by_hour.map((v, i) => [`${i}h`, `${i + 1}h`, v]), "by hour (UTC)") : null;
+    const days = f.by_weekday ? histogram(f.by_weekday.map((v, i) => [DAYS[i], DAYS[i], v]), "by weekday") : null;
+    return el("div", { class: "card", "data-field": path }, el("h4", {}, path), el("p", { class: "small dim" }, facts.join(" · ")), chart,
+      hours ? [el("p", { class: "small dim" }, "by hour of day (UTC)"), hours] : null, days ? [el("p", { class: "small dim" }, "by weekday"), days] : null);
   }
 
   function counts(title, obj, cls) {

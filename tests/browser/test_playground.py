@@ -62,6 +62,9 @@ async def test_compose_preview_report_and_download(page: Page, live: Live) -> No
     assert "100 rows measured" in report and "high_value: 10" in report and "happy_path: 90" in report
     assert await page.locator('#report .card[data-field="total"] svg rect.bar').count() == 10  # histogram
     assert await page.locator('#report .card[data-field="currency"] svg rect.bar').count() >= 1  # top values
+    created = page.locator('#report .card[data-field="created_at"]')
+    assert await created.locator('svg[data-chart="by hour (UTC)"] rect.bar').count() == 24
+    assert await created.locator('svg[data-chart="by weekday"] rect.bar').count() == 7
     await page.screenshot(path=artifact("2-report.png"), full_page=True)
 
     for fmt in ("CSV", "JSONL", "SQL"):

@@ -30,6 +30,18 @@ def test_fields_are_shaped_and_enums_covered() -> None:
     assert summary(report)["rows"] == 400 and quality_report(CART, rows, limit=50)["rows"] == 50
 
 
+def test_dates_are_shaped_over_time_by_hour_and_weekday() -> None:
+    rows = rows_for(DataRequest(entity="cart", count=300, seed=4))
+    created = quality_report(CART, rows)["fields"]["created_at"]
+    assert created["min"] == min(r["created_at"] for r in rows)  # ISO 8601 UTC, as the rows write it
+    assert created["max"] == max(r["created_at"] for r in rows) and "top" not in created
+    assert created["histogram"][0][0] == created["min"] and created["histogram"][-1][1] == created["max"]
+    hours = [0] * 24
+    for r in rows:
+        hours[int(r["created_at"][11:13])] += 1
+    assert created["by_hour"] == [round(n / 300, 4) for n in hours] and len(created["by_weekday"]) == 7
+
+
 def test_negative_rows_lower_the_pass_rates_of_what_they_break() -> None:
     rows = rows_for(DataRequest(entity="cart", count=60, seed=1, negative=True))
     report = quality_report(CART, rows)
