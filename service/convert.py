@@ -229,3 +229,12 @@ def to_dataset_request(msg: pb.DatasetRequest, request_id: str) -> DatasetReques
         use_cache=msg.use_cache if msg.HasField("use_cache") else None,
         csv_safe=msg.csv_safe if msg.HasField("csv_safe") else True,
     )
+
+
+MAX_HEADER_CHARS = 2000  # clients accept 8 KiB of metadata by default; leave room for the rest
+
+
+def header_text(text: str) -> str:
+    """A metadata value: printable ASCII on one line (a reason may quote an error message), bounded."""
+    flat = " ".join(text.split()).encode("ascii", "backslashreplace").decode()
+    return "".join(c if " " <= c <= "~" else "?" for c in flat)[:MAX_HEADER_CHARS]

@@ -203,6 +203,10 @@ class Generator:
         if self.blocks is not None:
             self.blocks.close()
 
+    def drain(self, it: Iterator[T], seed: int) -> AsyncGenerator[T, None]:
+        """A stream's chunks made by another (service/dataset_import.py), counted and stopped as ours."""
+        return self._drain(it, seed)
+
     async def _drain(self, it: Iterator[T], seed: int) -> AsyncGenerator[T, None]:
         """Pulls a stream's chunks one at a time in a worker thread, counting open streams, and
         ends the stream with UNAVAILABLE once shutdown starts."""

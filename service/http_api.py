@@ -92,7 +92,7 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, schemas: PlanCache
     async def refused(_: Request, exc: Refused) -> JSONResponse:
         return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
 
-    add_dataset_api(app, stub, registry, report_rows)
+    add_dataset_api(app, stub, registry, schemas, settings)
 
     @app.get("/api/info")
     async def info() -> dict[str, Any]:
@@ -176,8 +176,7 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, schemas: PlanCache
         call = stub().GenerateDataStream(msg, metadata=auth)
         try:
             first = await first_chunk(call)  # the token and the request pass the service's checks first
-            scope = client_key(auth, "", tokens) if tokens else "open"  # whose imports: as the servicer says
-            meter = Report(await _schema(msg, registry, schemas, scope), report_rows)
+            meter = Report(await request_schema(msg, registry, schemas, scope_of(auth, tokens)), report_rows)
             async for text in _plain(first, call):
                 for line in text.splitlines():
                     if line.strip():
@@ -289,7 +288,12 @@ async def _joined(first: pb.DataChunk | None, call: Any) -> AsyncIterator[str]:
     yield "]"
 
 
-async def _schema(msg: pb.GenerateRequest, registry: Registry, schemas: PlanCache, scope: str) -> Any:
+def scope_of(auth: list[tuple[str, str]], tokens: frozenset[str]) -> str:
+    """Whose imported schemas a call sees, as the servicer says (its token's, else anyone's by id)."""
+    return client_key(auth, "", tokens) if tokens else "open"
+
+
+async def request_schema(msg: pb.GenerateRequest, registry: Registry, schemas: PlanCache, scope: str) -> Any:
     """The request's schema, read as the pipeline reads it: a registry entity, the one it sends, or the
     imported one its schema_id names."""
     from agent.executor import resolve_schema

@@ -11,6 +11,7 @@ rest of /api/ (service/http_api.py).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import tempfile
 import zipfile
@@ -23,20 +24,62 @@ from fastapi.responses import Response, StreamingResponse
 
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
-from service.http_api import MAX_PREVIEW, Refused, first_chunk, read_request, refusal, stream_metadata
+from retrieval.cache import PlanCache
+from service.http_api import (
+    MAX_PREVIEW,
+    Refused,
+    first_chunk,
+    read_request,
+    refusal,
+    request_schema,
+    scope_of,
+    stream_metadata,
+)
+from service.schemas_rpc import MAX_STATEMENTS, graph_key
+from service.settings import Settings
+from tools.imports.ddl import from_ddl
 from tools.registry import Registry
 from tools.report import Report
+from tools.schema import EntitySchema
 
 _SUFFIX = {pb.JSON: "json", pb.JSONL: "jsonl", pb.CSV: "csv"}
 
 
 def add_dataset_api(
-    app: FastAPI, stub: Callable[[], pb_grpc.TestDataServiceStub], registry: Registry, report_rows: int
+    app: FastAPI,
+    stub: Callable[[], pb_grpc.TestDataServiceStub],
+    registry: Registry,
+    schemas: PlanCache,
+    settings: Settings,
 ) -> None:
+    report_rows = settings.report_max_rows
+
+    async def entity_schema(msg: pb.DatasetRequest, entity: str, scope: str) -> EntitySchema:
+        if not msg.schema_id:
+            return registry.get(entity, msg.domain)
+        named = pb.GenerateRequest(schema_id=msg.schema_id, entity=entity)
+        return await request_schema(named, registry, schemas, scope)  # type: ignore[no-any-return]
+
+    async def graph(msg: pb.DatasetRequest, names: list[str], scope: str) -> list[dict[str, str]]:
+        if not msg.schema_id:
+            return _graph(registry, names, msg.domain)
+        raw = await schemas.get(graph_key(scope, msg.schema_id))  # the stream read it a moment ago
+        if raw is None:
+            return []
+        doc = json.loads(raw)
+        read = functools.partial(from_ddl, max_statements=MAX_STATEMENTS)
+        imported = await asyncio.to_thread(read, doc["source"], doc["dialect"])
+        return [
+            {"from": f"{t.name}.{','.join(fk.columns)}", "to": fk.table}
+            for t in imported.tables.values()
+            for fk in t.foreign_keys
+        ]
+
     @app.post("/api/dataset")
     async def dataset(request: Request, rows: int = Query(10, ge=1, le=MAX_PREVIEW)) -> Any:
         msg, auth = await read_request(request, pb.DatasetRequest)
         msg.output_format = pb.JSONL
+        scope = scope_of(auth, settings.tokens)
         call = stub().GenerateDataset(msg, metadata=auth)
         first: dict[str, list[Any]] = {}
         meters: dict[str, Report] = {}
@@ -45,7 +88,7 @@ def add_dataset_api(
             async for chunk in call:
                 shown = first.setdefault(chunk.entity, [])
                 if chunk.entity not in meters:
-                    meters[chunk.entity] = Report(registry.get(chunk.entity, msg.domain), report_rows)
+                    meters[chunk.entity] = Report(await entity_schema(msg, chunk.entity, scope), report_rows)
                 for line in chunk.data.splitlines():
                     if line.strip():
                         row = json.loads(line)
@@ -61,7 +104,7 @@ def add_dataset_api(
             "metadata": stream_metadata(head) | {"empty_entities": empty.split(",") if empty else []},
             "counts": counts,
             "rows": first,
-            "graph": _graph(registry, list(counts) or list(first), msg.domain),
+            "graph": await graph(msg, list(counts) or list(first), scope),
             "reports": {name: meter.result() for name, meter in meters.items()},
         }
 

@@ -46,6 +46,10 @@ def _key(scope: str, schema_id: str) -> str:
     return f"{_PREFIX}{scope}:{schema_id}"
 
 
+def graph_key(scope: str, schema_id: str) -> str:
+    return _key(scope, schema_id.strip()) + ":graph"
+
+
 async def import_schema(
     req: pb.ImportSchemaRequest,
     store: PlanCache,
@@ -98,6 +102,11 @@ async def import_schema(
     schema_id = "sch_" + secrets.token_urlsafe(24)
     try:
         await store.set(_key(scope, schema_id), json.dumps(kept), SCHEMA_TTL_S)
+        if imported is not None:  # SQL: its tables and keys, for GenerateDataset (service/dataset_import.py)
+            columns = {f"{t.name}.{c.name}" for t in imported.tables.values() for c in t.columns}
+            graph = {"dialect": req.dialect.strip().lower(), "source": req.source,
+                     "sources": {k: v for k, v in chosen.items() if k in columns}}  # fmt: skip
+            await store.set(graph_key(scope, schema_id), json.dumps(graph), SCHEMA_TTL_S)
     except CacheError as exc:
         raise Unavailable(f"the schema store is unavailable: {exc}") from None
     return pb.ImportSchemaResponse(
@@ -110,6 +119,7 @@ async def import_schema(
 
 async def delete_schema(req: pb.DeleteSchemaRequest, store: PlanCache, scope: str) -> pb.DeleteSchemaResponse:
     try:
+        await store.delete(graph_key(scope, req.schema_id))
         return pb.DeleteSchemaResponse(deleted=await store.delete(_key(scope, req.schema_id.strip())))
     except CacheError as exc:
         raise Unavailable(f"the schema store is unavailable: {exc}") from None

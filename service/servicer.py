@@ -20,10 +20,11 @@ from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.cache import MemoryCache, PlanCache
 from retrieval.examples import ExampleStore
-from service import examples_rpc, metrics, schemas_rpc
+from service import dataset_import, examples_rpc, metrics, schemas_rpc
 from service.admission import Busy, Slot, client_key
 from service.bounds import check_message
-from service.convert import schema_info, to_dataset_request, to_request
+from service.convert import MAX_HEADER_CHARS, schema_info, to_dataset_request, to_request
+from service.convert import header_text as _header
 from service.errors import Unavailable, status_for
 from service.generation import Generator, Served
 from service.health import HealthState
@@ -37,9 +38,6 @@ from tools.temporal import as_of_text
 
 class StreamIdle(Exception):
     """The client read nothing for STREAM_IDLE_TIMEOUT_S: the stream ends and its slot is freed."""
-
-
-MAX_HEADER_CHARS = 2000  # clients accept 8 KiB of metadata by default; leave room for the rest
 
 
 def request_id_of(msg_id: str, context: grpc.aio.ServicerContext) -> str:
@@ -237,13 +235,15 @@ class TestDataServicer(pb_grpc.TestDataServiceServicer):
 
         async def body() -> tuple[None, str]:
             self._admit(context)
-            if request.schema_id:
-                raise InvalidRequest(
-                    "schema_id",
-                    "linked datasets over an imported schema are not served yet",
-                    "generate each entity with GenerateData and its schema_id, or seed a database with "
-                    "test-data-agent seed",
-                )
+            if request.schema_id:  # the import's own tables and keys
+                settings = self.generator.settings
+                imported = await dataset_import.start(
+                    request, self.schemas, self._scope(context),
+                    settings.max_stream_records, settings.default_chunk_size,
+                )  # fmt: skip
+                structlog.contextvars.bind_contextvars(seed=imported.seed, path="traditional")
+                await dataset_import.send(imported, request_id, context, self._write, self.generator.drain)
+                return None, "traditional"
             run, planned = await self.generator.start_dataset(
                 to_dataset_request(request, request_id), context.time_remaining()
             )
@@ -374,12 +374,6 @@ def dataset_trailers(run: DatasetRun) -> tuple[tuple[str, str], ...]:
         log.warning("requested entities came out empty", missing=missing)
         out.append(("x-empty-entities", _header(",".join(missing))))
     return tuple(out)
-
-
-def _header(text: str) -> str:
-    # Metadata values must be printable ASCII on one line; a reason may quote an error message.
-    flat = " ".join(text.split()).encode("ascii", "backslashreplace").decode()
-    return "".join(c if " " <= c <= "~" else "?" for c in flat)[:MAX_HEADER_CHARS]
 
 
 def _dataset_chunk(request_id: str, chunk: Chunk, index: int, final: bool) -> pb.DatasetChunk:

@@ -153,3 +153,21 @@ async def test_an_imported_schema_reports_for_its_importer_only(live: Live) -> N
     )
     assert theirs.status_code == 404 and theirs.json()["message"].startswith("schema_id: ")
     assert bad.status_code == 400 and bad.json()["message"].startswith("source_kind: ")
+
+
+async def test_a_dataset_over_an_imported_schema_previews_with_its_own_keys(live: Live) -> None:
+    ddl = """CREATE TABLE teams (id integer PRIMARY KEY, name varchar(40) NOT NULL);
+             CREATE TABLE players (id integer PRIMARY KEY, team_id integer NOT NULL REFERENCES teams (id),
+                                   goals integer NOT NULL CHECK (goals BETWEEN 0 AND 40));"""
+    async with httpx.AsyncClient(base_url=live.http, timeout=30) as http:
+        imported = await http.post(
+            "/api/import", json={"source_kind": "sql", "source": ddl, "dialect": "postgres"}, headers=AUTH
+        )
+        request = {"schema_id": imported.json()["schema_id"], "entities": [{"entity": "teams", "count": 4}]}
+        got = (await http.post("/api/dataset", json=request, headers=AUTH)).json()
+    assert got["counts"] == {"teams": 4, "players": 8}
+    assert got["graph"] == [{"from": "players.team_id", "to": "teams"}]
+    goals = got["reports"]["players"]["fields"]["goals"]
+    assert 0 <= goals["min"] <= goals["max"] <= 40
+    teams = {t["id"] for t in got["rows"]["teams"]}
+    assert {p["team_id"] for p in got["rows"]["players"]} <= teams

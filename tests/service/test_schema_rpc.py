@@ -157,9 +157,9 @@ async def test_schema_id_with_another_schema_or_for_a_dataset_is_refused(live: L
     with pytest.raises(grpc.aio.AioRpcError) as info:
         async for _ in call:
             pass
-    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "test-data-agent seed" in (
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "no tables linked by keys" in (
         info.value.details() or ""
-    )
+    )  # a JSON Schema import has no graph; SQL's: tests/service/test_imported_dataset.py
     health = await live.stub.HealthCheck(pb.HealthCheckRequest())
     assert health.status in ("healthy", "degraded")  # the server keeps serving
 

@@ -158,6 +158,16 @@ class _Refused(Exception):
     pass
 
 
+def planned_counts(imported: Imported, rows: dict[str, int]) -> dict[str, int]:
+    """The rows each table will have at most (a table refused or a repeated key makes fewer), known
+    before any is made: what a limit is checked against."""
+    order = insertion_order(imported, [])
+    counts: dict[str, int] = {}
+    for name in order.tables:
+        counts[name] = _count(imported, order, name, rows, counts)
+    return counts
+
+
 def _referenced(imported: Imported, order: Order) -> dict[str, set[tuple[str, ...]]]:
     """table -> the column tuples other tables (or its deferred UPDATEs) read keys by."""
     out: dict[str, set[tuple[str, ...]]] = {}
@@ -368,4 +378,4 @@ def _set_deferred(
     target.update(table.name, pk, cols, [table.column(c).kind for c in (*pk, *cols)], rows())
 
 
-__all__ = ["Seeded", "seed"]
+__all__ = ["Seeded", "planned_counts", "seed"]

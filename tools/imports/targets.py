@@ -97,7 +97,7 @@ class Target:
 
     def write(self, table: str, columns: list[str], kinds: list[str], rows: Iterable[Sequence[Any]]) -> int:
         values = ([self.value(k, v) for k, v in zip(kinds, row, strict=True)] for row in rows)
-        head = f"INSERT INTO {self.ident(table)} ({', '.join(self.ident(c) for c in columns)}) VALUES "
+        head = self.insert_head(table, columns)
         n = 0
         for batch in _batches(values, INSERT_ROWS):
             n += len(batch)
@@ -108,6 +108,9 @@ class Target:
             else:
                 self._insert(head, len(columns), batch)
         return n
+
+    def insert_head(self, table: str, columns: list[str]) -> str:
+        return f"INSERT INTO {self.ident(table)} ({', '.join(self.ident(c) for c in columns)}) VALUES "
 
     def _insert(self, head: str, width: int, batch: list[list[Any]]) -> None:
         raise NotImplementedError
