@@ -61,8 +61,12 @@ function buildRequest() {
   const body = {};
   const put = (k, v) => { if (v !== "" && v != null && !(Array.isArray(v) && !v.length)) body[k] = v; };
   const m = mode();
+  const linked = linkedImport();
   if (m === "dataset") {
     put("entities", $$("#roots .item").map((r) => ({ entity: $("select", r).value, count: num($("input", r).value) })));
+  } else if (linked) { // an imported SQL schema's tables together: the picked table's count, the rest follow
+    put("schema_id", state.imported?.schema_id);
+    put("entities", [{ entity: val("import_entity"), count: num(val("count")) }]);
   } else {
     if (m === "entity") put("entity", val("entity"));
     else if (importing()) {
@@ -92,11 +96,12 @@ function buildRequest() {
   put("hints", val("hints").split("\n").map((s) => s.trim()).filter(Boolean));
   put("generation_method", val("generation_method"));
   put("as_of", val("as_of"));
-  return { kind: m === "dataset" ? "dataset" : "generate", body };
+  return { kind: m === "dataset" || linked ? "dataset" : "generate", body };
 }
 
 // ---- imported kinds (DDL, OpenAPI, JSON Schema documents, .proto): ImportSchema first, then schema_id
 const importing = () => mode() === "schema" && val("schema_kind").startsWith("import:");
+const linkedImport = () => importing() && val("schema_kind").startsWith("import:sql:") && checked("linked");
 
 async function ensureImported() {
   if (!importing()) return;
@@ -111,6 +116,7 @@ async function ensureImported() {
     showEntity(state.imported.schemas[0]?.name, state.imported.schemas);
   }
   $("#import-pick").hidden = false;
+  $("#linked-box").hidden = !val("schema_kind").startsWith("import:sql:");
 }
 
 function num(text) {
@@ -304,6 +310,14 @@ function renderCopy(req) {
   const b = req.body;
   const args = ["test-data-agent", req.kind === "dataset" ? "dataset" : "generate"];
   const missing = [];
+  if (req.kind === "dataset" && b.schema_id) { // the CLI seeds a database from the same DDL
+    const dialect = val("schema_kind").split(":")[2];
+    const url = { postgres: "postgresql://localhost/DB", mysql: "mysql://root@localhost/DB", sqlite: "sqlite:///app.db" }[dialect];
+    const rows = (b.entities || []).map((e) => `${e.entity}=${e.count}`);
+    $("#cli").textContent = ["test-data-agent", "seed", url, "--ddl", "schema.sql", "--rows", ...rows, ...(b.seed ? ["--seed", b.seed] : []), "--dry-run"].join(" ");
+    $("#cli-note").textContent = "Save the pasted DDL as schema.sql; without --dry-run the rows go straight into the database (one transaction).";
+    return;
+  }
   if (req.kind === "dataset") args.push(...(b.entities || []).map((e) => `${e.entity}=${e.count}`));
   else if (b.schema_id) {
     const [, kind, dialect] = val("schema_kind").split(":");

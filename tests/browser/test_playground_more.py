@@ -143,3 +143,36 @@ async def test_an_imported_ddl_schema_generates_and_reports(page: Page, live: Li
     error = page.locator('[data-error-for~="source"]')
     await error.wait_for()
     assert (await error.inner_text()).startswith("INVALID_ARGUMENT: source")
+
+
+async def test_an_imported_ddl_schema_as_a_linked_dataset(page: Page, live: Live) -> None:
+    await page.check('input[name="mode"][value="schema"]')
+    await page.select_option('[name="schema_kind"]', "import:sql:postgres")
+    await page.fill('[name="schema_text"]', DDL)
+    await page.fill('[name="count"]', "6")
+    await page.fill('[name="seed"]', "4")
+    await page.click("#preview")  # imports, previews shops alone
+    await page.wait_for_selector("#shown-in")
+    await page.check('[name="linked"]')  # now every table, keys drawn from their parents
+    await page.click("#preview")
+    await page.locator("#tab-rows", has_text="sales 12").wait_for()  # 2 sales per shop by default
+    assert "shops 6" in await page.inner_text("#tab-rows")
+    await page.click('[data-tab="report"]')
+    await page.wait_for_selector("#report svg.graph")
+    assert (
+        await page.locator("#report svg.graph line.edge").count() == 1
+    )  # a flat line: counted, not "visible"
+    assert "sales.shop_id → shops" in await page.inner_text("#report")
+
+    await page.select_option('[name="output_format"]', "SQL")
+    async with page.expect_download() as info:
+        await page.click("#download")
+    sql = Path(await (await info.value).path()).read_text()
+    assert sql.count('INSERT INTO "shops"') == 1 and "OVERRIDING SYSTEM VALUE" in sql
+    await page.click('[data-tab="copy"]')
+    cli = await page.inner_text("#cli")
+    assert (
+        cli
+        == "test-data-agent seed postgresql://localhost/DB --ddl schema.sql --rows shops=6 --seed 4 --dry-run"
+    )
+    await page.screenshot(path=artifact("6-imported-linked.png"), full_page=True)
