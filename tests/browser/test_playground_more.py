@@ -110,14 +110,19 @@ CREATE TABLE sales (
 """
 
 
-async def test_an_imported_ddl_schema_generates_and_reports(page: Page, live: Live) -> None:
+async def preview_ddl(page: Page, count: int, seed: int) -> None:
+    """Paste the DDL as a PostgreSQL import and preview: the page imports it, then shows its first table."""
     await page.check('input[name="mode"][value="schema"]')
     await page.select_option('[name="schema_kind"]', "import:sql:postgres")
     await page.fill('[name="schema_text"]', DDL)
-    await page.fill('[name="count"]', "30")
-    await page.fill('[name="seed"]', "2")
+    await page.fill('[name="count"]', str(count))
+    await page.fill('[name="seed"]', str(seed))
     await page.click("#preview")
     await page.wait_for_selector("#shown-in")
+
+
+async def test_an_imported_ddl_schema_generates_and_reports(page: Page, live: Live) -> None:
+    await preview_ddl(page, 30, 2)
     assert await page.locator('[name="import_entity"] option').all_inner_texts() == ["shops", "sales"]
     # What the import could not carry is listed, each with where it is (the CHECK on lower(note)).
     notes = await page.inner_text("#import-notes")
@@ -146,13 +151,7 @@ async def test_an_imported_ddl_schema_generates_and_reports(page: Page, live: Li
 
 
 async def test_an_imported_ddl_schema_as_a_linked_dataset(page: Page, live: Live) -> None:
-    await page.check('input[name="mode"][value="schema"]')
-    await page.select_option('[name="schema_kind"]', "import:sql:postgres")
-    await page.fill('[name="schema_text"]', DDL)
-    await page.fill('[name="count"]', "6")
-    await page.fill('[name="seed"]', "4")
-    await page.click("#preview")  # imports, previews shops alone
-    await page.wait_for_selector("#shown-in")
+    await preview_ddl(page, 6, 4)
     await page.check('[name="linked"]')  # now every table, keys drawn from their parents
     await page.click("#preview")
     await page.locator("#tab-rows", has_text="sales 12").wait_for()  # 2 sales per shop by default
