@@ -65,6 +65,13 @@ def seed_part(customers: int) -> None:
         f" = {rate['big'] / rate['insert']:.1f}x INSERT; peak RSS {big['peak_mib']:.0f} MiB"
         f" (big/small {big['peak_mib'] / small['peak_mib']:.2f}; target: well over 50,000 rows/s)"
     )
+    st, st_small = r["stream"], r["stream_small"]
+    print(
+        f"  GenerateDataset    {st['rows']:>9,} rows {rate['stream']:>9,.0f} rows/s as SQL text"
+        f" ({st['mib']:.0f} MiB, no database) = {rate['stream'] / rate['big']:.2f}x COPY;"
+        f" peak RSS {st['peak_mib']:.0f} MiB"
+        f" ({st['peak_mib'] / st_small['peak_mib']:.2f}x that of {st_small['rows']:,} rows)"
+    )
 
 
 def engine_part(args: argparse.Namespace) -> None:

@@ -40,6 +40,16 @@ try:
     conn.execute("CREATE TABLE audit_log (id bigserial PRIMARY KEY, customer_id integer NOT NULL "
                  "REFERENCES customers (id), action text NOT NULL, created_at timestamptz NOT NULL)")
     imported = introspect(conn, schema)
+    if mode == "stream":  # GenerateDataset over the import: the same seed as SQL text, no database
+        from tools.imports.stream import DatasetChunks
+        chunks = DatasetChunks(imported, "postgres", {"customers": customers}, "sql", 1, 1000)
+        started = time.perf_counter()
+        size = sum(len(text) for _, text in chunks)
+        seconds = time.perf_counter() - started
+        hwm = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+        print(json.dumps({"rows": sum(chunks.made.counts.values()), "tables": len(chunks.made.counts),
+                          "seconds": seconds, "peak_mib": int(hwm) / 1024, "mib": size / 2**20}))
+        sys.exit(0)
     with conn.transaction():
         target = InsertTarget(conn) if mode == "insert" else PostgresTarget(conn)
         done = seed(target, imported, {"customers": customers})
@@ -63,4 +73,6 @@ def run(customers: int = 20_000) -> dict[str, dict[str, Any]]:
         "insert": _child(customers // 10, "insert"),  # the baseline, on a tenth of the rows
         "small": _child(customers // 10, "copy"),
         "big": _child(customers, "copy"),
+        "stream_small": _child(customers // 10, "stream"),
+        "stream": _child(customers, "stream"),
     }
