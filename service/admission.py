@@ -101,6 +101,12 @@ class Admission:
         return ""
 
 
+# The HTTP port's own client, which /api/ passes on: without it every person using the page would be
+# one client (127.0.0.1) and share one client's streams. Trusted from loopback only.
+HTTP_CLIENT = "x-http-client"
+_LOOPBACK = frozenset({"ipv4:127.0.0.1", "ipv6:[::1]"})
+
+
 def client_key(metadata: object, peer: str, tokens: frozenset[str]) -> str:
     """Who a call counts against: its bearer token when tokens are required (hashed: never kept or
     logged as is), else its address without the port (one host's connections are one client)."""
@@ -109,4 +115,8 @@ def client_key(metadata: object, peer: str, tokens: frozenset[str]) -> str:
             if key == "authorization" and isinstance(value, str):
                 return "token:" + hashlib.sha256(value[7:].strip().encode()).hexdigest()[:16]
     host = peer.rsplit(":", 1)[0] if peer.count(":") >= 2 else peer
+    if host in _LOOPBACK:  # /api/ calls in over loopback for its own clients (service/http_api.py)
+        for key, value in metadata or ():  # type: ignore[attr-defined]
+            if key == HTTP_CLIENT and isinstance(value, str) and value:
+                return "http:" + value[:100]
     return "peer:" + host[:100]

@@ -31,7 +31,7 @@ from google.protobuf.message import Message
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.cache import PlanCache
-from service.admission import client_key
+from service.admission import HTTP_CLIENT, client_key
 from service.settings import Settings
 from tools.registry import Registry
 from tools.report import Report
@@ -107,8 +107,8 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, schemas: PlanCache
 
     @app.get("/api/schemas")
     async def list_schemas(request: Request, domain: str = "") -> Any:
-        auth = request.headers.get("authorization", "")
-        asked = stub().GetSchemas(pb.GetSchemasRequest(domain=domain), metadata=[("authorization", auth)])
+        auth = [("authorization", request.headers.get("authorization", "")), *_client(request)]
+        asked = stub().GetSchemas(pb.GetSchemasRequest(domain=domain), metadata=auth)
         got = await call_rpc(asked)
         return json_format.MessageToDict(got, preserving_proto_field_name=True)
 
@@ -229,7 +229,12 @@ async def read_request(request: Request, kind: type[M]) -> tuple[M, list[tuple[s
         raise Refused(
             400, "INVALID_ARGUMENT", f"the body is not a {kind.__name__}: {str(exc)[:300]}"
         ) from None
-    return msg, ([("authorization", token)] if token else [])
+    return msg, ([("authorization", token)] if token else []) + _client(request)
+
+
+def _client(request: Request) -> list[tuple[str, str]]:
+    """Who asks, for the service's per-client limits (service/admission.py reads it from loopback)."""
+    return [(HTTP_CLIENT, request.client.host)] if request.client else []
 
 
 async def _body(request: Request) -> bytes:
