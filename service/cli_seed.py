@@ -25,6 +25,8 @@ from tools.imports.model import Imported
 from tools.imports.postgres import introspect
 from tools.imports.seed import Seeded, seed
 from tools.imports.targets import Target, target_for
+from tools.pools import check_locale
+from tools.temporal import parse_as_of
 
 URLS = "postgresql://user@host:5432/db, mysql://user:password@host:3306/db or sqlite:///path/to/file.db"
 
@@ -42,6 +44,10 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--schema", default="public", help="PostgreSQL: the schema to read and fill")
     s.add_argument("--ddl", metavar="FILE", help="read the schema from this DDL file instead of the database")
     s.add_argument("--seed", type=int, default=1, help="the same seed and schema give the same rows")
+    s.add_argument("--locale", default="", help="Faker locale such as de_DE (default en_US)")
+    s.add_argument(
+        "--as-of", default="", help="the instant the rows are seen at, RFC 3339; default 2025-12-31T23:59:59Z"
+    )
     s.add_argument(
         "--sources", metavar="FILE", help='a JSON or YAML file {"table.column": "email", ...}: value sources'
     )
@@ -101,6 +107,7 @@ def _run(target: Target, imported: Imported, rows: dict[str, int], args: argpars
     for note in read.notes:
         sys.stderr.write(f"note: {note}\n")
     sources = {**read.sources, **(_sources(args.sources) if args.sources else {})}  # the file wins
+    locale, as_of = check_locale(args.locale), parse_as_of(args.as_of, "--as-of")
     target.begin()
     if target.dry:
         done = seed(
@@ -111,6 +118,8 @@ def _run(target: Target, imported: Imported, rows: dict[str, int], args: argpars
             truncate=args.truncate,
             sources=sources,
             reuse=frozenset(args.reuse),
+            locale=locale,
+            as_of=as_of,
         )
         target.commit_script()
     else:
@@ -119,6 +128,7 @@ def _run(target: Target, imported: Imported, rows: dict[str, int], args: argpars
             return seed(
                 target, imported, rows, seed_value=args.seed, truncate=args.truncate, sources=sources,
                 reuse=frozenset(args.reuse), progress=progress,
+                locale=locale, as_of=as_of,
             )  # fmt: skip
 
         done = _in_transaction(target, work)

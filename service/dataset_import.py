@@ -20,7 +20,9 @@ from tools.errors import InvalidRequest, LimitExceeded, SchemaNotFound
 from tools.imports.ddl import from_ddl
 from tools.imports.model import Imported
 from tools.imports.stream import DatasetChunks, planned_counts
+from tools.pools import check_locale
 from tools.seeds import ENGINE_VERSION
+from tools.temporal import as_of_text, parse_as_of
 
 _FORMATS = {pb.JSON: "json", pb.JSONL: "jsonl", pb.CSV: "csv", pb.SQL: "sql"}
 # Planned by the model for registry entities; an imported schema's rows come from its columns.
@@ -39,9 +41,7 @@ async def start(
     request: pb.DatasetRequest, store: PlanCache, scope: str, most_records: int, chunk_rows: int
 ) -> ImportedRun:
     schema_id = request.schema_id.strip()
-    for name, value in (("as_of", request.as_of), ("locale", request.locale)):
-        if value.strip():  # refused, not ignored: the seed of an imported schema reads neither yet
-            raise InvalidRequest(name, "is not applied to an imported schema's dataset yet", "leave it empty")
+    world = (check_locale(request.locale), parse_as_of(request.as_of))
     try:
         raw = await store.get(graph_key(scope, schema_id))
     except CacheError as exc:
@@ -80,7 +80,7 @@ async def start(
     seed = request.seed if request.HasField("seed") else secrets.randbits(63)
     chunks = DatasetChunks(
         imported, graph["dialect"], rows, fmt, seed, chunk_rows, graph.get("sources") or None,
-        csv_safe=not request.HasField("csv_safe") or request.csv_safe,
+        csv_safe=not request.HasField("csv_safe") or request.csv_safe, world=world,
     )  # fmt: skip
     asked_model = bool(request.context.strip() or request.hints) or (
         request.HasField("generation_method") and request.generation_method != pb.TRADITIONAL
@@ -108,6 +108,7 @@ async def send(run: ImportedRun, request_id: str, context: Any, write: Any, drai
     as trailers (known once the last table is made)."""
     await context.send_initial_metadata((
         ("x-request-id", request_id), ("x-seed", str(run.seed)), ("x-engine-version", ENGINE_VERSION),
+        ("x-as-of", as_of_text(run.chunks.world[1])),
         ("x-generation-path", "traditional"), ("x-fallback-reason", run.fallback_reason),
         ("x-cache-hit", "false"), ("x-llm-tokens-used", "0"),
         ("x-dataset-plan", f"imported schema: {len(run.planned)} tables"),

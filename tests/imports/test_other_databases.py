@@ -51,6 +51,14 @@ def test_a_sqlite_file_is_seeded_with_its_keys_and_checks_held(
     before = sqlite3.connect(path).execute("SELECT * FROM orders ORDER BY id").fetchall()
     assert main(["seed", f"sqlite:///{path}", "--rows", "customers=60", "--truncate"]) == 0
     assert sqlite3.connect(path).execute("SELECT * FROM orders ORDER BY id").fetchall() == before
+    # Seen at another instant: nothing happens after it.
+    as_of = ["--as-of", "2024-03-31T00:00:00Z", "--locale", "de_DE", "--truncate"]
+    assert main(["seed", f"sqlite:///{path}", "--rows", "customers=60", *as_of]) == 0
+    latest = sqlite3.connect(path).execute("SELECT max(updated_at), max(placed_at) FROM customers, orders")
+    assert all(v <= "2024-03-31T00:00:00Z" for v in latest.fetchone())
+    capsys.readouterr()
+    assert main(["seed", f"sqlite:///{path}", "--rows", "customers=1", "--as-of", "soon"]) == 2
+    assert "--as-of: 'soon' is not an RFC 3339 instant" in capsys.readouterr().err
 
 
 @pytest.fixture

@@ -133,7 +133,8 @@ async def test_refusals_name_the_field(live: Live) -> None:
         (rows("customers", 5), TOKENS[1], grpc.StatusCode.NOT_FOUND, "schema_id: "),
         (rows("planets", 5), TOKENS[0], bad, "entities[planets]: names no table"),
         (rows("customers", 40_000_000), TOKENS[0], grpc.StatusCode.RESOURCE_EXHAUSTED, "entities: "),
-        ({"as_of": "2026-01-01T00:00:00Z"}, TOKENS[0], bad, "as_of: is not applied"),
+        ({"as_of": "last tuesday"}, TOKENS[0], bad, "as_of: 'last tuesday' is not an RFC 3339 instant"),
+        ({"locale": "xx_YY"}, TOKENS[0], bad, "locale: unknown locale"),
         ({"output_format": pb.PARQUET}, TOKENS[0], bad, "output_format: "),
     ]
     for fields, token, code, message in cases:
@@ -171,3 +172,25 @@ async def test_a_client_that_leaves_stops_the_work(live: Live) -> None:
     for t in workers:
         await asyncio.to_thread(t.join, 30)
         assert not t.is_alive()
+
+
+async def test_locale_and_as_of_shape_the_rows_as_for_registry_entities(live: Live) -> None:
+    schema_id = await _import(live, PG_DDL, "postgres")
+    chunks, _ = await _dataset(
+        live, schema_id=schema_id, entities=[pb.EntityCount(entity="customers", count=40)], seed=2,
+        locale="de_DE", as_of="2024-06-30T12:00:00Z", output_format=pb.JSONL,
+    )  # fmt: skip
+    customers = [json.loads(line) for c in chunks if c.entity == "customers" for line in c.data.splitlines()]
+    assert len(customers) == 40
+    assert max(c["created_at"] for c in customers) <= "2024-06-30T12:00:00Z"  # nothing after the instant
+    default, _ = await _dataset(
+        live, schema_id=schema_id, entities=[pb.EntityCount(entity="customers", count=40)], seed=2,
+        output_format=pb.JSONL,
+    )  # fmt: skip
+    first = {
+        json.loads(line)["first_name"]
+        for c in default
+        if c.entity == "customers"
+        for line in c.data.splitlines()
+    }
+    assert first != {c["first_name"] for c in customers}  # German names, not the en_US ones

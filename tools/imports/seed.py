@@ -20,6 +20,7 @@ from tools.imports.graph import Order, insertion_order
 from tools.imports.model import ForeignKey, Imported, Note, Table
 from tools.imports.targets import Target
 from tools.seeds import key_of
+from tools.temporal import REFERENCE_SECONDS
 
 ROOT_ROWS = 100  # a table with no parent and no --rows
 CHILDREN_PER_PARENT = 2  # a child table with no --rows: this many rows per row of its largest parent
@@ -85,6 +86,8 @@ def seed(
     sources: dict[str, str] | None = None,
     reuse: frozenset[str] = frozenset(),
     progress: Callable[[str], None] = lambda _: None,
+    locale: str = "en_US",
+    as_of: int = REFERENCE_SECONDS,
 ) -> Seeded:
     """Every table that can be made, in order, into `target` (a database, or a script of it). Tables
     in `reuse` are not written: their existing rows' keys are read, so children point at them."""
@@ -140,6 +143,7 @@ def seed(
                 truncate,
                 out.notes,
                 sources,
+                (locale, as_of),
             )
         except _Refused as exc:
             out.notes.append(Note(name, str(exc), "the table is skipped"))
@@ -205,6 +209,7 @@ def _table(
     truncated: bool,
     notes: list[Note],
     sources: dict[str, str] | None = None,
+    world: tuple[str, int] = ("en_US", REFERENCE_SECONDS),  # the locale and the instant rows are seen at
 ) -> tuple[_Made, int]:
     deferred = order.deferred.get(table.name, [])
     fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
@@ -260,7 +265,9 @@ def _table(
         held = [u for u in composite if ordinal is None or u != ordinal[2]]
         seen: dict[tuple[str, ...], set[Key]] = {u: set(existing.get(u, ())) for u in held}
         seed_key = key_of(seed_value, table.name, already) % 2**63
-        job = Job(schema=entity, scenarios=[Scenario("seed", n)], seed=seed_key)
+        job = Job(
+            schema=entity, scenarios=[Scenario("seed", n)], seed=seed_key, locale=world[0], as_of=world[1]
+        )
         i = 0
         for batch in generate(job):
             for r in batch:

@@ -22,6 +22,7 @@ from tools.imports.model import Imported
 from tools.imports.seed import Seeded, planned_counts, seed
 from tools.imports.targets import MysqlTarget, PostgresTarget, SqliteTarget, Target, _array
 from tools.schema import EntitySchema
+from tools.temporal import REFERENCE_SECONDS
 
 HELD_MAX = 1_000_000  # rows of one table held for its deferred keys (JSON, JSONL, CSV)
 Emit = Callable[[str, str], None]
@@ -174,11 +175,13 @@ class DatasetChunks:
         chunk_rows: int,
         sources: dict[str, str] | None = None,
         csv_safe: bool = True,
+        world: tuple[str, int] = ("en_US", REFERENCE_SECONDS),  # locale, as_of
     ) -> None:
         self.made = Seeded()
         self._handoff: queue.Queue[tuple[str, str] | BaseException | None] = queue.Queue(maxsize=2)
         self._stop = threading.Event()
         self._args = (imported, dialect, rows, fmt, seed_value, chunk_rows, sources, csv_safe)
+        self.world = world
         self._thread: threading.Thread | None = None
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
@@ -216,6 +219,7 @@ class DatasetChunks:
 
     def _run(self) -> None:
         imported, dialect, rows, fmt, seed_value, chunk_rows, sources, csv_safe = self._args
+        locale, as_of = self.world
 
         def emit(table: str, text: str) -> None:
             self._put((table, text))
@@ -224,12 +228,16 @@ class DatasetChunks:
             if fmt == "sql":
                 script = _Script(emit, MAX_CHUNK_BYTES // 2)
                 sql = sql_target(dialect, script)
-                done = seed(sql, imported, rows, seed_value=seed_value, sources=sources)
+                done = seed(
+                    sql, imported, rows, seed_value=seed_value, sources=sources, locale=locale, as_of=as_of
+                )
                 script.flush()
             else:
                 held = set(insertion_order(imported, []).deferred)
                 target = RecordsTarget(imported, fmt, emit, chunk_rows, held, csv_safe)
-                done = seed(target, imported, rows, seed_value=seed_value, sources=sources)
+                done = seed(
+                    target, imported, rows, seed_value=seed_value, sources=sources, locale=locale, as_of=as_of
+                )
                 target.finish()
             self.made.counts, self.made.notes = done.counts, done.notes
             self._put(None)
