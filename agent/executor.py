@@ -18,6 +18,7 @@ from agent.deterministic import DEFECT_SHARE, EDGE_HINTS
 from agent.plan import GenerationPlan
 from agent.plan_values import plan_edges, record_tables
 from agent.request import DataRequest
+from agent.segments import parts
 from tools.blocks import PARALLEL_FROM, BlockRunner, Rendered, WriterSpec, fits_tasks, tasks_for
 from tools.coherence import CoherenceMeter
 from tools.constraints import apply_constraints
@@ -192,8 +193,14 @@ def build_job(
         share = (
             sp.edge_case_share if sp is not None and sp.edge_case_share is not None else plan.edge_case_share
         )
-        scenarios.append(Scenario(s.name, s.count, s.overrides, schema, themes, share, records=own))
-        shares.append(share)
+        segments = (sp.segments if sp is not None and sp.segments else None) or plan.segments
+        made, more = parts(s.count, segments, schema, own, themes, f"scenario {s.name}: " if sp else "")
+        problems += more
+        for part in made:  # one part (the scenario itself) unless the plan has segments
+            scenario = Scenario(s.name, part.count, s.overrides, part.schema, part.themes, share)
+            scenario.records = part.records
+            scenarios.append(scenario)
+            shares.append(share)
     if _wants_edges(prepared.request):
         # The request's promise (at least half the rows are edge cases) holds whoever wrote the plan.
         shares = [max(s, DEFECT_SHARE) for s in shares]

@@ -142,6 +142,29 @@ class FieldPlan(BaseModel):
     )
 
 
+class SegmentPlan(BaseModel):
+    """A sub-population the context implies (bargain hunters, first-time buyers, corporate accounts):
+    a share of a scenario's rows with plans of its own. Rows outside every segment follow the
+    scenario's (or the plan's) own field plans."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="A short name for the segment, e.g. 'bargain_hunters'.")
+    share: float = Field(
+        gt=0, le=1, description="Share of the scenario's rows in this segment; all together at most 1."
+    )
+    intent: str = Field("", description="One sentence: who these rows are.")
+    themes: dict[str, float] = Field(
+        default_factory=dict, description="Catalogue theme weights for this segment's products."
+    )
+    fields: list[FieldPlan] = Field(
+        default_factory=list, description="Field plans for this segment, on top of the scenario's."
+    )
+    records: list[RecordTable] = Field(
+        default_factory=list, description="Record tables for this segment (replace the scenario's)."
+    )
+
+
 class ScenarioPlan(BaseModel):
     """The plan for one named scenario of the request."""
 
@@ -162,6 +185,9 @@ class ScenarioPlan(BaseModel):
     edge_case_share: float | None = Field(
         None, ge=0, le=1, description="Share of this scenario's rows that are edge cases."
     )
+    segments: list[SegmentPlan] = Field(
+        default_factory=list, description="Sub-populations of this scenario (replace the plan's segments)."
+    )
 
 
 class GenerationPlan(BaseModel):
@@ -179,6 +205,10 @@ class GenerationPlan(BaseModel):
         default_factory=list, description="Record tables: values that belong together, for every scenario."
     )
     scenarios: list[ScenarioPlan] = Field(default_factory=list, description="Per-scenario plans, by name.")
+    segments: list[SegmentPlan] = Field(
+        default_factory=list,
+        description="Sub-populations of every scenario without segments of its own (shares of its rows).",
+    )
     edge_case_share: float = Field(
         0.0, ge=0, le=1, description="Share of rows that are edge cases (0.5+ for defect hunting)."
     )

@@ -110,6 +110,8 @@ def check_plan(prepared: Prepared, plan: GenerationPlan) -> Checked:
     for where, weights in [
         ("themes", plan.themes),
         *((f"{s.name}.themes", s.themes) for s in plan.scenarios),
+        *((f"segments.{g.name}.themes", g.themes) for s in plan.scenarios for g in s.segments),
+        *((f"segments.{g.name}.themes", g.themes) for g in plan.segments),
     ]:
         unknown = sorted(set(weights) - themes)
         if unknown:

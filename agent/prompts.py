@@ -13,7 +13,7 @@ from agent.request import DataRequest
 from retrieval.examples import Example
 from tools.schema import EntitySchema, FieldSpec
 
-PROMPT_VERSION = "2026-12-04.1"
+PROMPT_VERSION = "2026-12-04.2"
 
 INSTRUCTIONS = """\
 You plan realistic test data for QA engineers. You never write the rows: you write a GenerationPlan,
@@ -38,6 +38,9 @@ What a plan can say (each field of the schema summary lists, in [plan: ...], whi
 - themes: catalogue theme weights for products (products, their names and prices come from the
   catalogue); edge_case_share, edge_cases (kinds) and edge_values (concrete edge values, labelled).
 - scenarios: the same per scenario of the request, by its exact name.
+- segments: sub-populations the context implies (bargain hunters with small coupon-heavy baskets,
+  corporate buyers): a name, a share of the rows (all segments at most 1; the rest are ordinary rows),
+  an intent and field plans or records of their own. Per scenario, or for every scenario.
 
 How to work:
 1. Read the schema summary below (call lookup_schema for another entity only if you need it).

@@ -7,9 +7,11 @@ from typing import Any
 
 from agent.deterministic import plan_request
 from agent.executor import build_job, prepare, render_document
+from agent.plan import GenerationPlan
 from agent.request import DataRequest
 from tools.engine import generate
 from tools.registry import default_registry
+from tools.validator import compile_validator
 
 
 def rows_for(request: DataRequest) -> list[dict[str, Any]]:
@@ -27,3 +29,14 @@ def document_for(request: DataRequest) -> str:
 def json_rows(request: DataRequest) -> list[dict[str, Any]]:
     request.output_format = "json"
     return json.loads(document_for(request))
+
+
+def planned_rows(request: DataRequest, plan: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The request's rows under `plan` (a GenerationPlan as JSON), each checked against the schema's
+    every rule, and the plan problems the engine skipped."""
+    prepared = prepare(request, default_registry())
+    job, problems = build_job(prepared, GenerationPlan.model_validate(plan))
+    rows = [r for batch in generate(job) for r in batch]
+    validate = compile_validator(prepared.schema)
+    assert all(validate(r) == [] for r in rows)
+    return rows, problems

@@ -1,7 +1,8 @@
 """Context fit: the share of a case's stated properties that its rows show.
 
 A property is one mapping with exactly one of these keys (and `scenario: name` to look at one
-scenario's rows only):
+scenario's rows only, or `where: {path: ..., <condition as for share>}` to look at the rows whose
+value there meets it: what one sub-population of the rows looks like):
 
 - `terms: [words]`, `fields: [paths]`, `min` (`max`): the share of rows whose text in those fields
   holds at least one of the words (a word matches where a word starts: `fin` matches `fins`); rows with
@@ -85,9 +86,14 @@ def _within(v: float | None, p: dict[str, Any]) -> bool:
 
 
 def measure(rows: list[Row], p: dict[str, Any]) -> Measured:
+    where = ""
     if "scenario" in p:
         rows = [r for r in rows if r.get("_scenario") == p["scenario"]]
-    where = f"[{p['scenario']}] " if "scenario" in p else ""
+        where = f"[{p['scenario']}] "
+    if "where" in p:
+        cond = p["where"]
+        rows = [r for r in rows if any(_meets(v, cond) for v in values_at(r, cond["path"]) if v is not None)]
+        where += f"[{cond['path']} { ({k: v for k, v in cond.items() if k != 'path'}) }] "
     value: float | None
     if "terms" in p:
         texts = [t for r in rows if (t := _text(r, p["fields"]))]
@@ -105,7 +111,7 @@ def measure(rows: list[Row], p: dict[str, Any]) -> Measured:
         else:
             vals = [v for r in rows for v in values_at(r, p["share"]) if v is not None]
             value = sum(_meets(v, p) for v in vals) / len(vals) if vals else None
-        cond = {k: v for k, v in p.items() if k not in ("share", "min", "max", "scenario", "what")}
+        cond = {k: v for k, v in p.items() if k not in ("share", "min", "max", "scenario", "what", "where")}
         name = f"share {p['share']} {cond}"
     else:
         nums = sorted(

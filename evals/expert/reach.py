@@ -97,6 +97,15 @@ def reach(plan: GenerationPlan, rows: list[Row]) -> dict[str, float | None]:
         counted = [(s, n) for s, n in shares if s is not None]
         n = sum(k for _, k in counted)
         out["records"] = sum(s * k for s, k in counted) / n if n else None
+    segments = [*plan.segments, *(g for sp in plan.scenarios for g in sp.segments)]
+    pooled_by = [[fp for fp in g.fields if fp.pool] for g in segments]
+    if any(pooled_by):  # rows that are one segment's through and through (every pooled value its own)
+
+        def fits(row: Row, fps: list[Any]) -> bool:
+            return all(str(v) in {str(p) for p in fp.pool} for fp in fps for v in values_at(row, fp.path))
+
+        covered = sum(any(fits(r, fps) for fps in pooled_by if fps) for r in plain)
+        out["segments"] = covered / len(plain) if plain else None
     follows = [fp for fp in plan.fields if fp.follows]
     if follows:
         hits = total = 0

@@ -14,16 +14,13 @@ import pytest
 import pytest_asyncio
 import respx
 
-from agent.executor import build_job, prepare
-from agent.plan import GenerationPlan
 from agent.request import DataRequest
 from protos.testdata.v1 import test_data_pb2 as pb
 from tests.agent.conftest import model_service
 from tests.agent.test_model_through_service import final
+from tests.helpers import planned_rows
 from tests.service.conftest import Live
-from tools.engine import generate
 from tools.registry import default_registry
-from tools.validator import compile_validator
 
 REGISTRY = default_registry()
 REVIEWS = [
@@ -38,12 +35,7 @@ SUBJECTS = {
 
 
 def _rows(entity: str, plan: dict[str, Any], count: int = 300) -> tuple[list[dict[str, Any]], list[str]]:
-    prepared = prepare(DataRequest(entity=entity, count=count, seed=11), REGISTRY)
-    job, problems = build_job(prepared, GenerationPlan.model_validate(plan))
-    rows = [r for batch in generate(job) for r in batch]
-    validate = compile_validator(prepared.schema)
-    assert all(validate(r) == [] for r in rows)
-    return rows, problems
+    return planned_rows(DataRequest(entity=entity, count=count, seed=11), plan)
 
 
 def test_records_are_drawn_whole_with_their_weights() -> None:
