@@ -100,8 +100,10 @@ def add_dataset_api(
             raise refusal(exc) from None
         counts = _counts(str(tail.get("x-record-counts", "")))
         empty = str(tail.get("x-empty-entities", ""))
+        notes = str(tail.get("x-import-notes", ""))  # an imported schema's: what the seed left out
         return {
-            "metadata": stream_metadata(head) | {"empty_entities": empty.split(",") if empty else []},
+            "metadata": stream_metadata(head)
+            | {"empty_entities": empty.split(",") if empty else [], "import_notes": notes},
             "counts": counts,
             "rows": first,
             "graph": await graph(msg, list(counts) or list(first), scope),

@@ -203,6 +203,7 @@ function renderMeta(m, ms) {
   meta.replaceChildren(...bits.map(([k, v]) => h("span", { class: "chip" }, `${k} `, h("b", {}, String(v)))));
   if (m.fallback_reason) meta.append(h("span", { class: "chip warn" }, "fallback: ", m.fallback_reason));
   if (m.empty_entities?.length) meta.append(h("span", { class: "chip warn" }, "no rows for: ", m.empty_entities.join(", ")));
+  if (m.import_notes) meta.append(h("span", { class: "chip warn", title: m.import_notes }, "left out: ", clip(m.import_notes, 120)));
   meta.append(h("span", { class: "chip dim", id: "shown-in" }, `shown in ${Math.round(ms)} ms`));
   meta.dataset.ms = String(Math.round(ms));
 }

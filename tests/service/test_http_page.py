@@ -166,6 +166,7 @@ async def test_a_dataset_over_an_imported_schema_previews_with_its_own_keys(live
         request = {"schema_id": imported.json()["schema_id"], "entities": [{"entity": "teams", "count": 4}]}
         got = (await http.post("/api/dataset", json=request, headers=AUTH)).json()
     assert got["counts"] == {"teams": 4, "players": 8}
+    assert got["metadata"]["import_notes"] == ""  # nothing left out of this schema
     assert got["graph"] == [{"from": "players.team_id", "to": "teams"}]
     goals = got["reports"]["players"]["fields"]["goals"]
     assert 0 <= goals["min"] <= goals["max"] <= 40
