@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.plan import Peaks, peaks_field
+from agent.segments import MAX_SEGMENTS
 from tools.catalogue import load_catalogue
 from tools.dataset import Node, walk, worst_rows
 from tools.schema import EntitySchema, FieldType
@@ -53,6 +54,27 @@ class ValueMix(BaseModel):
     )
 
 
+class DatasetSegment(BaseModel):
+    """A kind of root record the context implies (bargain hunters, corporate buyers) and what its
+    whole family is like: a share of the roots, with counts, value mixes and themes of its own for
+    the root and its descendants (a bargain hunter's orders are small and coupon-heavy)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="A short name, e.g. 'bargain_hunters'.")
+    share: float = Field(gt=0, le=1, description="Share of the root records in this segment; all at most 1.")
+    intent: str = Field("", description="One sentence: who these roots are.")
+    cardinalities: list[Cardinality] = Field(
+        default_factory=list, description="Counts for this segment's families (replace the plan's)."
+    )
+    mixes: list[ValueMix] = Field(
+        default_factory=list, description="Value mixes for this segment's families (replace the plan's)."
+    )
+    themes: dict[str, Weight] = Field(
+        default_factory=dict, description="Theme weights for this segment's families; empty: the plan's."
+    )
+
+
 class DatasetPlan(BaseModel):
     """A linked dataset's shape. Leave out what the context does not call for: an empty plan keeps
     the registry's realistic defaults."""
@@ -67,6 +89,11 @@ class DatasetPlan(BaseModel):
         "orders, items and reviews of one root record share its theme. Empty: every theme alike.",
     )
     peaks: Peaks = peaks_field()
+    segments: list[DatasetSegment] = Field(
+        default_factory=list,
+        description="Kinds of root records with families of their own shape; the other roots follow the "
+        "plan's own settings.",
+    )
 
 
 def link_fields(schema: EntitySchema) -> dict[str, str]:
@@ -128,8 +155,26 @@ def check_dataset_plan(
     the entities the client listed, which the plan must not leave out."""
     nodes = {n.name: n for n in walk(roots)}
     problems = _count_problems(plan, nodes) + _mix_problems(plan, nodes) + _theme_problems(plan)
+    problems += _segment_problems(plan, nodes)
     if not problems:
         problems = _reach_problems(plan, roots, nodes, requested) + _size_problems(plan, roots)
+    return problems
+
+
+def _segment_problems(plan: DatasetPlan, nodes: dict[str, Node]) -> list[str]:
+    """Each segment checked as a plan of its own (entries named segments[i] (name): ...)."""
+    problems: list[str] = []
+    if len(plan.segments) > MAX_SEGMENTS:
+        problems.append(f"segments: {len(plan.segments)} segments; give {MAX_SEGMENTS} at most")
+    if sum(g.share for g in plan.segments) > 1 + 1e-9:
+        problems.append("segments: shares add up to more than 1; the rest of the roots follow the plan")
+    names = [g.name for g in plan.segments]
+    if len(set(names)) != len(names):
+        problems.append("segments: two segments share a name; give each its own")
+    for i, g in enumerate(plan.segments):
+        own = DatasetPlan(cardinalities=g.cardinalities, mixes=g.mixes, themes=g.themes)
+        found = _count_problems(own, nodes) + _mix_problems(own, nodes) + _theme_problems(own)
+        problems += [f"segments[{i}] ({g.name}): {p}" for p in found]
     return problems
 
 
@@ -271,7 +316,7 @@ def _size_problems(plan: DatasetPlan, roots: list[Node]) -> list[str]:
     apply_dataset_plan(shaped, plan)
     problems = []
     for root in shaped:
-        most = worst_rows(root)
+        most = worst_rows(root)  # over every segment's counts too (most_children)
         if most > MAX_ROWS_PER_ROOT:
             problems.append(
                 f"the plan allows up to {most:,} records per {root.name} (the most of every count "
@@ -281,26 +326,49 @@ def _size_problems(plan: DatasetPlan, roots: list[Node]) -> list[str]:
 
 
 def apply_dataset_plan(roots: list[Node], plan: DatasetPlan) -> None:
-    """Shape the family in place. The plan must have passed `check_dataset_plan`."""
+    """Shape the family in place. The plan must have passed `check_dataset_plan`. A segment's
+    settings are applied on top of the plan's into the nodes' variants; the roots carry the shares."""
     nodes = {n.name: n for n in walk(roots)}
-    for c in plan.cardinalities:
-        node = nodes[c.entity]
-        assert node.schema.dataset is not None
-        link = node.schema.dataset.model_copy(update={"count": list(c.count), "weights": c.weights})
-        node.schema = node.schema.model_copy(update={"dataset": link})
-    for m in plan.mixes:
-        node = nodes[m.entity]
-        known = spellings(node.schema, m.field)
+    shaped = _shaped({n: node.schema for n, node in nodes.items()}, plan.cardinalities, plan.mixes)
+    for name, schema in shaped.items():
+        nodes[name].schema = schema
+    for i, g in enumerate(plan.segments):
+        base = {n: node.schema for n, node in nodes.items()}
+        for name, schema in _shaped(base, g.cardinalities, g.mixes).items():
+            nodes[name].variants[i] = schema
+    if plan.segments:
+        for root in roots:
+            root.segments = tuple((g.share, dict(g.themes)) for g in plan.segments)
+
+
+def _shaped(
+    schemas: dict[str, EntitySchema], cardinalities: list[Cardinality], mixes: list[ValueMix]
+) -> dict[str, EntitySchema]:
+    """The schemas these counts and mixes change, changed (the others are left out)."""
+    out: dict[str, EntitySchema] = {}
+    for c in cardinalities:
+        schema = out.get(c.entity, schemas[c.entity])
+        assert schema.dataset is not None
+        link = schema.dataset.model_copy(update={"count": list(c.count), "weights": c.weights})
+        out[c.entity] = schema.model_copy(update={"dataset": link})
+    for m in mixes:
+        schema = out.get(m.entity, schemas[m.entity])
+        known = spellings(schema, m.field)
         weights = {known[k]: w for k, w in m.weights.items()}
-        node.schema = node.schema.model_copy(deep=True)
-        spec = node.schema.field(m.field)
+        schema = schema.model_copy(deep=True)
+        spec = schema.field(m.field)
         assert spec is not None and spec.values
         spec.weights = [float(weights.get(str(v), 0.0)) for v in spec.values]
+        out[m.entity] = schema
+    return out
 
 
 def copied(node: Node, count: int | None) -> Node:
     """The tree again, sharing schemas (applying a plan replaces a node's schema, never changes it)."""
-    return Node(node.schema, count, [copied(c, None) for c in node.children])
+    return Node(
+        node.schema, count, [copied(c, None) for c in node.children],
+        segments=node.segments, variants=dict(node.variants),
+    )  # fmt: skip
 
 
 def current_weights(schema: EntitySchema, field: str) -> dict[str, float]:

@@ -23,7 +23,7 @@ from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL, PlanReport, wo
 from agent.prompts import fenced
 from tools.dataset import Node, walk
 
-DATASET_PROMPT_VERSION = "2026-11-29.d2"
+DATASET_PROMPT_VERSION = "2026-12-04.d3"
 # A plan cached by a release with another DatasetPlan shape is never read back by this one.
 PLAN_SCHEMA_HASH = hashlib.sha256(
     json.dumps(DatasetPlan.model_json_schema(), sort_keys=True).encode()
@@ -42,7 +42,10 @@ How to work:
    the fields you may mix with their current weights. A field that follows another cannot be
    mixed: change the field it follows (refunds exist only for refunded payments, whose status
    follows the order status, so more refunds means more returned or cancelled orders).
-2. Decide what the context calls for, in realistic proportions.
+2. Decide what the context calls for, in realistic proportions. When it names kinds of root records
+   whose families differ (bargain hunters with many small gift-card orders, corporate buyers),
+   write them as segments: a share of the roots each, with counts, mixes and themes of their own
+   that replace the plan's for those families.
 3. Call preview_dataset with your draft: it reports how many records of each entity 20 root
    records give, the resulting status shares and item categories. Adjust until they match.
 4. Return the plan. Leave out what the context does not ask for: an empty plan keeps the

@@ -100,4 +100,6 @@ def plan_summary(plan: DatasetPlan) -> str:
         total = sum(plan.themes.values()) or 1.0
         top = sorted(plan.themes.items(), key=lambda kv: -kv[1])[:4]
         parts.append("themes=" + ",".join(f"{t}:{w / total:.0%}" for t, w in top))
+    if plan.segments:
+        parts.append("segments=" + ",".join(f"{g.name}:{g.share:.0%}" for g in plan.segments))
     return "; ".join(parts) or "registry defaults"

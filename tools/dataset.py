@@ -38,6 +38,10 @@ class Node:
     count: int | None  # roots: how many; children: a cap (None: follow the cardinalities)
     children: list[Node] = field(default_factory=list)
     made: int = 0
+    # A dataset plan's segments (agent/dataset_plan.py): on a root, (share, themes) per segment, each
+    # root's family in one of them; on any node, the schema a segment gives it (segment number ->).
+    segments: tuple[tuple[float, dict[str, float]], ...] = ()
+    variants: dict[int, EntitySchema] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -155,6 +159,7 @@ class DatasetGenerator:
         # The most records of each entity one root's family can hold: a record's `_index` (and the
         # slot its unique ids are read at) is root number * that + its place in the family.
         self.most = {name: most for root in roots for name, most in per_root_most(root).items()}
+        self.variants: dict[tuple[str, int], RowRunner] = {}
         for node in self.nodes:
             env = Env(
                 rng=random.Random(key_of(seed, node.name, "compile")),
@@ -172,7 +177,18 @@ class DatasetGenerator:
             job = Job(schema=node.schema, scenarios=[], seed=seed, locale=locale)
             self.runners[node.name] = RowRunner(job, Scenario("default", 0, makers=makers), env, window)
             self.envs[node.name] = env
+            for i, schema in sorted(node.variants.items()):  # after the base: its compile draws stay put
+                link = schema.dataset if parent_of(schema) in ids else None
+                makers = link_makers(schema, link, ancestors, env) if link is not None else {}
+                job = Job(schema=schema, scenarios=[], seed=seed, locale=locale)
+                self.variants[(node.name, i)] = RowRunner(
+                    job, Scenario("default", 0, makers=makers), env, window
+                )
         self.pick_theme = theme_chooser(themes or {}, self.rng)  # a root's theme: its whole family's
+        # Per root with segments: each segment's theme chooser (its own themes, else the plan's).
+        self.segment_themes = {
+            r.name: [theme_chooser(t or themes or {}, self.rng) for _, t in r.segments] for r in roots
+        }
         self.roll_up = roll_up_for(roots, as_of, locale)
 
     def _ancestors(self, node: Node) -> list[str]:
@@ -211,10 +227,14 @@ class DatasetGenerator:
                     family = (root.name, root.made)
                     self.rng.seed(key_of(self.seed, "dataset", *family))
                     self._enter(root.name, family)
-                    theme = self.pick_theme()
-                    links = {"_theme": theme, "_family": family}
+                    segment = _segment_of(root, self.seed, family)
+                    pick = self.pick_theme if segment is None else self.segment_themes[root.name][segment]
+                    theme = pick()
+                    links: dict[str, Any] = {"_theme": theme, "_family": family}
+                    if segment is not None:  # the family's segment: its descendants take its variants
+                        links["_segment"] = segment
                     slot = self._slot(root.name, family)
-                    row = self._emit(root, self.runners[root.name].row(theme, links, slot), slot)
+                    row = self._emit(root, self._runner(root, links).row(theme, links, slot), slot)
                     rows.append(row)
                     families.append((row, {**links, root.name: row}))
                 # The batch's families first: a root may add them up (tools/rollups.py). A batch is
@@ -223,6 +243,17 @@ class DatasetGenerator:
                 self.roll_up(root.name, rows, below)
                 yield root.name, rows
                 yield from below
+
+    def _runner(self, node: Node, links: dict[str, Any]) -> RowRunner:
+        """The node's runner for the family's segment: its variant where the segment shapes it."""
+        segment = links.get("_segment")
+        if segment is not None and (node.name, segment) in self.variants:
+            return self.variants[(node.name, segment)]
+        return self.runners[node.name]
+
+    def _schema(self, node: Node, links: dict[str, Any]) -> EntitySchema:
+        segment = links.get("_segment")
+        return node.variants.get(segment, node.schema) if segment is not None else node.schema
 
     def _enter(self, name: str, family: tuple[str, int]) -> None:
         """Put an entity's generator on a root's family (tools/seeds.py): what a family draws depends on
@@ -279,7 +310,7 @@ class DatasetGenerator:
             theme = links["_theme"]
             slot = self._slot(child.name, links["_family"])
             rank = len(siblings.get(child.name, ()))  # the sibling of this rank is the one it reads
-            runner = self.runners[child.name]
+            runner = self._runner(child, links)
             row = self._emit(
                 child, runner.row(theme, {**links, **extra, "_siblings": siblings, "_rank": rank}, slot), slot
             )
@@ -292,7 +323,7 @@ class DatasetGenerator:
 
     def _slots(self, child: Node, links: dict[str, Any]) -> list[dict[str, Any]]:
         """One dict of per-child links per child to make: its item, or its state and time in a walk."""
-        link = child.schema.dataset
+        link = self._schema(child, links).dataset
         assert link is not None
         rnd = self.envs[child.name].rnd
         if link.per_item:
@@ -314,6 +345,19 @@ class DatasetGenerator:
             weights = weights or by.map.get(pool_key(resolve(links, by.source))) or by.map.get("*")
         n = chooser(values, weights if weights and len(weights) == len(values) else None, rnd)()
         return [{} for _ in range(n)]
+
+
+def _segment_of(root: Node, seed: int, family: tuple[str, int]) -> int | None:
+    """The segment a root's family is in (None: the plan's own), from its own draw: the root's
+    other draws, and so a plan without segments, stay as they were."""
+    if not root.segments:
+        return None
+    u = random.Random(key_of(seed, "segment", *family)).random()
+    for i, (share, _) in enumerate(root.segments):
+        if u < share:
+            return i
+        u -= share
+    return None
 
 
 def _seconds(value: Any) -> int | None:
@@ -357,8 +401,12 @@ def per_root_most(root: Node) -> dict[str, int]:
 
 
 def most_children(child: Node, nodes: dict[str, Node]) -> int:
-    """The most rows of `child` one parent row can have."""
-    link = child.schema.dataset
+    """The most rows of `child` one parent row can have, in any segment."""
+    return max(_most(schema, nodes) for schema in [child.schema, *child.variants.values()])
+
+
+def _most(schema: EntitySchema, nodes: dict[str, Node]) -> int:
+    link = schema.dataset
     if link is None:
         return 0
     if link.per_item:
