@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.prompts import PROMPT_VERSION
+from evals.families import load_families
 from evals.run import main_async
 from tests.evals.fake_claude import MODEL, FakeClaude
 
@@ -88,4 +89,6 @@ async def test_live_families_through_the_real_sdk(tmp_path: Path) -> None:
     )
     text = out.getvalue()
     assert code == 0, text[-3000:]
-    assert fake.calls["dataset"] == 6 and "families" in text and "live" in text
+    cases = len(load_families("families").cases)
+    assert cases >= 7 and fake.calls["dataset"] == cases  # one plan per case
+    assert "families" in text and "live" in text
