@@ -10,6 +10,7 @@ health, reflection, GetSchemas and the example RPCs are never refused for capaci
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,8 +103,10 @@ class Admission:
 
 
 # The HTTP port's own client, which /api/ passes on: without it every person using the page would be
-# one client (127.0.0.1) and share one client's streams. Trusted from loopback only.
+# one client (127.0.0.1) and share one client's streams. Trusted from loopback only, and only with
+# this process's key in front (/api/ runs in this process): another local caller cannot name itself.
 HTTP_CLIENT = "x-http-client"
+HTTP_CLIENT_KEY = secrets.token_hex(16)
 _LOOPBACK = frozenset({"ipv4:127.0.0.1", "ipv6:[::1]"})
 
 
@@ -117,6 +120,6 @@ def client_key(metadata: object, peer: str, tokens: frozenset[str]) -> str:
     host = peer.rsplit(":", 1)[0] if peer.count(":") >= 2 else peer
     if host in _LOOPBACK:  # /api/ calls in over loopback for its own clients (service/http_api.py)
         for key, value in metadata or ():  # type: ignore[attr-defined]
-            if key == HTTP_CLIENT and isinstance(value, str) and value:
-                return "http:" + value[:100]
+            if key == HTTP_CLIENT and isinstance(value, str) and value.startswith(HTTP_CLIENT_KEY + ":"):
+                return "http:" + value[len(HTTP_CLIENT_KEY) + 1 :][:100]
     return "peer:" + host[:100]

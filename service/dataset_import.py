@@ -18,8 +18,9 @@ from service.errors import Unavailable
 from service.schemas_rpc import IMPORT_TIMEOUT_S, MAX_STATEMENTS, graph_key, schema_document
 from tools.errors import InvalidRequest, LimitExceeded, SchemaNotFound
 from tools.imports.ddl import from_ddl
+from tools.imports.graph import insertion_order
 from tools.imports.model import Imported
-from tools.imports.stream import DatasetChunks, planned_counts
+from tools.imports.stream import HELD_MAX, DatasetChunks, planned_counts
 from tools.pools import check_locale
 from tools.seeds import ENGINE_VERSION
 from tools.temporal import as_of_text, parse_as_of
@@ -77,6 +78,15 @@ async def start(
     fmt = _FORMATS.get(request.output_format)
     if fmt is None:
         raise InvalidRequest("output_format", "is not served for datasets", "use JSON, JSONL, CSV or SQL")
+    if fmt != "sql":  # said before any row is made, not after the stream has begun
+        for table in insertion_order(imported, []).deferred:
+            if planned.get(table, 0) > HELD_MAX:
+                raise InvalidRequest(
+                    "entities",
+                    f"{table} has a key set after every table is made, and {planned[table]:,} rows of it "
+                    f"would be held until then (at most {HELD_MAX:,})",
+                    "ask for SQL (its UPDATEs set the keys as they stream), or fewer rows of it",
+                )
     seed = request.seed if request.HasField("seed") else secrets.randbits(63)
     chunks = DatasetChunks(
         imported, graph["dialect"], rows, fmt, seed, chunk_rows, graph.get("sources") or None,

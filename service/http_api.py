@@ -31,7 +31,7 @@ from google.protobuf.message import Message
 from protos.testdata.v1 import test_data_pb2 as pb
 from protos.testdata.v1 import test_data_pb2_grpc as pb_grpc
 from retrieval.cache import PlanCache
-from service.admission import HTTP_CLIENT, client_key
+from service.admission import HTTP_CLIENT, HTTP_CLIENT_KEY, client_key
 from service.settings import Settings
 from tools.registry import Registry
 from tools.report import Report
@@ -139,6 +139,9 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, schemas: PlanCache
         text = ""
         if msg.output_format != pb.JSONL:  # the same first rows as the chosen format writes them
             msg.chunk_size = rows
+            seed = stream_metadata(head)["seed"]
+            if not msg.HasField("seed") and seed.isdigit():
+                msg.seed = int(seed)  # the seed the first call drew: the same rows, not another draw
             shown = stub().GenerateDataStream(msg, metadata=auth)
             text = (await first_chunk(shown) or pb.DataChunk()).data
             shown.cancel()
@@ -225,7 +228,7 @@ async def read_request(request: Request, kind: type[M]) -> tuple[M, list[tuple[s
             token = f"Bearer {form['token'][0]}"
     try:
         msg = json_format.Parse(body or b"{}", kind())
-    except json_format.ParseError as exc:
+    except (json_format.ParseError, ValueError) as exc:  # ValueError: bytes that are not UTF-8
         raise Refused(
             400, "INVALID_ARGUMENT", f"the body is not a {kind.__name__}: {str(exc)[:300]}"
         ) from None
@@ -234,7 +237,7 @@ async def read_request(request: Request, kind: type[M]) -> tuple[M, list[tuple[s
 
 def _client(request: Request) -> list[tuple[str, str]]:
     """Who asks, for the service's per-client limits (service/admission.py reads it from loopback)."""
-    return [(HTTP_CLIENT, request.client.host)] if request.client else []
+    return [(HTTP_CLIENT, f"{HTTP_CLIENT_KEY}:{request.client.host}")] if request.client else []
 
 
 async def _body(request: Request) -> bytes:

@@ -43,6 +43,7 @@ from tools.report import Report
 from tools.schema import EntitySchema
 
 _SUFFIX = {pb.JSON: "json", pb.JSONL: "jsonl", pb.CSV: "csv"}
+MAX_SPOOL = 4 * 2**30  # bytes a zip download may spool to disk before its first byte is sent
 
 
 def add_dataset_api(
@@ -83,22 +84,26 @@ def add_dataset_api(
         call = stub().GenerateDataset(msg, metadata=auth)
         first: dict[str, list[Any]] = {}
         meters: dict[str, Report] = {}
+        counts: dict[str, int] = {}  # counted here: the trailer is cut at 2,000 characters
         try:
             head = await call.initial_metadata()
             async for chunk in call:
                 shown = first.setdefault(chunk.entity, [])
                 if chunk.entity not in meters:
                     meters[chunk.entity] = Report(await entity_schema(msg, chunk.entity, scope), report_rows)
-                for line in chunk.data.splitlines():
-                    if line.strip():
-                        row = json.loads(line)
-                        meters[chunk.entity].add(row)
-                        if len(shown) < rows:
-                            shown.append(row)
+                meter = meters[chunk.entity]
+                lines = [line for line in chunk.data.splitlines() if line.strip()]
+                counts[chunk.entity] = counts.get(chunk.entity, 0) + len(lines)
+                if len(shown) >= rows and meter.n >= report_rows:
+                    continue  # counted only: parsing the rest would be minutes of CPU on a big family
+                for line in lines:
+                    row = json.loads(line)
+                    meter.add(row)
+                    if len(shown) < rows:
+                        shown.append(row)
             tail = {k: v for k, v in await call.trailing_metadata() or ()}
         except grpc.aio.AioRpcError as exc:
             raise refusal(exc) from None
-        counts = _counts(str(tail.get("x-record-counts", "")))
         empty = str(tail.get("x-empty-entities", ""))
         notes = str(tail.get("x-import-notes", ""))  # an imported schema's: what the seed left out
         return {
@@ -126,15 +131,6 @@ def add_dataset_api(
         return StreamingResponse(body, media_type="application/zip", headers=headers)
 
 
-def _counts(text: str) -> dict[str, int]:
-    out = {}
-    for part in text.split(","):
-        name, _, n = part.partition("=")
-        if name and n.isdigit():
-            out[name] = int(n)
-    return out
-
-
 def _graph(registry: Registry, names: list[str], domain: str) -> list[dict[str, str]]:
     """Foreign keys among the dataset's entities: [{from: entity.field, to: entity}]."""
     present, edges = set(names), []
@@ -153,8 +149,11 @@ async def _sql(first: pb.DatasetChunk | None, call: Any) -> AsyncIterator[str]:
 
 
 async def _spool(call: Any, fmt: int) -> dict[str, IO[bytes]]:
-    """Each entity's chunks joined into one file of its own: a CSV's header once, JSON's arrays as one."""
+    """Each entity's chunks joined into one file of its own: a CSV's header once, JSON's arrays as one.
+    At most MAX_SPOOL bytes on disk: past them the stream is cancelled and the files removed."""
     files: dict[str, IO[bytes]] = {}
+    headers: dict[str, str] = {}  # an entity's CSV header; a later chunk repeats it or not (imports do)
+    size, done = 0, False
     try:
         async for chunk in call:
             out = files.get(chunk.entity)
@@ -162,16 +161,32 @@ async def _spool(call: Any, fmt: int) -> dict[str, IO[bytes]]:
             if out is None:
                 out = files[chunk.entity] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _zip)
             text = chunk.data
-            if fmt == pb.CSV and not fresh:
-                text = text.split("\n", 1)[1] if "\n" in text else ""
+            if fmt == pb.CSV:
+                first, _, rest = text.partition("\n")
+                if fresh:
+                    headers[chunk.entity] = first
+                elif first == headers[chunk.entity]:
+                    text = rest
             elif fmt == pb.JSON:
                 inner = text.strip()[1:-1].strip()
                 text = ("[" if fresh else ("," if inner and out.tell() > 1 else "")) + inner
-            out.write(text.encode())
+            data = text.encode()
+            size += len(data)
+            if size > MAX_SPOOL:
+                raise Refused(
+                    413, "RESOURCE_EXHAUSTED",
+                    f"entities: the zip would pass {MAX_SPOOL // 2**30} GiB; download SQL (streamed as made) "
+                    "or ask for fewer root records",
+                )  # fmt: skip
+            out.write(data)
+        done = True
     except grpc.aio.AioRpcError as exc:
-        for f in files.values():
-            f.close()
         raise refusal(exc) from None
+    finally:
+        if not done:  # refused, failed or the client left: nothing stays on disk, nothing runs on
+            call.cancel()
+            for f in files.values():
+                f.close()
     if fmt == pb.JSON:
         for f in files.values():
             f.write(b"]")

@@ -3,6 +3,7 @@ with a policy that runs only its own scripts; preview, linked datasets and form-
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -50,6 +51,15 @@ async def test_a_preview_is_the_streams_first_rows_in_both_forms(live: Live) -> 
     async with httpx.AsyncClient(base_url=live.http) as http:
         got = (await http.post("/api/preview?rows=20", json=request, headers=AUTH)).json()
         too_many = await http.post("/api/preview?rows=5000", json=request, headers=AUTH)
+    # The CSV text is the same rows as the records though no seed was sent (one draw, not two).
+    unseeded = {"entity": "order", "count": 50, "output_format": "CSV"}
+    async with httpx.AsyncClient(base_url=live.http) as http:
+        same = (await http.post("/api/preview?rows=5", json=unseeded, headers=AUTH)).json()
+        not_utf8 = await http.post("/api/preview", content=b"\xff\xfe{", headers=AUTH)
+    assert [r["order_id"] for r in same["rows"]] == [
+        line.split(",")[0].strip('"') for line in same["text"].splitlines()[1:]
+    ]
+    assert not_utf8.status_code == 400 and "not a GenerateRequest" in not_utf8.json()["message"]
     assert too_many.json() == {
         "code": "INVALID_ARGUMENT",
         "message": "rows: Input should be less than or equal to 1000",
@@ -115,12 +125,13 @@ async def test_a_dataset_previews_with_counts_graph_and_reports(live: Live) -> N
 
 @pytest.mark.parametrize("fmt", ["JSON", "JSONL", "CSV"])
 async def test_a_dataset_downloads_as_a_zip_of_one_file_per_entity(live: Live, fmt: str) -> None:
-    request = {"entities": [{"entity": "customer", "count": 3}], "seed": 8, "output_format": fmt}
-    async with httpx.AsyncClient(base_url=live.http, timeout=30) as http:
+    # 300 customers: several chunks of the bigger entities, so the joins between chunks are tested.
+    request = {"entities": [{"entity": "customer", "count": 300}], "seed": 8, "output_format": fmt}
+    async with httpx.AsyncClient(base_url=live.http, timeout=60) as http:
         got = await http.post("/api/dataset/download", json=request, headers=AUTH)
     assert got.status_code == 200 and got.headers["content-type"] == "application/zip"
     ask = pb.DatasetRequest(
-        entities=[pb.EntityCount(entity="customer", count=3)], seed=8, output_format=getattr(pb, fmt)
+        entities=[pb.EntityCount(entity="customer", count=300)], seed=8, output_format=getattr(pb, fmt)
     )
     chunks: dict[str, list[str]] = {}
     async for chunk in live.stub.GenerateDataset(ask, metadata=GRPC_AUTH):
@@ -131,10 +142,14 @@ async def test_a_dataset_downloads_as_a_zip_of_one_file_per_entity(live: Live, f
             text = zf.read(f"{entity}.{fmt.lower()}").decode()
             if fmt == "JSON":  # the entity's arrays as one
                 assert json.loads(text) == [r for p in parts for r in json.loads(p)]
-            elif fmt == "CSV":  # one header, then each chunk's rows
-                assert text == parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
+            elif fmt == "CSV":  # one header, then every record of the entity once
+                table = list(csv.reader(io.StringIO(text)))
+                first = list(csv.reader(io.StringIO(parts[0])))
+                records = [row for p in parts for row in csv.reader(io.StringIO(p)) if row != first[0]]
+                assert table[0] == first[0] and table[1:] == records
             else:
                 assert text == "".join(parts)
+        assert any(len(parts) > 1 for parts in chunks.values())  # some entity came in several chunks
 
 
 async def test_an_imported_schema_reports_for_its_importer_only(live: Live) -> None:

@@ -136,6 +136,8 @@ async def test_refusals_name_the_field(live: Live) -> None:
         ({"as_of": "last tuesday"}, TOKENS[0], bad, "as_of: 'last tuesday' is not an RFC 3339 instant"),
         ({"locale": "xx_YY"}, TOKENS[0], bad, "locale: unknown locale"),
         ({"output_format": pb.PARQUET}, TOKENS[0], bad, "output_format: "),
+        # JSON holds a self-referencing table until its keys are set: refused before any row, not midway.
+        (rows("customers", 200_000), TOKENS[0], bad, "entities: customers has a key set after every table"),
     ]
     for fields, token, code, message in cases:
         with pytest.raises(grpc.aio.AioRpcError) as info:
@@ -161,7 +163,11 @@ async def test_refusals_name_the_field(live: Live) -> None:
 async def test_a_client_that_leaves_stops_the_work(live: Live) -> None:
     schema_id = await _import(live, PG_DDL, "postgres")
     call = live.stub.GenerateDataset(
-        pb.DatasetRequest(schema_id=schema_id, entities=[pb.EntityCount(entity="customers", count=200_000)]),
+        pb.DatasetRequest(
+            schema_id=schema_id,
+            output_format=pb.SQL,
+            entities=[pb.EntityCount(entity="customers", count=200_000)],
+        ),
         metadata=_as(),
     )
     async for _ in call:

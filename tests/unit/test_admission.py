@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.admission import Admission, Busy, client_key
+from service.admission import HTTP_CLIENT_KEY, Admission, Busy, client_key
 
 
 def _admission() -> Admission:
@@ -58,8 +58,10 @@ def test_a_client_is_its_token_or_its_host() -> None:
     )
     assert client_key([], "ipv6:[::1]:5555", frozenset()) == "peer:ipv6:[::1]"
     # /api/'s own clients, passed on over loopback; from anywhere else the header is ignored.
-    page = [("x-http-client", "203.0.113.9")]
+    page = [("x-http-client", f"{HTTP_CLIENT_KEY}:203.0.113.9")]
     assert client_key(page, "ipv4:127.0.0.1:5555", frozenset()) == "http:203.0.113.9"
+    forged = [("x-http-client", "203.0.113.9")]  # a local caller without this process's key
+    assert client_key(forged, "ipv4:127.0.0.1:5555", frozenset()) == "peer:ipv4:127.0.0.1"
     assert client_key(page, "ipv4:10.0.0.1:5555", frozenset()) == "peer:ipv4:10.0.0.1"
     with_token = [("authorization", "Bearer t1"), *page]
     assert client_key(with_token, "ipv4:127.0.0.1:5555", tokens).startswith("token:")  # the token comes first

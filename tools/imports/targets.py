@@ -22,6 +22,7 @@ class Target:
 
     dialect = ""
     quote = '"'
+    insert_rows = INSERT_ROWS  # rows per INSERT statement
 
     def __init__(self, conn: Any = None, script: TextIO | None = None) -> None:
         self.conn, self.script = conn, script
@@ -99,7 +100,7 @@ class Target:
         values = ([self.value(k, v) for k, v in zip(kinds, row, strict=True)] for row in rows)
         head = self.insert_head(table, columns)
         n = 0
-        for batch in _batches(values, INSERT_ROWS):
+        for batch in _batches(values, self.insert_rows):
             n += len(batch)
             if self.script is not None:
                 self.script.write(
