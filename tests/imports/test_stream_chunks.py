@@ -20,3 +20,17 @@ def test_a_wide_tables_chunks_stay_small_and_each_runs_alone() -> None:
     for _, text in chunks:
         db.executescript(text)  # whole statements: no chunk ends inside one
     assert db.execute("SELECT count(*) FROM wide").fetchone() == (400,)
+
+
+def test_a_plain_integer_primary_key_is_counted_not_drawn() -> None:
+    # `id integer PRIMARY KEY` without serial: drawn, its keys ran out at 1,001 rows.
+    ddl = """CREATE TABLE t (id integer PRIMARY KEY, v text);
+             CREATE TABLE u (id bigint PRIMARY KEY, t_id integer NOT NULL REFERENCES t (id));"""
+    chunks = DatasetChunks(from_ddl(ddl, "sqlite"), "sqlite", {"t": 5000}, "sql", 1, 1000)
+    db = sqlite3.connect(":memory:")
+    db.executescript("PRAGMA foreign_keys = ON;" + ddl)
+    for _, text in chunks:
+        db.executescript(text)
+    assert db.execute("SELECT count(*), min(id), max(id) FROM t").fetchone() == (5000, 1, 5000)
+    assert db.execute("SELECT count(*) FROM u").fetchone() == (10000,)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == [] and chunks.made.notes == []

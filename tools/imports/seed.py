@@ -213,13 +213,15 @@ def _table(
 ) -> tuple[_Made, int]:
     deferred = order.deferred.get(table.name, [])
     fk_cols = {c for fk in table.foreign_keys for c in fk.columns}
-    own = made_here(table, fk_cols)
-    missing = [c.name for c in table.columns if not c.generated and c.name not in fk_cols
+    counted = _counted_key(table, fk_cols)
+    skip = fk_cols | set(counted)
+    own = made_here(table, skip)
+    missing = [c.name for c in table.columns if not c.generated and c.name not in skip
                and c not in own and not c.nullable]  # fmt: skip
     if missing:
         raise _Refused(f"NOT NULL columns of unsupported types: {missing}")
     try:
-        entity = to_entity(table, fk_cols, notes, sources)
+        entity = to_entity(table, skip, notes, sources)
     except DataError as exc:
         raise _Refused(f"its columns cannot be generated: {exc}") from None
     numbered = [c.name for c in table.columns if c.generated in _DB_NUMBERED]
@@ -227,17 +229,20 @@ def _table(
         sequences = {c: target.numbers(table.name, c, n, truncated) for c in numbered}
     except LookupError as exc:
         raise _Refused(str(exc)) from None
-    if sequences and target.dry and target.dialect == "postgres":
+    for c in counted:  # no sequence to ask: on from the largest key there (Target's own count)
+        sequences[c] = Target.numbers(target, table.name, c, n, truncated)
+    if numbered and target.dry and target.dialect == "postgres":
         what = f"{', '.join(numbered)} numbered from the current maximum"
         notes.append(Note(table.name, what, "a dry run reserves no sequence values"))
     picks = [_Picker(fk, made, table, seed_value) for fk in table.foreign_keys if fk not in deferred]
     for p in picks:
         if not p.keys and not p.nullable:
             raise _Refused(f"its parent {p.fk.table} has no rows for {p.fk.name}")
-    columns = [c.name for c in own] + numbered + sorted(fk_cols)
+    columns = [c.name for c in own] + numbered + counted + sorted(fk_cols)
     # Every key the table declares is held here too, whatever made its values: a repeat is dropped.
     # Keys unique by construction (a sequence's numbers, random uuids) are not remembered.
     by_construction = {c.name for c in table.columns if c.generated in _DB_NUMBERED or c.kind == "uuid"}
+    by_construction |= set(counted)
     composite = [u for u in {table.primary_key, *table.uniques} if u and not set(u) & by_construction]
     # Rows already in the table (no --truncate): their unique keys are taken, so a repeat of one is
     # dropped like any other (a second seed, or children added for reused parents).
@@ -272,7 +277,7 @@ def _table(
         for batch in generate(job):
             for r in batch:
                 row = {col: r.get(f) for col, f in names}
-                for c in numbered:
+                for c in (*numbered, *counted):
                     row[c] = sequences[c][i]
                 i += 1
                 for p in picks:
@@ -299,6 +304,17 @@ def _table(
         notes.append(Note(table.name, "a one-to-one key ran out of parents", f"{written:,} rows, not {n:,}"))
     target.after_table(table.name, numbered)
     return result, written
+
+
+def _counted_key(table: Table, fk_cols: set[str]) -> list[str]:
+    """A one-column whole-number primary key the database does not number (`id integer PRIMARY KEY`):
+    counted 1, 2, 3 ... on from the rows there, as an application numbers it. Drawn, a key of any
+    width runs out of distinct values long before a table of rows does."""
+    if len(table.primary_key) != 1 or table.primary_key[0] in fk_cols:
+        return []
+    col = table.column(table.primary_key[0])
+    whole = col.kind in ("integer", "bigint", "smallint")
+    return [col.name] if whole and not col.generated and col.low is None and col.high is None else []
 
 
 def _ordinal(table: Table, fk_cols: set[str]) -> tuple[str, tuple[str, ...], tuple[str, ...]] | None:
