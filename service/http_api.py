@@ -112,11 +112,15 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, schemas: PlanCache
         got = await call_rpc(asked)
         return json_format.MessageToDict(got, preserving_proto_field_name=True)
 
+    async def unary(request: Request, kind: type[M], method: str) -> Any:
+        """A unary method of the service, its request and answer in protobuf's JSON mapping."""
+        msg, auth = await read_request(request, kind)
+        got = await call_rpc(getattr(stub(), method)(msg, metadata=auth))
+        return json_format.MessageToDict(got, preserving_proto_field_name=True)
+
     @app.post("/api/generate")
     async def generate(request: Request) -> Any:
-        msg, auth = await read_request(request, pb.GenerateRequest)
-        got = await call_rpc(stub().GenerateData(msg, metadata=auth))
-        return json_format.MessageToDict(got, preserving_proto_field_name=True)
+        return await unary(request, pb.GenerateRequest, "GenerateData")
 
     @app.post("/api/preview")
     async def preview(request: Request, rows: int = Query(100, ge=1, le=MAX_PREVIEW)) -> Any:
@@ -136,10 +140,10 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, schemas: PlanCache
             raise refusal(exc) from None
         finally:
             call.cancel()  # the rest of the request is never made
-        text = ""
+        meta = stream_metadata(head)
         if msg.output_format != pb.JSONL:  # the same first rows as the chosen format writes them
             msg.chunk_size = rows
-            seed = stream_metadata(head)["seed"]
+            seed = meta["seed"]
             if not msg.HasField("seed") and seed.isdigit():
                 msg.seed = int(seed)  # the seed the first call drew: the same rows, not another draw
             shown = stub().GenerateDataStream(msg, metadata=auth)
@@ -150,7 +154,7 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, schemas: PlanCache
         return {
             "rows": [json.loads(line) for line in lines[:rows]],
             "text": text,
-            "metadata": stream_metadata(head),
+            "metadata": meta,
         }
 
     @app.post("/api/download")
@@ -166,9 +170,7 @@ def add_api(app: FastAPI, grpc_port: int, registry: Registry, schemas: PlanCache
 
     @app.post("/api/import")
     async def import_schema(request: Request) -> Any:
-        msg, auth = await read_request(request, pb.ImportSchemaRequest)
-        got = await call_rpc(stub().ImportSchema(msg, metadata=auth))
-        return json_format.MessageToDict(got, preserving_proto_field_name=True)
+        return await unary(request, pb.ImportSchemaRequest, "ImportSchema")
 
     @app.post("/api/report")
     async def report(request: Request) -> Any:

@@ -22,6 +22,7 @@ from tools.schema import (
     OrderRule,
     PresentIfRule,
 )
+from tools.temporal import parse_datetime
 
 REPORT_MAX_ROWS = 100_000
 _SAMPLE = 10_000  # numbers kept per field for the histogram
@@ -48,12 +49,7 @@ class _Field:
             self.nulls += 1
             return
         if self.spec.type in NUMERIC_TYPES and isinstance(v, int | float) and not isinstance(v, bool):
-            x = float(v)
-            self.total += x
-            self.lo = x if self.lo is None else min(self.lo, x)
-            self.hi = x if self.hi is None else max(self.hi, x)
-            if len(self.numbers) < _SAMPLE:
-                self.numbers.append(x)
+            self._number(float(v))
             return
         if self.spec.type in TEMPORAL_TYPES and isinstance(v, str) and self._instant(v):
             return
@@ -63,22 +59,23 @@ class _Field:
         else:
             self.other += 1
 
-    def _instant(self, text: str) -> bool:
-        """A date or datetime counted as seconds since the epoch (its histogram is over time)."""
-        try:
-            at = datetime.fromisoformat(text)
-        except ValueError:
-            return False  # not ISO 8601: counted as a value like any text
-        at = at if at.tzinfo else at.replace(tzinfo=UTC)
-        x = at.timestamp()
+    def _number(self, x: float) -> None:
         self.total += x
         self.lo = x if self.lo is None else min(self.lo, x)
         self.hi = x if self.hi is None else max(self.hi, x)
         if len(self.numbers) < _SAMPLE:
             self.numbers.append(x)
+
+    def _instant(self, text: str) -> bool:
+        """A date or datetime counted as seconds since the epoch (its histogram is over time)."""
+        try:
+            seconds = parse_datetime(text)
+        except ValueError:
+            return False  # not ISO 8601: counted as a value like any text
+        self._number(float(seconds))
         if self.spec.type is FieldType.DATETIME:
-            self.hours[at.astimezone(UTC).hour] += 1
-        self.weekdays[at.weekday()] += 1
+            self.hours[seconds // 3600 % 24] += 1  # UTC
+        self.weekdays[(seconds // 86_400 + 3) % 7] += 1  # 1970-01-01 was a Thursday (Monday = 0)
         return True
 
     def out(self) -> dict[str, Any]:
