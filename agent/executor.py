@@ -16,6 +16,7 @@ from typing import Any
 from agent.apply_plan import apply_field_plans
 from agent.deterministic import DEFECT_SHARE, EDGE_HINTS
 from agent.plan import GenerationPlan
+from agent.plan_products import plan_products
 from agent.plan_values import plan_edges, record_tables
 from agent.request import DataRequest
 from agent.segments import parts
@@ -176,6 +177,8 @@ def build_job(
     problems += more
     edges, more = plan_edges(base, plan.edge_values)
     problems += more
+    products, more = plan_products(base, plan)
+    problems += more
     scenarios = []
     shares = []
     by_name = {sp.name: sp for sp in plan.scenarios}
@@ -222,6 +225,8 @@ def build_job(
         template_share=template_share if templates else 0.0,
         defects=list(defects or []),
         plan_edges=edges,
+        products=products,
+        product_share=plan.product_share if products else 1.0,
     )
     if edges and not any(sc.edge_case_share for sc in scenarios):
         problems.append("edge_values: no row is an edge case (edge_case_share is 0); set edge_case_share")

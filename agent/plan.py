@@ -142,6 +142,32 @@ class FieldPlan(BaseModel):
     )
 
 
+class ProductAddition(BaseModel):
+    """A product the context calls for that no catalogue theme holds (a snorkel mask for a swim range,
+    a sourdough starter for a baking shop). It joins the catalogue for this plan's rows only: rows that
+    hold products (product tables, carts, orders, wishlists) get it with an id, SKU and one list price
+    of its own, and every rule still holds (totals, tax by its category)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="The product title as a shop shows it ('Anti-Fog Snorkel Mask Adult').")
+    category: str = Field(description="A store department of the catalogue, e.g. 'Sports & Fitness'.")
+    brand: str = Field(description="The brand (a plausible one; not a real trademark you are unsure of).")
+    description: str = Field("", description="One sentence of product copy.")
+    price: float | None = Field(None, description="The one list price in USD (or give price_band).")
+    price_band: list[float] | None = Field(
+        None, description="[low, high] in USD for a line with attributes: its products' prices rise along it."
+    )
+    attributes: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Options that make a product line, one product per combination (at most 24), e.g. "
+        "{'colour': ['Black', 'Coral'], 'size': ['S/M', 'L/XL']}; sizes last, small to large.",
+    )
+    near_theme: str = Field(
+        "", description="The catalogue theme closest to it (baskets add that theme's products now and then)."
+    )
+
+
 class SegmentPlan(BaseModel):
     """A sub-population the context implies (bargain hunters, first-time buyers, corporate accounts):
     a share of a scenario's rows with plans of its own. Rows outside every segment follow the
@@ -203,6 +229,14 @@ class GenerationPlan(BaseModel):
     fields: list[FieldPlan] = Field(default_factory=list, description="Field plans for every scenario.")
     records: list[RecordTable] = Field(
         default_factory=list, description="Record tables: values that belong together, for every scenario."
+    )
+    products: list[ProductAddition] = Field(
+        default_factory=list,
+        description="Products the context calls for that the catalogue lacks (a new range, a niche shop); "
+        "rows then draw product_share of their products from these. Leave empty when themes fit.",
+    )
+    product_share: float = Field(
+        1.0, gt=0, le=1, description="Share of product picks from `products` (the rest from themes)."
     )
     scenarios: list[ScenarioPlan] = Field(default_factory=list, description="Per-scenario plans, by name.")
     segments: list[SegmentPlan] = Field(

@@ -62,7 +62,7 @@ class Plannable:
             if source.startswith("product.") and source != QUANTITY:
                 return (
                     "it comes from the line's catalogue product (id, SKU, name, price travel together); "
-                    "weight `themes`"
+                    "weight `themes`, or add the context's own products with `products`"
                 )
             if bare in self.derived or path in self.derived:
                 return "it is computed from other fields; plan those instead"

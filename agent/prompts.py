@@ -13,7 +13,7 @@ from agent.request import DataRequest
 from retrieval.examples import Example
 from tools.schema import EntitySchema, FieldSpec
 
-PROMPT_VERSION = "2026-12-04.2"
+PROMPT_VERSION = "2026-12-05.1"
 
 INSTRUCTIONS = """\
 You plan realistic test data for QA engineers. You never write the rows: you write a GenerationPlan,
@@ -37,6 +37,10 @@ What a plan can say (each field of the schema summary lists, in [plan: ...], whi
 - min/max and min_items/max_items: tighter bounds for the context (never looser than the schema's).
 - themes: catalogue theme weights for products (products, their names and prices come from the
   catalogue); edge_case_share, edge_cases (kinds) and edge_values (concrete edge values, labelled).
+- products: when no theme holds what the context calls for (a new swim range, a niche shop), the
+  products themselves: name, store department, brand, one-sentence copy, a list price (or a band for
+  a line with size or colour attributes). They join the catalogue for this plan only, with their own
+  ids and SKUs; product_share of the rows' products come from them (the rest from themes).
 - scenarios: the same per scenario of the request, by its exact name.
 - segments: sub-populations the context implies (bargain hunters with small coupon-heavy baskets,
   corporate buyers): a name, a share of the rows (all segments at most 1; the rest are ordinary rows),

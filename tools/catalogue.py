@@ -21,10 +21,13 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -40,6 +43,8 @@ _PROPER = frozenset(
 )
 # "a 8 oz jar" -> "an 8 oz jar"; "a extra large size" -> "an extra large size"
 _ARTICLE_BEFORE_PLACEHOLDER = re.compile(r"\b[Aa] \{")
+_PLAN_CACHES = 8  # plans' catalogues whose derived tables (shelves, flat arrays) a process keeps
+R = TypeVar("R")
 _AN = re.compile(r"\b([Aa]) (?=8|1[18](?!\d)|[aeiAEI]|[oO](?!ne))")
 
 
@@ -398,21 +403,27 @@ def _identify(drafts: dict[str, list[_Draft]]) -> None:
     they keep the ids they always had), then generated ones in catalogue order; a hash that lands on
     a taken one moves on to the next free one."""
     everything = [d for ds in drafts.values() for d in ds]
-    ids: set[int] = set()
+    ids: set[str] = set()
     skus: set[str] = set()
     for d in [d for d in everything if not d.kind] + [d for d in everything if d.kind]:
-        h = _digest(f"{d.theme}/{d.name}")
-        n = h % _IDS
-        while n in ids:
-            n = (n + 1) % _IDS
-        ids.add(n)
-        code = h >> 20
-        sku = f"{d.prefix}-{_code(code, _SKU_LENGTH)}"
-        while sku in skus:
-            code += 1
-            sku = f"{d.prefix}-{_code(code, _SKU_LENGTH)}"
-        skus.add(sku)
-        d.id, d.sku = f"PRD-{n:06d}", sku
+        d.id, d.sku, _ = product_codes(f"{d.theme}/{d.name}", d.prefix, ids, skus)
+
+
+def product_codes(key: str, prefix: str, ids: set[str], skus: set[str]) -> tuple[str, str, float]:
+    """(id, SKU, a stable fraction) for the product `key` names: hashed from it, moved on to the next
+    free one where taken; both are added to the taken sets."""
+    h = _digest(key)
+    n = h % _IDS
+    while f"PRD-{n:06d}" in ids:
+        n = (n + 1) % _IDS
+    ids.add(f"PRD-{n:06d}")
+    code = h >> 20
+    sku = f"{prefix}-{_code(code, _SKU_LENGTH)}"
+    while sku in skus:
+        code += 1
+        sku = f"{prefix}-{_code(code, _SKU_LENGTH)}"
+    skus.add(sku)
+    return f"PRD-{n:06d}", sku, _fractions(key)[1]
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -421,8 +432,61 @@ def _read(path: Path) -> dict[str, Any]:
     return doc
 
 
-@cache
+# A plan's own products (tools/world/additions.py) extend the catalogue for that plan's rows only: the
+# engine sets this while it makes them (tools/engine.BlockMaker), so every reader of the catalogue,
+# and every cache made from it (`per_catalogue`), sees the plan's world and no other request's.
+_ACTIVE: ContextVar[tuple[Theme, ...] | None] = ContextVar("catalogue", default=None)
+
+
 def load_catalogue(path: Path = CATALOGUE_FILE) -> tuple[Theme, ...]:
+    """The catalogue in force: a plan's extended one while its rows are made, else the file's."""
+    active = _ACTIVE.get()
+    return active if active is not None and path == CATALOGUE_FILE else _load(path)
+
+
+@contextmanager
+def catalogue_in_use(themes: tuple[Theme, ...] | None) -> Iterator[None]:
+    """`themes` is the catalogue while the block runs (None: the file's)."""
+    token = _ACTIVE.set(themes)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def per_catalogue(fn: Callable[..., R]) -> Callable[..., R]:
+    """functools.cache for a function of the catalogue in force: one cache per catalogue (by identity:
+    hashing thousands of products per call would cost more than most of these), the file's kept for
+    good and a few plans' besides."""
+    caches: dict[int, tuple[tuple[Theme, ...], dict[Any, R]]] = {}
+
+    @wraps(fn)
+    def cached(*args: Any) -> R:
+        themes = load_catalogue()
+        held = caches.get(id(themes))
+        if held is None or held[0] is not themes:
+            if len(caches) > _PLAN_CACHES:
+                base = caches.get(id(base_catalogue()))
+                caches.clear()
+                if base is not None:
+                    caches[id(base[0])] = base
+            held = caches[id(themes)] = (themes, {})
+        memo = held[1]
+        if args not in memo:
+            memo[args] = fn(*args)
+        return memo[args]
+
+    cached.cache_clear = caches.clear  # type: ignore[attr-defined]
+    return cached
+
+
+def base_catalogue() -> tuple[Theme, ...]:
+    """The file's catalogue, whatever plan's is in force."""
+    return _load(CATALOGUE_FILE)
+
+
+@cache
+def _load(path: Path) -> tuple[Theme, ...]:
     doc = _read(path)
     drafts = _drafts(doc)
     _identify(drafts)
@@ -458,6 +522,9 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> tuple[Theme, ...]:
             )
         )
     return tuple(themes)
+
+
+load_catalogue.cache_clear = _load.cache_clear  # type: ignore[attr-defined]  # tests re-read the file
 
 
 def theme_names() -> list[str]:

@@ -7,10 +7,9 @@ it, tools/world/baskets.py). Per dataset: the mean.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from tools.catalogue import load_catalogue
+from tools.catalogue import load_catalogue, per_catalogue
 from tools.schema import EntitySchema
 
 
@@ -29,7 +28,7 @@ def _items_theme_affinity(row: dict[str, Any]) -> float | None:
     return max(sum(c in near.get(theme, {theme}) for c in cats) for theme in set(cats)) / len(cats)
 
 
-@cache
+@per_catalogue
 def _affine_categories() -> dict[Any, frozenset[Any]]:
     """Category -> itself and the categories affine to it either way (catalogue.yaml `affinity`)."""
     themes = load_catalogue()

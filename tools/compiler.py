@@ -9,6 +9,7 @@ Derived fields are computed last, in the order their rules are listed.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from tools.patterns import Bijection
 from tools.rulespec import ScopeRules, scope_rules
 from tools.schema import FieldSpec, FieldType
 from tools.values import make_leaf
+from tools.world.additions import PLAN_THEME
 from tools.world.addresses import PERSON_FIELDS, address_chooser, person_of
 from tools.world.baskets import basket, price_bounds, shelf
 from tools.world.id_years import record_time, stamp, year_fields
@@ -151,15 +153,38 @@ def catalogue_walk(env: Env, path: str, fields: list[FieldSpec]) -> Callable[[in
         everything = [p for theme in load_catalogue() for p in theme.products]
         if bounds:
             everything = [everything[g] for g in sorted(set(shelf(*bounds).flat.tolist()))]
-        perm = Bijection(len(everything), env.keyed(key))
+        own = [p for p in everything if p.theme == PLAN_THEME]
+        share = env.product_share
+        if share is None or not own:
+            return _walk(everything, env.keyed(key))
+        rest = _walk([p for p in everything if p.theme != PLAN_THEME], env.keyed(key))
+        mine = _walk(own, env.keyed(f"{key}|{PLAN_THEME}"))
+        s: float = share
 
         def at(slot: int) -> tuple[Any, int]:
-            turn, i = divmod(slot, len(everything))
-            return everything[perm(i)], turn
+            # Slot k is the plan's when floor((k+1)s) passes floor(ks): `share` of any stretch of slots,
+            # and the count of either kind before a slot is known without walking to it (seekable).
+            # Each of the plan's products is listed once; then the catalogue's fill the table, so a
+            # product table never lists one product (one SKU) twice while the catalogue has more.
+            before = math.floor(slot * s)
+            if before < len(own) and math.floor((slot + 1) * s) > before:
+                return mine(before)
+            return rest(slot - min(before, len(own)))
 
         return at
 
     return env.counter(key, walk)  # type: ignore[no-any-return]
+
+
+def _walk(products: list[Any], gen: Any) -> Callable[[int], tuple[Any, int]]:
+    """slot -> (product, round): each of `products` once in a seeded order, then again."""
+    perm = Bijection(len(products), gen)
+
+    def at(slot: int) -> tuple[Any, int]:
+        turn, i = divmod(slot, len(products))
+        return products[perm(i)], turn
+
+    return at
 
 
 def field_deps(spec: FieldSpec, rules: ScopeRules) -> dict[str, set[str]]:

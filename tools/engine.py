@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.cancel import check as check_cancelled
-from tools.catalogue import load_catalogue
+from tools.catalogue import catalogue_in_use, load_catalogue
 from tools.columns.runner import ColumnRunner
 from tools.compiler import ItemCount
 from tools.edge_cases import EdgeCase
@@ -35,6 +35,7 @@ from tools.schema import EntitySchema
 from tools.seeds import SEEK_BLOCK, BlockRef, iter_blocks, key_of
 from tools.strides import job_strides
 from tools.temporal import REFERENCE_SECONDS, window_at, year_of
+from tools.world.additions import PLAN_THEME, Addition, catalogue_for
 
 DEFAULT_BATCH = 1000
 HEAD_ROWS = 16  # rows of a plain scenario's first block made by the row maker (_ScenarioRows)
@@ -71,6 +72,9 @@ class Job:
     defects: list[Template] = field(default_factory=list)
     # A plan's own edge cases as concrete values (label `path=name`), offered before the catalogue's.
     plan_edges: list[EdgeCase] = field(default_factory=list)
+    # A plan's own products (tools/world/additions.py) and the share of product picks they take.
+    products: tuple[Addition, ...] = ()
+    product_share: float = 1.0
     # Plain scenarios are made a block at a time as columns (tools/columns/objects.py). False makes every row
     # with the row maker: the baseline the bench compares the column maker with.
     columns: bool = True
@@ -122,9 +126,16 @@ class BlockMaker:
             ),
         )
         self.current: tuple[int, _ScenarioRows] | None = None
+        self.catalogue = catalogue_for(job.products)
+        if self.catalogue is not None:
+            self.env.product_share = job.product_share
 
     def rows(self, ref: BlockRef) -> Iterator[dict[str, Any]]:
         """Block `ref`'s rows, each with its `_scenario` and `_index`."""
+        rows = self._rows(ref)
+        return rows if self.catalogue is None else _in_catalogue(self.catalogue, rows)
+
+    def _rows(self, ref: BlockRef) -> Iterator[dict[str, Any]]:
         env, scenario = self.env, self.job.scenarios[ref.scenario]
         if self.current is None or self.current[0] != ref.scenario:
             # Compiling may draw (none does today): from a generator of the scenario's own.
@@ -149,7 +160,7 @@ class _ScenarioRows:
     def __init__(self, job: Job, scenario: Scenario, env: Env, window: tuple[int, int]) -> None:
         self.job, self.scenario, self.env, self.window = job, scenario, env, window
         env.used = set()  # the counters this scenario's makers read (columns.runner.row_capacity)
-        self.weights = theme_weights(scenario.theme_weights or job.theme_weights)
+        self.weights = theme_weights(scenario.theme_weights or job.theme_weights, job.product_share)
         self.runner = RowRunner(job, scenario, env, window)
         self.pick_theme = chooser(load_catalogue(), self.weights, env.rnd)
         self.plain = job.columns and ColumnRunner.plain(job, scenario, self.runner)
@@ -190,10 +201,32 @@ class _ScenarioRows:
             yield from columns.rows(slot, size, ramp)
 
 
-def theme_weights(weights: dict[str, float]) -> list[float]:
-    """The catalogue themes' weights for a request (every theme alike when none is named)."""
-    w = [max(0.0, float(weights.get(t.name, 1.0 if not weights else 0.0))) for t in load_catalogue()]
-    return w if any(w) else [1.0] * len(w)
+def theme_weights(weights: dict[str, float], product_share: float = 1.0) -> list[float]:
+    """The catalogue themes' weights for a request (every theme alike when none is named). With a
+    plan's products in force (the `plan` theme, last), they take `product_share` of the picks and the
+    named themes the rest."""
+    themes = load_catalogue()
+    own = themes[-1].name == PLAN_THEME
+    base = themes[:-1] if own else themes
+    w = [max(0.0, float(weights.get(t.name, 1.0 if not weights else 0.0))) for t in base]
+    w = w if any(w) else [1.0] * len(w)
+    if not own:
+        return w
+    if product_share >= 1:
+        return [0.0] * len(w) + [1.0]
+    return [*w, sum(w) * product_share / (1 - product_share)]
+
+
+def _in_catalogue(themes: tuple[Any, ...], rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows, each made with `themes` as the catalogue: set around every step, not the whole
+    generator, so whoever iterates it (a gRPC thread, a worker) sees the plan's catalogue only while
+    this job's rows are made."""
+    while True:
+        with catalogue_in_use(themes):
+            row = next(rows, None)
+        if row is None:
+            return
+        yield row
 
 
 def theme_chooser(weights: dict[str, float], rng: random.Random) -> Any:

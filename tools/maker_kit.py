@@ -54,6 +54,7 @@ class Env:
     seed_key: str = ""  # "seed/entity": what keyed generators (unique counters) are seeded from
     strides: dict[str, int] = field(default_factory=dict)  # array item path -> slots per parent
     used: set[str] = field(default_factory=set)  # counters the scenario being compiled reads
+    product_share: float | None = None  # a plan's own products' share of product picks (None: it has none)
 
     def counter(self, key: str, make: Callable[[], Any]) -> Any:
         """The job's unique-value counter for `key` (made on first use; its permutation is keyed by

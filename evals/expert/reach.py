@@ -119,6 +119,10 @@ def reach(plan: GenerationPlan, rows: list[Row]) -> dict[str, float | None]:
                     total += 1
                     hits += str(_first(r, fp.path)) in lists[key]
         out["follows"] = hits / total if total else None
+    if plan.products:  # product values (a product table's names, a basket's items) of the plan's own
+        titles = tuple(p.name for p in plan.products)
+        names = [str(v) for r in plain for path in ("name", "items[].name") for v in values_at(r, path)]
+        out["products"] = sum(n.startswith(titles) for n in names) / len(names) if names else 0.0
     if plan.edge_values:
         labels = {f"{e.path}={e.label}" for e in plan.edge_values} | {e.label for e in plan.edge_values}
         edged = [r for r in rows if r.get("_edge_case")]

@@ -53,21 +53,22 @@ def test_deterministic_against_itself_does_not_beat() -> None:
     assert any("text diversity" in f for f in outcome.failures)
 
 
-def _copy(tmp: Path, name: str, waits_for: str | None) -> None:
+def _copy(tmp: Path, name: str, waits_for: str | None, drop: str = "") -> None:
     doc = yaml.safe_load((CASE_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     doc.pop("waits_for", None)
+    doc["plan"].pop(drop, None)
     if waits_for is not None:
         doc["waits_for"] = waits_for
     (tmp / f"{name}.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
 
 
 def test_a_losing_case_fails_the_report_unless_it_waits_for_a_feature(tmp_path: Path) -> None:
-    _copy(tmp_path, "summer_swim_products", None)  # a product row cannot take the plan's products yet
+    _copy(tmp_path, "summer_swim_products", None, "products")  # without its products it cannot win
     out = io.StringIO()
     assert report(out, tmp_path / "expert.md", "", tmp_path) == 1
     assert "DOES NOT BEAT" in out.getvalue() and "FAILED: 1" in out.getvalue()
     assert "summer_swim_products" in (tmp_path / "expert.md").read_text()
-    _copy(tmp_path, "summer_swim_products", "catalogue additions")
+    _copy(tmp_path, "summer_swim_products", "catalogue additions", "products")
     out = io.StringIO()
     assert report(out, None, "", tmp_path) == 0
     assert "waits for catalogue additions; context fit" in out.getvalue()

@@ -150,3 +150,25 @@ def test_rows_of_many_values_stay_in_process() -> None:
     )
     assert not fits_tasks(_job(DataRequest(custom_schema=wide, count=10, seed=1))[1])
     assert fits_tasks(_job(DataRequest(entity="order", count=10, seed=1))[1])
+
+
+def test_a_plans_own_products_are_the_same_bytes_on_workers() -> None:
+    # The worker process builds the plan's catalogue from the job it is sent (tools/world/additions.py).
+    from agent.plan import GenerationPlan
+
+    request = DataRequest(entity="cart", count=6_000, seed=5, output_format="jsonl")
+    prepared = prepare(request, default_registry())
+    mask = {"name": "Anti-Fog Snorkel Mask", "category": "Sports & Fitness", "brand": "Reefline",
+            "price": 34.99, "description": "Low-volume silicone mask."}  # fmt: skip
+    job, problems = build_job(
+        prepared, GenerationPlan.model_validate({"products": [mask], "product_share": 0.5})
+    )
+    assert problems == []
+    spec = writer_spec(prepared, job)
+    here = [r.texts for r in map(render, tasks_for(job, spec, prepared.schema))]
+    assert "Anti-Fog Snorkel Mask" in "".join(t for texts in here for t in texts)
+    pool = BlockPool(1)
+    try:
+        assert [r.texts for r in pool.run(tasks_for(job, spec, prepared.schema))] == here
+    finally:
+        pool.close()

@@ -15,13 +15,13 @@ Same request and seed, same bytes: one numpy generator per scenario, seeded from
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from tools import pools
-from tools.catalogue import load_catalogue
+from tools.catalogue import load_catalogue, per_catalogue
 from tools.chains import join
 from tools.columns.chains import chain_column
 from tools.columns.checks import FieldCheck
@@ -51,7 +51,7 @@ BLOCK = 1024  # rows per block, at most (columns.runner.block_rows)
 VALUES_PER_BLOCK = 131_072  # values per block, about: bounds a block's memory for wide rows
 
 
-@cache
+@per_catalogue
 def catalogue() -> Catalogue:
     return Catalogue()
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
-from tools.catalogue import Product, Theme, load_catalogue
+from tools.catalogue import Product, Theme, load_catalogue, per_catalogue
 from tools.maker_kit import sample
 from tools.ranged import make_ranged
 from tools.schema import FieldSpec
@@ -26,7 +25,7 @@ MIX = 0.25
 EXPENSIVE = 200.0
 
 
-@cache
+@per_catalogue
 def affine() -> tuple[tuple[int, ...], ...]:
     """Theme index -> the indexes of its affine themes (catalogue.yaml `affinity`)."""
     themes = load_catalogue()
@@ -82,7 +81,7 @@ def mix_columns(
     return np.where(move, chosen, products)
 
 
-@cache
+@per_catalogue
 def expensive_mask() -> np.ndarray:
     """Per catalogue product (flat, theme by theme): at or above EXPENSIVE."""
     return np.array([p.price >= EXPENSIVE for t in load_catalogue() for p in t.products], dtype=bool)
@@ -101,7 +100,7 @@ class Shelf:
     borrowed: np.ndarray  # per theme: its shelf holds other themes' products (it has none in bounds)
 
 
-@cache
+@per_catalogue
 def shelf(lo: float, hi: float, currency: str | None = None) -> Shelf:
     """The shelf for list prices in [lo, hi] (in `currency`'s price points: prices.py), in catalogue
     order, so the same in every process."""
@@ -141,7 +140,7 @@ def price_bounds(
     return None
 
 
-@cache
+@per_catalogue
 def _price_range(currency: str | None) -> tuple[float, float]:
     """The catalogue's lowest and highest list price in `currency` (read at every compile)."""
     local = pricer(currency)

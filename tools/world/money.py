@@ -9,7 +9,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeGuard
 
-from tools.catalogue import load_catalogue
+from tools.catalogue import load_catalogue, per_catalogue
 from tools.errors import InvalidRequest
 from tools.schema import FieldSpec, FieldType
 from tools.world.places import Country, countries, country_of_currency, country_of_locale
@@ -87,7 +87,7 @@ def _category(item: Any) -> Any:
     return item.get("category") or _product_categories().get(str(item.get("product_id")))
 
 
-@cache
+@per_catalogue
 def _product_categories() -> dict[str, str]:
     return {p.id: p.category for t in load_catalogue() for p in t.products}
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from tools.catalogue import Product, load_catalogue
+from tools.catalogue import Product, load_catalogue, per_catalogue
 from tools.world.prices import local_price
 from tools.world.text.amounts import money
 
@@ -97,7 +97,7 @@ _TEXTS: dict[str, ProductText] = {}  # by product id: hashing a whole Product co
 
 def text_of(p: Product) -> ProductText:
     found = _TEXTS.get(p.id)
-    if found is None:
+    if found is None or found.name != p.name:  # a plan's product may reuse an id another plan's had
         kind, plural = _kind_of(p)
         short = re.sub(r"\s*\([^)]*\)$", "", p.name)
         tags = _tags_of(p, kind)
@@ -109,12 +109,12 @@ def text_of(p: Product) -> ProductText:
     return found
 
 
-@cache
+@per_catalogue
 def _by_id() -> dict[str, Product]:
     return {p.id: p for t in load_catalogue() for p in t.products}
 
 
-@cache
+@per_catalogue
 def _everything() -> tuple[Product, ...]:
     return tuple(_by_id().values())
 
