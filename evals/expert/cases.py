@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,13 +32,27 @@ class ExpertCase:
     waits_for: str = ""
 
 
-def _check(doc: dict[str, Any], where: str) -> ExpertCase:
+def check_keys(doc: dict[str, Any], where: str) -> None:
+    """The keys every expert case file has (entity or linked dataset), and no others."""
     unknown = sorted(set(doc) - CASE_KEYS)
     if unknown:
         raise CaseError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(CASE_KEYS)}")
     for key in ("name", "request", "properties", "plan"):
         if key not in doc:
             raise CaseError(f"{where}: missing {key!r}")
+
+
+def case_docs(folder: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(file name, mapping) for every case file in `folder`, one case per file, in name order."""
+    for path in sorted(folder.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(doc, dict):
+            raise CaseError(f"{path.name}: expected one case (a mapping)")
+        yield path.name, doc
+
+
+def _check(doc: dict[str, Any], where: str) -> ExpertCase:
+    check_keys(doc, where)
     to_request(doc["request"])  # a typo in the request fails here, not mid-run
     for i, prop in enumerate(doc["properties"]):
         if sum(k in prop for k in PROPERTY_KINDS) != 1:
@@ -46,29 +61,26 @@ def _check(doc: dict[str, Any], where: str) -> ExpertCase:
         plan = GenerationPlan.model_validate(doc["plan"])
     except ValueError as exc:
         raise CaseError(f"{where}: the plan is not a GenerationPlan: {exc}") from exc
-    return ExpertCase(
-        name=str(doc["name"]),
-        request=dict(doc["request"]),
-        properties=list(doc["properties"]),
-        text_fields=list(doc.get("text_fields") or []),
-        plan=plan,
-        why=str(doc.get("why", "")),
-        realism_waived=dict(doc.get("realism_waived") or {}),
-        waits_for=str(doc.get("waits_for") or ""),
-    )
+    return ExpertCase(plan=plan, **case_fields(doc))
+
+
+def case_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """A checked case file's fields but its plan, as both kinds of case keep them."""
+    return {
+        "name": str(doc["name"]),
+        "request": dict(doc["request"]),
+        "properties": list(doc["properties"]),
+        "text_fields": list(doc.get("text_fields") or []),
+        "why": str(doc.get("why", "")),
+        "realism_waived": dict(doc.get("realism_waived") or {}),
+        "waits_for": str(doc.get("waits_for") or ""),
+    }
 
 
 def load_cases(name_filter: str = "", folder: Path = CASE_DIR) -> list[ExpertCase]:
     """Every case file in `folder` (one case per file), sorted by name; `name_filter` keeps the cases
     whose name contains it."""
-    cases = []
-    for path in sorted(folder.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if not isinstance(doc, dict):
-            raise CaseError(f"{path.name}: expected one case (a mapping)")
-        case = _check(doc, path.name)
-        if name_filter in case.name:
-            cases.append(case)
+    cases = [c for name, doc in case_docs(folder) if name_filter in (c := _check(doc, name)).name]
     names = [c.name for c in cases]
     if len(set(names)) != len(names):
         raise CaseError("two expert cases share a name")

@@ -2,10 +2,11 @@
 
 For every case: the deterministic plan (agent.deterministic.plan_request) and the expert's plan run
 with the same request (seed, count, scenarios); each is scored on context fit, text diversity, realism
-and coherence (evals/expert/score.py). The table is printed and written to <report>/expert.md. Exit 1
-when a case's expert plan does not beat the deterministic one, or its rows fail the validator; a case
-that `waits_for` a plan feature not built yet is reported and fails only once it wins (the marker is
-then stale).
+and coherence (evals/expert/score.py). Linked-dataset cases (datasets/expert/families/) compare the
+expert's DatasetPlan with the keyword rules' the same way (evals/expert/family_score.py). The table
+is printed and written to <report>/expert.md. Exit 1 when a case's expert plan does not beat the
+deterministic one, or its rows fail the validator; a case that `waits_for` a plan feature not built
+yet is reported and fails only once it wins (the marker is then stale).
 """
 
 from __future__ import annotations
@@ -21,17 +22,15 @@ from agent.deterministic import plan_request
 from agent.executor import prepare
 from agent.plan import GenerationPlan
 from evals.expert.cases import CASE_DIR, ExpertCase, load_cases
+from evals.expert.family_cases import FamilyCase, load_family_cases
+from evals.expert.family_score import FamilyOutcome, compare_family
 from evals.expert.reach import reach
-from evals.expert.score import Made, Scores, compare_realism, make_rows, score, shortfalls
+from evals.expert.score import Made, Scores, compare_realism, make_rows, plan_cost, score, shortfalls
 from evals.expert.table import console, markdown
 from evals.requests import CaseError, to_request
 from tools.registry import Registry, default_registry
 
 EXPERT_MD = "expert.md"
-CHARS_PER_TOKEN = 3.5
-# What an expert plan may cost to write: the rich plan MODEL_TIMEOUT_S is sized for (agent/model_planner
-# PlannerSettings: 4,000-6,000 output tokens), well inside the model's max_tokens of 8,192.
-PLAN_TOKENS = 6000
 DEFAULT_REPORT_DIR = Path(__file__).parent.parent / "reports"
 
 
@@ -58,12 +57,6 @@ def deterministic_plan(request: dict[str, object], registry: Registry) -> Genera
     return plan_request(req, prepare(req, registry).schema)
 
 
-def plan_tokens(plan: GenerationPlan) -> int:
-    """Output tokens the model spends writing the plan as its tool call (an estimate, as
-    bench/prompt_cost.py makes them: compact JSON at 3.5 characters a token)."""
-    return round(len(plan.model_dump_json(exclude_defaults=True)) / CHARS_PER_TOKEN)
-
-
 def compare(case: ExpertCase, registry: Registry, expert_plan: GenerationPlan | None = None) -> Outcome:
     """The case's expert plan (or `expert_plan`, for tests) against the deterministic plan."""
     plan = expert_plan or case.plan
@@ -72,11 +65,8 @@ def compare(case: ExpertCase, registry: Registry, expert_plan: GenerationPlan | 
     det_scores, expert_scores = score(case, det), score(case, expert)
     compare_realism(case, det_scores, expert_scores)
     failures = shortfalls(expert_scores, det_scores, expert)
-    tokens = plan_tokens(plan)
-    if tokens > PLAN_TOKENS:  # a plan no model would write in one answer proves nothing about models
-        failures.append(
-            f"the plan is ~{tokens:,} output tokens, past the {PLAN_TOKENS:,} a rich plan may take"
-        )
+    tokens, too_long = plan_cost(plan)
+    failures += too_long
     if det.error or det.invalid:
         failures.append(f"the deterministic path failed: {det.error or det.invalid[0]}")
     return Outcome(
@@ -84,15 +74,19 @@ def compare(case: ExpertCase, registry: Registry, expert_plan: GenerationPlan | 
     )
 
 
-def run(cases: list[ExpertCase], registry: Registry | None = None) -> list[Outcome]:
+def run(
+    cases: list[ExpertCase], registry: Registry | None = None, families: list[FamilyCase] | None = None
+) -> list[Outcome | FamilyOutcome]:
+    """Entity cases, then linked-dataset cases."""
     registry = registry or default_registry()
-    return [compare(c, registry) for c in cases]
+    out: list[Outcome | FamilyOutcome] = [compare(c, registry) for c in cases]
+    return out + [compare_family(c, registry) for c in families or []]
 
 
 def report(out: TextIO, md_path: Path | None, name_filter: str = "", folder: Path = CASE_DIR) -> int:
     """Run, print, write the markdown; 1 when a case does not beat deterministic."""
     started = time.perf_counter()
-    outcomes = run(load_cases(name_filter, folder))
+    outcomes = run(load_cases(name_filter, folder), None, load_family_cases(name_filter, folder / "families"))
     seconds = time.perf_counter() - started
     print("\nExpert plans vs deterministic (same request, seed and count):", file=out)
     print("\n".join(console(outcomes)), file=out)

@@ -7,7 +7,9 @@ same seed and count): any difference in the rows comes from the plan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from pydantic import BaseModel
 
 from agent.executor import build_job, measured, prepare
 from agent.plan import GenerationPlan
@@ -24,6 +26,10 @@ from tools.registry import Registry
 from tools.validator import validate_rows
 
 Row = dict[str, Any]
+CHARS_PER_TOKEN = 3.5
+# What an expert plan may cost to write: the rich plan MODEL_TIMEOUT_S is sized for (agent/model_planner
+# PlannerSettings: 4,000-6,000 output tokens), well inside the model's max_tokens of 8,192.
+PLAN_TOKENS = 6000
 
 
 @dataclass
@@ -89,7 +95,22 @@ def compare_realism(case: ExpertCase, det: Scores, expert: Scores) -> None:
 EPS = 1e-9
 
 
-def shortfalls(expert: Scores, det: Scores, made: Made) -> list[str]:
+class Served(Protocol):
+    error: str
+    invalid: list[str]
+
+
+def plan_cost(plan: BaseModel) -> tuple[int, list[str]]:
+    """Output tokens the model spends writing the plan as its tool call (an estimate, as
+    bench/prompt_cost.py makes them: compact JSON at 3.5 characters a token), and the failure when a
+    plan is longer than a model writes in one answer (such a plan proves nothing about models)."""
+    tokens = round(len(plan.model_dump_json(exclude_defaults=True)) / CHARS_PER_TOKEN)
+    if tokens <= PLAN_TOKENS:
+        return tokens, []
+    return tokens, [f"the plan is ~{tokens:,} output tokens, past the {PLAN_TOKENS:,} a rich plan may take"]
+
+
+def shortfalls(expert: Scores, det: Scores, made: Served) -> list[str]:
     """Why the expert plan does not beat the deterministic one (empty: it does). It must score higher
     on context fit and text diversity, and no lower on realism and coherence (ties allowed)."""
     out = []
