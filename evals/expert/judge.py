@@ -39,7 +39,10 @@ poorly.
 as written by people, amounts and dates are plausible)?
 3. Variety: repeated or templated texts count against a set.
 
-Rows tagged _edge_case are deliberately odd; do not count their oddness against a set. Ignore the \
+For a linked dataset (records of several entities) each set starts with a summary record (records \
+per entity, family measures such as orders per customer and status shares) followed by a few records \
+of each entity, tagged _entity: judge the family as a whole. Rows tagged _edge_case are deliberately \
+odd; do not count their oddness against a set. Ignore the \
 order in which the sets are shown. Score each set from 0 (does not fit at all) to 1 (exactly what the \
 user asked for), pick the better one ('tie' only when neither is better) and give one sentence why.\
 """

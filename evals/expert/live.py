@@ -1,7 +1,9 @@
 """The expert contexts against a live model: the model path's rows beside the deterministic path's,
-scored the offline way and judged side by side (evals/expert/judge.py). Live only; report, not gate:
-one live sample per case is too noisy to fail a run on, so the table and `expert_live.md` say how
-often the model path wins and what planning and judging cost (per plan, per 1,000 rows)."""
+scored the offline way and judged side by side (evals/expert/judge.py); then the linked-dataset
+contexts, the model's dataset plan beside the keyword rules' (evals/expert/family_live.py). Live
+only; report, not gate: one live sample per case is too noisy to fail a run on, so the table and
+`expert_live.md` say how often the model path wins and what planning and judging cost (per plan, per
+1,000 rows)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ from typing import TextIO
 
 from pydantic_ai.models import Model
 
-from evals.expert.cases import ExpertCase, load_cases
+from evals.expert.cases import load_cases
+from evals.expert.family_cases import load_family_cases
+from evals.expert.family_live import judge_view, run_family_live
 from evals.expert.judge import Judged, judge_side_by_side
 from evals.expert.score import Made, Scores, compare_realism, score
 from evals.expert.table import fmt, md_row, pair
-from evals.metering import cost_usd
+from evals.metering import Meter, cost_usd
 from evals.suite import pipeline_for
 from evals.task import CaseOutput, make_task
 from tools.registry import Registry, default_registry
@@ -28,22 +32,20 @@ def _made(out: CaseOutput) -> Made:
     return Made(out.outcome.plan, out.rows, out.coherence, as_of=out.prepared.as_of)
 
 
-def _cost(model_name: str, out: CaseOutput) -> float | None:
-    return cost_usd(model_name, out.meter) if out.meter.tokens else None
-
-
-def _row(
-    case: ExpertCase, model_name: str, out: CaseOutput, ms: Scores, ds: Scores, j: Judged | None
+def _cells(
+    name: str, path: str, ds: Scores, ms: Scores, meter: Meter, model_name: str, rows: int, j: Judged | None
 ) -> tuple[str, ...]:
-    cost = _cost(model_name, out)
-    per_k = cost * 1000 / len(out.rows) if cost is not None and out.rows else None
-    fallback = f" (fallback: {out.outcome.fallback_key})" if out.outcome.fallback_key else ""
+    cost = cost_usd(model_name, meter) if meter.tokens else None
+    per_k = cost * 1000 / rows if cost is not None and rows else None
     verdict = f"{j.winner} ({j.model_score:.2f}/{j.deterministic_score:.2f})" if j else "not judged"
     judge_tokens = f"{j.meter.input_tokens}/{j.meter.output_tokens}" if j else "-"
-    return (case.name, out.outcome.path + fallback, pair(ds.fit, ms.fit),
-            pair(ds.diversity, ms.diversity, 3), pair(ds.realism, ms.realism),
-            f"{out.meter.input_tokens}/{out.meter.output_tokens}", fmt(cost, 4), fmt(per_k, 4), verdict,
-            judge_tokens, fmt(j.cost_usd if j else None, 4))  # fmt: skip
+    return (name, path, pair(ds.fit, ms.fit), pair(ds.diversity, ms.diversity, 3),
+            pair(ds.realism, ms.realism), f"{meter.input_tokens}/{meter.output_tokens}", fmt(cost, 4),
+            fmt(per_k, 4), verdict, judge_tokens, fmt(j.cost_usd if j else None, 4))  # fmt: skip
+
+
+def _path(path: str, fallback_key: str) -> str:
+    return path + (f" (fallback: {fallback_key})" if fallback_key else "")
 
 
 async def live_report(
@@ -69,7 +71,23 @@ async def live_report(
             judged += 1
             wins += j.winner == "model"
             notes.append(f"- {case.name}: {j.winner}; {j.reason}")
-        rows.append(_row(case, model.model_name, m, ms, ds, j))
+        path = _path(m.outcome.path, m.outcome.fallback_key)
+        rows.append(_cells(case.name, path, ds, ms, m.meter, model.model_name, len(m.rows), j))
+    for fam in load_family_cases(name_filter):
+        f = await run_family_live(fam, model, registry)
+        j = None
+        if judge:
+            a, b = judge_view(fam, f.model.rows), judge_view(fam, f.det.rows)
+            j = await judge_side_by_side(judge, fam.request, a, b, fam.name, sample=max(len(a), len(b)))
+            judged += 1
+            wins += j.winner == "model"
+            notes.append(f"- {fam.name}: {j.winner}; {j.reason}")
+        path = _path(f.planned.path, f.planned.fallback_key)
+        rows.append(
+            _cells(
+                fam.name, path, f.det_scores, f.model_scores, f.meter, model.model_name, f.model.records, j
+            )
+        )
     widths = [max(len(r[i]) for r in [HEAD, *rows]) for i in range(len(HEAD))]
     print("\nExpert contexts, live model path vs deterministic (deterministic -> model):", file=out)
     for r in [HEAD, *rows]:

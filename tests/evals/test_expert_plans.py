@@ -145,6 +145,18 @@ async def test_the_live_report_runs_offline_with_function_models(tmp_path: Path)
     assert "judge (claude-opus-4-5)" in (tmp_path / LIVE_MD).read_text()
 
 
+async def test_the_live_report_runs_linked_dataset_contexts_too(tmp_path: Path) -> None:
+    """A family context through GenerateDataset's model planner (the scripted one here) and the judge."""
+    out = io.StringIO()
+    judge = _verdict("A", 0.7, 0.3)
+    assert await live_report(out, planner_model(), judge, tmp_path, "quiet_month_all_delivered") == 0
+    text = out.getvalue()
+    assert "quiet_month_all_delivered" in text and "model path preferred in" in text and "of 1" in text
+    row = next(line for line in text.splitlines() if line.startswith("quiet_month_all_delivered"))
+    assert "llm" in row, row  # the model path planned it (not the keyword fallback)
+    assert "0.00 -> " in row  # the keyword plan's fit, beside the model's
+
+
 def test_a_row_drawn_from_a_template_entry_counts_as_reached() -> None:
     from agent.plan import RecordTable
     from evals.expert.reach import _records_share
