@@ -12,11 +12,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.plan import Peaks, peaks_field
+from agent.plan import Peaks, ProductAddition, peaks_field
+from agent.plan_products import checked_products
 from agent.segments import MAX_SEGMENTS
 from tools.catalogue import load_catalogue
 from tools.dataset import Node, walk, worst_rows
 from tools.schema import EntitySchema, FieldType
+from tools.world.additions import Addition
 from tools.world.wanted import leads_to
 
 PREVIEW_ROOTS = 20
@@ -89,6 +91,15 @@ class DatasetPlan(BaseModel):
         "orders, items and reviews of one root record share its theme. Empty: every theme alike.",
     )
     peaks: Peaks = peaks_field()
+    products: list[ProductAddition] = Field(
+        default_factory=list,
+        description="Products the context calls for that the catalogue lacks (a new range, a niche shop): "
+        "the family's carts, orders, items, reviews and wishlists then draw product_share of their products "
+        "from these. Leave empty when themes fit.",
+    )
+    product_share: float = Field(
+        1.0, gt=0, le=1, description="Share of product picks from `products` (the rest from themes)."
+    )
     segments: list[DatasetSegment] = Field(
         default_factory=list,
         description="Kinds of root records with families of their own shape; the other roots follow the "
@@ -156,9 +167,17 @@ def check_dataset_plan(
     nodes = {n.name: n for n in walk(roots)}
     problems = _count_problems(plan, nodes) + _mix_problems(plan, nodes) + _theme_problems(plan)
     problems += _segment_problems(plan, nodes)
+    problems += dataset_products(plan, roots)[1]
     if not problems:
         problems = _reach_problems(plan, roots, nodes, requested) + _size_problems(plan, roots)
     return problems
+
+
+def dataset_products(plan: DatasetPlan, roots: list[Node]) -> tuple[tuple[Addition, ...], list[str]]:
+    """The plan's own products as catalogue additions for this family, and what is wrong with any."""
+    return checked_products(
+        plan.products, [n.schema for n in walk(roots)], "the family's records", dropped=False
+    )
 
 
 def _segment_problems(plan: DatasetPlan, nodes: dict[str, Node]) -> list[str]:

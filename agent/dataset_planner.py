@@ -23,7 +23,7 @@ from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL, PlanReport, wo
 from agent.prompts import fenced
 from tools.dataset import Node, walk
 
-DATASET_PROMPT_VERSION = "2026-12-04.d3"
+DATASET_PROMPT_VERSION = "2026-12-05.d4"
 # A plan cached by a release with another DatasetPlan shape is never read back by this one.
 PLAN_SCHEMA_HASH = hashlib.sha256(
     json.dumps(DatasetPlan.model_json_schema(), sort_keys=True).encode()
@@ -45,7 +45,11 @@ How to work:
 2. Decide what the context calls for, in realistic proportions. When it names kinds of root records
    whose families differ (bargain hunters with many small gift-card orders, corporate buyers),
    write them as segments: a share of the roots each, with counts, mixes and themes of their own
-   that replace the plan's for those families.
+   that replace the plan's for those families. When the context sells what no theme holds (a new
+   swim range, a niche shop), add the products themselves: name, store department (one the item
+   categories of the preview use), brand, one sentence of copy, a list price or a band for a line
+   with size or colour attributes. The family's orders, carts and reviews then hold product_share
+   of their products from them, each with its own id and SKU, for this plan only.
 3. Call preview_dataset with your draft: it reports how many records of each entity 20 root
    records give, the resulting status shares and item categories. Adjust until they match.
 4. Return the plan. Leave out what the context does not ask for: an empty plan keeps the

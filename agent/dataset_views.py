@@ -12,12 +12,14 @@ from agent.dataset_plan import (
     apply_dataset_plan,
     copied,
     current_weights,
+    dataset_products,
     fixed_count,
     link_fields,
     mixable,
 )
 from tools.catalogue import load_catalogue
 from tools.dataset import DatasetGenerator, Node, walk
+from tools.world.additions import catalogue_for
 
 
 def preview(roots: list[Node], plan: DatasetPlan, seed: int = 0) -> dict[str, Any]:
@@ -31,7 +33,12 @@ def preview(roots: list[Node], plan: DatasetPlan, seed: int = 0) -> dict[str, An
     shares: dict[str, Counter[str]] = {}
     themes: Counter[str] = Counter()
     category_of = {p.id: t.category for t in load_catalogue() for p in t.products}
-    for entity, rows in DatasetGenerator(small, seed, themes=plan.themes).batches():
+    products = dataset_products(plan, roots)[0]  # the plan's checked ones: check_plan names the rest
+    made = DatasetGenerator(
+        small, seed, themes=plan.themes, products=products, product_share=plan.product_share
+    )
+    category_of.update({p.id: p.category for t in catalogue_for(products) or () for p in t.products})
+    for entity, rows in made.batches():
         counts[entity] += len(rows)
         themes.update(c for i in _items(rows) if (c := category_of.get(str(i.get("product_id")))))
         for e, f in watched:
@@ -100,6 +107,8 @@ def plan_summary(plan: DatasetPlan) -> str:
         total = sum(plan.themes.values()) or 1.0
         top = sorted(plan.themes.items(), key=lambda kv: -kv[1])[:4]
         parts.append("themes=" + ",".join(f"{t}:{w / total:.0%}" for t, w in top))
+    if plan.products:
+        parts.append(f"products={len(plan.products)}:{plan.product_share:.0%}")
     if plan.segments:
         parts.append("segments=" + ",".join(f"{g.name}:{g.share:.0%}" for g in plan.segments))
     return "; ".join(parts) or "registry defaults"

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.dataset_keywords import keyword_dataset_plan
-from agent.dataset_plan import PREVIEW_ROOTS, DatasetPlan, apply_dataset_plan, check_dataset_plan, copied
+from agent.dataset_plan import (
+    PREVIEW_ROOTS,
+    DatasetPlan,
+    apply_dataset_plan,
+    check_dataset_plan,
+    copied,
+    dataset_products,
+)
 from agent.dataset_views import preview
 from agent.executor import checked_format, checked_seed
 from tools.blocks import BlockRunner, WriterSpec, family_tasks
@@ -33,6 +40,7 @@ from tools.formats.chunking import ChunkAssembler
 from tools.pools import check_locale
 from tools.registry import Registry
 from tools.temporal import parse_as_of
+from tools.world.additions import Addition
 from tools.world.clock import as_seen_at
 
 PARALLEL_ROOTS = 800  # root records: a smaller family is made in-process (two tasks' worth)
@@ -81,6 +89,7 @@ class DatasetRun:
         self.locale = check_locale(request.locale)
         self.writers: dict[str, Writer] = {}
         self.plan: DatasetPlan | None = None
+        self.products: tuple[Addition, ...] = ()  # the plan's own products, checked (use())
         self.counts: dict[str, int] = {}
         self._estimates: dict[str, int] = {}  # plan JSON -> estimated records
 
@@ -95,6 +104,7 @@ class DatasetRun:
             raise ValueError("unchecked dataset plan: " + "; ".join(problems))
         apply_dataset_plan(self.roots, plan)
         self.plan = plan
+        self.products = dataset_products(plan, self.roots)[0]
         self.specs = {n.name: self._writer_spec(n) for n in walk(self.roots)}
         self.writers = {name: spec.text_writer() for name, spec in self.specs.items()}
 
@@ -154,6 +164,8 @@ class DatasetRun:
             themes=self.plan.themes,
             as_of=self.as_of,
             peaks=self.plan.peaks,
+            products=self.products,
+            product_share=self.plan.product_share,
         ).batches()
 
     def chunks(self, run_blocks: BlockRunner | None = None) -> Iterator[Chunk]:
@@ -189,6 +201,8 @@ class DatasetRun:
             self.specs,
             self.as_of,
             self.plan.peaks,
+            self.products,
+            self.plan.product_share,
         )
         for result in run_blocks(tasks):
             yield from result.batches

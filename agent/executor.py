@@ -37,6 +37,7 @@ from tools.scenarios import DEFAULT_COUNT, reconcile_counts, typed_overrides
 from tools.schema import EntitySchema
 from tools.schema_docs import schema_from_document
 from tools.temporal import REFERENCE_SECONDS, parse_as_of
+from tools.world.additions import catalogue_for
 from tools.world.clock import as_seen_at
 from tools.world.localise import localise, sets_currency
 
@@ -230,6 +231,7 @@ def build_job(
     )
     if edges and not any(sc.edge_case_share for sc in scenarios):
         problems.append("edge_values: no row is an edge case (edge_case_share is 0); set edge_case_share")
+    prepared.coherence.catalogue = catalogue_for(products)  # scored with the catalogue they are made with
     return job, problems
 
 

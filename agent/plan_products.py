@@ -37,11 +37,22 @@ def _product_fields(fields: list[FieldSpec]) -> Iterator[FieldSpec]:
 
 def plan_products(schema: EntitySchema, plan: GenerationPlan) -> tuple[tuple[Addition, ...], list[str]]:
     """The plan's products the checks keep, and a problem for each one dropped."""
-    if not plan.products:
+    return checked_products(plan.products, [schema], f"{schema.name} rows", dropped=True)
+
+
+def checked_products(
+    products: list[ProductAddition], schemas: list[EntitySchema], holder: str, dropped: bool
+) -> tuple[tuple[Addition, ...], list[str]]:
+    """The products that pass the checks against `schemas` (the request's, or a dataset's family), and
+    a problem for each one that does not: `dropped` (a row plan is served without it) or to be fixed
+    (a dataset plan is checked whole, agent/dataset_plan.py)."""
+    if not products:
         return (), []
-    held = list(_product_fields(schema.fields))
+    then = "the product was dropped" if dropped else "fix it or leave it out"
+    held = [f for schema in schemas for f in _product_fields(schema.fields)]
     if not held:
-        return (), [f"products: {schema.name} rows hold no catalogue products; the products were dropped"]
+        gone = "the products were dropped" if dropped else "leave products out"
+        return (), [f"products: {holder} hold no catalogue products; {gone}"]
     prices = [f for f in held if f.source == "product.price"]
     departments = sorted({p.category for t in base_catalogue() for p in t.products})
     themes = {t.name for t in base_catalogue()}
@@ -49,11 +60,11 @@ def plan_products(schema: EntitySchema, plan: GenerationPlan) -> tuple[tuple[Add
     problems: list[str] = []
     names: set[str] = set()
     total = 0
-    for i, p in enumerate(plan.products):
+    for i, p in enumerate(products):
         at = f"products[{i}] {p.name[:60]!r}"
         why = _problem(p, departments, prices)
         if why:
-            problems.append(f"{at}: {why}; the product was dropped")
+            problems.append(f"{at}: {why}; {then}")
             continue
         near = p.near_theme if p.near_theme in themes else ""
         if p.near_theme and not near:
@@ -72,11 +83,11 @@ def plan_products(schema: EntitySchema, plan: GenerationPlan) -> tuple[tuple[Add
         clash = next((n for n in made if n in names), None)
         if clash is not None:
             problems.append(
-                f"{at}: {clash!r} is already a product of this plan; give each a name of its own; dropped"
+                f"{at}: {clash!r} is already a product of this plan; give each a name of its own; {then}"
             )
             continue
         if total + len(made) > MAX_PRODUCTS:
-            problems.append(f"{at}: the plan's products pass {MAX_PRODUCTS} with it; write fewer; dropped")
+            problems.append(f"{at}: the plan's products pass {MAX_PRODUCTS} with it; write fewer; {then}")
             continue
         names.update(made)
         total += len(made)

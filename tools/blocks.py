@@ -28,6 +28,7 @@ from tools.formats.base import Writer, make_writer
 from tools.schema import EntitySchema
 from tools.seeds import SEEK_BLOCK, BlockRef, iter_blocks
 from tools.temporal import REFERENCE_SECONDS
+from tools.world.additions import Addition, catalogue_for
 
 KEEP_JOBS = 4  # compiled jobs a worker keeps (a few streams at once share the pool)
 TASK_BLOCKS = 2  # blocks per task: 2,048 rows, ~40 ms of work against ~1 ms to send a job and its result
@@ -95,6 +96,8 @@ class FamilyTask:
     span: tuple[int, int]
     as_of: int = REFERENCE_SECONDS
     peaks: dict[str, float] = field(default_factory=dict)
+    products: tuple[Addition, ...] = ()  # the plan's own products and their share of product picks
+    product_share: float = 1.0
 
 
 @dataclass
@@ -137,13 +140,17 @@ def render(task: Task | FamilyTask) -> Rendered:
     maker, writer, meter = _kept(
         _cache.jobs,
         task.job_id,
-        lambda: (BlockMaker(task.job), task.writer.make(), CoherenceMeter(task.meter_schema)),
+        lambda: (
+            BlockMaker(task.job),
+            task.writer.make(),
+            CoherenceMeter(task.meter_schema, catalogue_for(task.job.products)),
+        ),
     )
     out = Rendered()
     kept: list[dict[str, Any]] = []
     for ref in task.blocks:
         rows = list(maker.rows(ref))
-        out.scores.extend(meter.row_score(r, 1 if "_violates" in r else 0) for r in rows)
+        out.scores.extend(meter.scores(rows))
         if writer is None:
             kept.extend(rows)
         else:
@@ -185,6 +192,8 @@ def _render_family(task: FamilyTask) -> Rendered:
                 themes=task.themes,
                 as_of=task.as_of,
                 peaks=task.peaks,
+                products=task.products,
+                product_share=task.product_share,
             ),
             {name: spec.text_writer() for name, spec in task.writers.items()},
         ),
@@ -204,6 +213,8 @@ def family_tasks(
     writers: dict[str, WriterSpec],
     as_of: int = REFERENCE_SECONDS,
     peaks: dict[str, float] | None = None,
+    products: tuple[Addition, ...] = (),
+    product_share: float = 1.0,
 ) -> Iterator[FamilyTask]:
     """A partitionable dataset's roots in tasks of FAMILY_BATCHES root batches each, in order."""
     job_id = uuid.uuid4().hex
@@ -212,7 +223,19 @@ def family_tasks(
     total = root.count or 0
     for start in range(0, total, step):
         span = (start, min(total, start + step))
-        yield FamilyTask(job_id, roots, seed, locale, themes, writers, span, as_of, dict(peaks or {}))
+        yield FamilyTask(
+            job_id,
+            roots,
+            seed,
+            locale,
+            themes,
+            writers,
+            span,
+            as_of,
+            dict(peaks or {}),
+            products,
+            product_share,
+        )
 
 
 def fits_tasks(job: Job) -> bool:

@@ -45,6 +45,7 @@ _PROPER = frozenset(
 _ARTICLE_BEFORE_PLACEHOLDER = re.compile(r"\b[Aa] \{")
 _PLAN_CACHES = 8  # plans' catalogues whose derived tables (shelves, flat arrays) a process keeps
 R = TypeVar("R")
+T = TypeVar("T")
 _AN = re.compile(r"\b([Aa]) (?=8|1[18](?!\d)|[aeiAEI]|[oO](?!ne))")
 
 
@@ -452,6 +453,24 @@ def catalogue_in_use(themes: tuple[Theme, ...] | None) -> Iterator[None]:
         yield
     finally:
         _ACTIVE.reset(token)
+
+
+def made_in(themes: tuple[Theme, ...] | None, items: Iterator[T]) -> Iterator[T]:
+    """The items, each made with `themes` as the catalogue: set around every step, not the whole
+    generator, so whoever iterates it (a gRPC thread, a worker) sees a plan's catalogue only while
+    that plan's rows are made."""
+    if themes is None:
+        yield from items
+        return
+    while True:
+        with catalogue_in_use(themes):
+            item = next(items, _DONE)
+        if item is _DONE:
+            return
+        yield item  # type: ignore[misc]
+
+
+_DONE = object()
 
 
 def per_catalogue(fn: Callable[..., R]) -> Callable[..., R]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tools.catalogue import load_catalogue, per_catalogue
+from tools.catalogue import Theme, catalogue_in_use, load_catalogue, per_catalogue
 from tools.schema import EntitySchema
+from tools.world.additions import PLAN_THEME
 
 
 def _items_theme_affinity(row: dict[str, Any]) -> float | None:
@@ -30,7 +31,8 @@ def _items_theme_affinity(row: dict[str, Any]) -> float | None:
 
 @per_catalogue
 def _affine_categories() -> dict[Any, frozenset[Any]]:
-    """Category -> itself and the categories affine to it either way (catalogue.yaml `affinity`)."""
+    """Category -> itself and the categories affine to it either way (catalogue.yaml `affinity`, and
+    the departments of a plan's own products among themselves)."""
     themes = load_catalogue()
     by_name = {t.name: t.category for t in themes}
     near: dict[Any, set[Any]] = {t.category: {t.category} for t in themes}
@@ -39,6 +41,11 @@ def _affine_categories() -> dict[Any, frozenset[Any]]:
             if a in by_name:
                 near[t.category].add(by_name[a])
                 near[by_name[a]].add(t.category)
+        if t.name == PLAN_THEME:  # a plan's own range (a swim shop's masks, rash guards, sunscreen) is
+            # one shop's: its departments go together in a basket as a theme's do
+            range_ = {p.category for p in t.products}
+            for c in range_:
+                near.setdefault(c, {c}).update(range_)
     return {c: frozenset(s) for c, s in near.items()}
 
 
@@ -46,11 +53,18 @@ CHECKS = {"items_theme_affinity": _items_theme_affinity, "items_one_theme": _ite
 
 
 class CoherenceMeter:
-    def __init__(self, schema: EntitySchema) -> None:
+    def __init__(self, schema: EntitySchema, catalogue: tuple[Theme, ...] | None = None) -> None:
         self.checks = [CHECKS[c] for c in schema.checks if c in CHECKS]
         self.rule_count = max(1, len(schema.rules) + len(schema.fields))
         self.total = 0.0
         self.rows = 0
+        # The catalogue the rows were made with (a plan's own products): their categories' affinity.
+        self.catalogue = catalogue
+
+    def scores(self, rows: list[dict[str, Any]]) -> list[float]:
+        """Each row's score (edge rows count one broken rule)."""
+        with catalogue_in_use(self.catalogue):
+            return [self.row_score(r, 1 if "_violates" in r else 0) for r in rows]
 
     def row_score(self, row: dict[str, Any], violations: int = 0) -> float:
         total = 1.0 - min(1.0, violations / self.rule_count)
@@ -63,10 +77,7 @@ class CoherenceMeter:
         return total / parts
 
     def add(self, rows: list[dict[str, Any]]) -> None:
-        score = self.row_score
-        for row in rows:
-            self.total += score(row, 1 if "_violates" in row else 0)
-        self.rows += len(rows)
+        self.add_scores(self.scores(rows))
 
     def add_scores(self, scores: list[float]) -> None:
         """Rows scored elsewhere (a worker process, tools/blocks.py), added in the same order as `add`."""

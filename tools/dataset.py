@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.cancel import check as check_cancelled
+from tools.catalogue import catalogue_in_use, made_in
 from tools.compiler import item_bounds
 from tools.engine import Job, Scenario, theme_chooser
 from tools.errors import MAX_ITEMS, GenerationFailed, InvalidRequest
@@ -26,6 +27,7 @@ from tools.schema import EntitySchema
 from tools.seeds import key_of
 from tools.strides import job_strides
 from tools.temporal import REFERENCE_SECONDS, parse_datetime, parse_duration, window_at, year_of
+from tools.world.additions import Addition, catalogue_for
 
 ROOT_BATCH = 200
 BATCH_ROWS = 60_000  # records of one root batch's families, at most: 200 roots up to 300 records each
@@ -143,7 +145,27 @@ class DatasetGenerator:
         themes: dict[str, float] | None = None,
         as_of: int = REFERENCE_SECONDS,
         peaks: dict[str, float] | None = None,
+        products: tuple[Addition, ...] = (),
+        product_share: float = 1.0,
     ) -> None:
+        # A dataset plan's own products (tools/world/additions.py): the catalogue while this family is
+        # compiled and made, and their share of product picks.
+        self.catalogue = catalogue_for(products)
+        self.product_share = product_share
+        with catalogue_in_use(self.catalogue):
+            self._compile(roots, seed, locale, root_batch, themes, as_of, peaks)
+
+    def _compile(
+        self,
+        roots: list[Node],
+        seed: int,
+        locale: str,
+        root_batch: int,
+        themes: dict[str, float] | None,
+        as_of: int,
+        peaks: dict[str, float] | None,
+    ) -> None:
+        share = self.product_share if self.catalogue is not None else None
         self.roots = roots
         self.nodes = walk(roots)
         self.root_batch = root_batch_for(roots, root_batch)
@@ -170,6 +192,7 @@ class DatasetGenerator:
                 peaks=tuple(sorted((peaks or {}).items())),
                 seed_key=f"{seed}/{node.name}",
                 strides=job_strides([node.schema.as_object()]),
+                product_share=share,
             )
             link = node.schema.dataset if parent_of(node.schema) in ids else None
             ancestors = {a: ids[a] for a in self._ancestors(node)}
@@ -184,10 +207,12 @@ class DatasetGenerator:
                 self.variants[(node.name, i)] = RowRunner(
                     job, Scenario("default", 0, makers=makers), env, window
                 )
-        self.pick_theme = theme_chooser(themes or {}, self.rng)  # a root's theme: its whole family's
-        # Per root with segments: each segment's theme chooser (its own themes, else the plan's).
+        # A root's theme: its whole family's. Per root with segments: each segment's theme chooser (its
+        # own themes, else the plan's).
+        self.pick_theme = theme_chooser(themes or {}, self.rng, self.product_share)
         self.segment_themes = {
-            r.name: [theme_chooser(t or themes or {}, self.rng) for _, t in r.segments] for r in roots
+            r.name: [theme_chooser(t or themes or {}, self.rng, self.product_share) for _, t in r.segments]
+            for r in roots
         }
         self.roll_up = roll_up_for(roots, as_of, locale)
 
@@ -203,6 +228,9 @@ class DatasetGenerator:
         """(entity, rows) in sending order; with `span` (one root with a count, no capped children: see
         `partitionable`), only the families of roots span[0]..span[1] - 1, exactly as they are in the
         whole run when span[0] is a multiple of `root_batch`."""
+        return made_in(self.catalogue, self._batches(span))
+
+    def _batches(self, span: tuple[int, int] | None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         if span is not None:
             assert partitionable(self.roots), "spans are for one counted root without caps"
             self.roots[0].made, self.roots[0].count = span[0], span[1]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.cancel import check as check_cancelled
-from tools.catalogue import catalogue_in_use, load_catalogue
+from tools.catalogue import load_catalogue, made_in
 from tools.columns.runner import ColumnRunner
 from tools.compiler import ItemCount
 from tools.edge_cases import EdgeCase
@@ -132,8 +132,7 @@ class BlockMaker:
 
     def rows(self, ref: BlockRef) -> Iterator[dict[str, Any]]:
         """Block `ref`'s rows, each with its `_scenario` and `_index`."""
-        rows = self._rows(ref)
-        return rows if self.catalogue is None else _in_catalogue(self.catalogue, rows)
+        return made_in(self.catalogue, self._rows(ref))
 
     def _rows(self, ref: BlockRef) -> Iterator[dict[str, Any]]:
         env, scenario = self.env, self.job.scenarios[ref.scenario]
@@ -217,17 +216,5 @@ def theme_weights(weights: dict[str, float], product_share: float = 1.0) -> list
     return [*w, sum(w) * product_share / (1 - product_share)]
 
 
-def _in_catalogue(themes: tuple[Any, ...], rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """The rows, each made with `themes` as the catalogue: set around every step, not the whole
-    generator, so whoever iterates it (a gRPC thread, a worker) sees the plan's catalogue only while
-    this job's rows are made."""
-    while True:
-        with catalogue_in_use(themes):
-            row = next(rows, None)
-        if row is None:
-            return
-        yield row
-
-
-def theme_chooser(weights: dict[str, float], rng: random.Random) -> Any:
-    return chooser(load_catalogue(), theme_weights(weights), rng.random)
+def theme_chooser(weights: dict[str, float], rng: random.Random, product_share: float = 1.0) -> Any:
+    return chooser(load_catalogue(), theme_weights(weights, product_share), rng.random)

@@ -25,10 +25,12 @@ from evals.expert.text import text_diversity
 from evals.families import measures
 from evals.realism.sample import SMALL, Sample
 from evals.realism.table import INFO, Check
+from tools.catalogue import catalogue_in_use
 from tools.coherence import CoherenceMeter
 from tools.dataset_checks import DatasetChecker
 from tools.registry import Registry
 from tools.validator import compile_validator
+from tools.world.additions import PLAN_PREFIX, catalogue_for
 
 Row = dict[str, Any]
 PER = re.compile(r"^(\w+) per (\w+)$")
@@ -85,10 +87,13 @@ def make_family(request: dict[str, Any], plan: DatasetPlan, registry: Registry) 
             made.invalid += checker.add(entity, batch)
             schema = registry.get(entity)
             check, meter = compile_validator(schema), CoherenceMeter(schema)
-            for row in batch:
-                broken = check(row)
-                made.invalid += [f"{entity}: {v}" for v in broken]
-                scored.add_scores([meter.row_score(row, len(broken))])
+            broken = [check(row) for row in batch]
+            made.invalid += [f"{entity}: {v}" for b in broken for v in b]
+            # Scored with the catalogue the family was made with (the plan's own products, if any).
+            with catalogue_in_use(catalogue_for(run.products)):
+                scored.add_scores(
+                    [meter.row_score(row, len(b)) for row, b in zip(batch, broken, strict=True)]
+                )
         made.invalid += checker.invariants()
     except Exception as exc:  # a plan the engine cannot run is this case's finding, not a crash
         made.error = f"{type(exc).__name__}: {exc}"
@@ -176,4 +181,12 @@ def compare_family(
     failures += too_long
     if det.error or det.invalid:
         failures.append(f"the keyword path failed: {det.error or det.invalid[0]}")
-    return FamilyOutcome(case, det, expert, det_scores, expert_scores, failures, tokens)
+    return FamilyOutcome(case, det, expert, det_scores, expert_scores, failures, tokens, _reach(expert))
+
+
+def _reach(made: FamilyMade) -> dict[str, float | None]:
+    """The share of the family's basket lines holding the plan's own products (their SKUs start PLN-)."""
+    if not made.plan.products:
+        return {}
+    skus = [str(i.get("sku", "")) for rows in made.rows.values() for r in rows for i in r.get("items") or []]
+    return {"products": sum(s.startswith(f"{PLAN_PREFIX}-") for s in skus) / len(skus) if skus else None}

@@ -85,6 +85,23 @@ async def test_claude_previews_then_plans_and_the_family_follows_the_plan(
     assert KEY not in capfd.readouterr().out
 
 
+async def test_a_models_own_products_reach_the_familys_records(live: Live, api: respx.Route) -> None:
+    mask = {"name": "Anti-Fog Snorkel Mask", "category": "Sports & Fitness", "brand": "Reefline",
+            "price": 39.99, "description": "A tempered-glass mask with a soft silicone skirt."}  # fmt: skip
+    bad = {**mask, "name": "Reef Mask", "category": "Snorkels"}
+    api.side_effect = [final({"products": [mask, bad]}), final({"products": [mask], "product_share": 0.8})]
+    head, rows = await fetch(live, dataset("our new snorkel range", seed=12))
+    assert (head["x-generation-path"], head["x-fallback-reason"]) == ("llm", "")
+    assert head["x-dataset-plan"] == "products=1:80%"
+    retry = json.dumps(json.loads(api.calls[1].request.content)["messages"])
+    assert "category 'Snorkels' is not a store department" in retry  # the bad one went back, named
+    items = [i for o in rows["order"] for i in o["items"]]
+    ours = [i for i in items if i["name"] == "Anti-Fog Snorkel Mask"]
+    assert len(ours) / len(items) > 0.5
+    assert {(i["sku"][:4], i["price"]) for i in ours} == {("PLN-", 39.99)}
+    assert any(r["name"] == "Anti-Fog Snorkel Mask" for r in rows["order_item"])
+
+
 async def test_the_cached_plan_serves_other_sizes_and_seeds_without_a_call(
     live: Live, api: respx.Route
 ) -> None:
