@@ -12,13 +12,17 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.plan import Peaks, ProductAddition, peaks_field
+from agent.plan import Peaks, ProductAddition, RecordTable, peaks_field
 from agent.plan_products import checked_products
+from agent.plan_values import record_tables
+from agent.plannable import RECORD, Plannable
 from agent.segments import MAX_SEGMENTS
 from tools.catalogue import load_catalogue
 from tools.dataset import Node, walk, worst_rows
+from tools.records import Records
 from tools.schema import EntitySchema, FieldType
 from tools.world.additions import Addition
+from tools.world.text.maker import source_of
 from tools.world.wanted import leads_to
 
 PREVIEW_ROOTS = 20
@@ -77,6 +81,14 @@ class DatasetSegment(BaseModel):
     )
 
 
+class FamilyRecords(RecordTable):
+    """A record table for one entity of the family: its records draw their entries (a review's title,
+    body and rating; a ticket's subject and description), written for the context, and the engine
+    makes every other field. Fields the family links set (ids, what follows a parent) cannot be filled."""
+
+    entity: str = Field(description="The entity whose records the entries fill, as in the family summary.")
+
+
 class DatasetPlan(BaseModel):
     """A linked dataset's shape. Leave out what the context does not call for: an empty plan keeps
     the registry's realistic defaults."""
@@ -104,6 +116,11 @@ class DatasetPlan(BaseModel):
         default_factory=list,
         description="Kinds of root records with families of their own shape; the other roots follow the "
         "plan's own settings.",
+    )
+    records: list[FamilyRecords] = Field(
+        default_factory=list,
+        description="Texts the context calls for, as record tables per entity (the summary lists the "
+        "texts each entity writes): every record of that entity draws one entry.",
     )
 
 
@@ -144,6 +161,18 @@ def fixed_count(node: Node) -> str:
     return ""
 
 
+def record_texts(schema: EntitySchema) -> list[str]:
+    """The texts the entity's grammars write that a record table may fill (the family summary's list)."""
+    can, follows = Plannable(schema), link_fields(schema)
+    return [
+        f.name
+        for f in schema.fields
+        if (source_of(f) or "").startswith("grammar.")
+        and f.name not in follows
+        and not can.refusal(RECORD, f.name, f)
+    ]
+
+
 def mixable(schema: EntitySchema) -> list[str]:
     follows = link_fields(schema)
     return [f.name for f in schema.fields if f.values and f.name not in follows]
@@ -168,6 +197,7 @@ def check_dataset_plan(
     problems = _count_problems(plan, nodes) + _mix_problems(plan, nodes) + _theme_problems(plan)
     problems += _segment_problems(plan, nodes)
     problems += dataset_products(plan, roots)[1]
+    problems += family_records(plan, nodes)[1]
     if not problems:
         problems = _reach_problems(plan, roots, nodes, requested) + _size_problems(plan, roots)
     return problems
@@ -178,6 +208,34 @@ def dataset_products(plan: DatasetPlan, roots: list[Node]) -> tuple[tuple[Additi
     return checked_products(
         plan.products, [n.schema for n in walk(roots)], "the family's records", dropped=False
     )
+
+
+def family_records(plan: DatasetPlan, nodes: dict[str, Node]) -> tuple[dict[str, list[Records]], list[str]]:
+    """The plan's record tables by entity, as the engine draws them, and what is wrong with any (a
+    dataset plan is served whole: every problem goes back to the model)."""
+    out: dict[str, list[Records]] = {}
+    problems: list[str] = []
+    for i, t in enumerate(plan.records):
+        at = f"records[{i}] ({t.entity})"
+        node = nodes.get(t.entity)
+        if node is None:
+            problems.append(f"{at}: not in this dataset; its entities are {', '.join(nodes)}")
+            continue
+        linked = link_fields(node.schema)
+        followed = next((f for f in t.fields if f.split(".")[0].removesuffix("[]") in linked), None)
+        if followed is not None:
+            why = f"follows {linked[followed.split('.')[0].removesuffix('[]')]} in the family"
+            problems.append(f"{at}: field {followed!r} {why}; leave it out of the table")
+            continue
+        table = RecordTable(fields=t.fields, rows=t.rows, weights=t.weights)
+        made, more = record_tables(node.schema, [table], "")
+        # Served whole, not with parts dropped as a row plan is: say what to do, not what was dropped.
+        said = (p.removeprefix("records[0]").replace("; the table was dropped", "") for p in more)
+        problems += [
+            f"{at}{p.replace('entries dropped', 'entries refused')}; fix it or leave it out" for p in said
+        ]
+        out.setdefault(t.entity, []).extend(made)
+    return out, problems
 
 
 def _segment_problems(plan: DatasetPlan, nodes: dict[str, Node]) -> list[str]:
@@ -348,6 +406,8 @@ def apply_dataset_plan(roots: list[Node], plan: DatasetPlan) -> None:
     """Shape the family in place. The plan must have passed `check_dataset_plan`. A segment's
     settings are applied on top of the plan's into the nodes' variants; the roots carry the shares."""
     nodes = {n.name: n for n in walk(roots)}
+    for name, tables in family_records(plan, nodes)[0].items():
+        nodes[name].records = tables
     shaped = _shaped({n: node.schema for n, node in nodes.items()}, plan.cardinalities, plan.mixes)
     for name, schema in shaped.items():
         nodes[name].schema = schema

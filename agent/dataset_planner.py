@@ -23,7 +23,7 @@ from agent.pipeline import HYBRID, LLM, RAG, SERVED, TRADITIONAL, PlanReport, wo
 from agent.prompts import fenced
 from tools.dataset import Node, walk
 
-DATASET_PROMPT_VERSION = "2026-12-05.d4"
+DATASET_PROMPT_VERSION = "2026-12-05.d5"
 # A plan cached by a release with another DatasetPlan shape is never read back by this one.
 PLAN_SCHEMA_HASH = hashlib.sha256(
     json.dumps(DatasetPlan.model_json_schema(), sort_keys=True).encode()
@@ -50,6 +50,10 @@ How to work:
    categories of the preview use), brand, one sentence of copy, a list price or a band for a line
    with size or colour attributes. The family's orders, carts and reviews then hold product_share
    of their products from them, each with its own id and SKU, for this plan only.
+   When the context calls for texts the grammars cannot know (reviews of that range, tickets about
+   that outage), write record tables for the entities whose texts the summary lists: 6-30 varied
+   entries of the texts with their companion values (a review's title, body and rating); every
+   record of the entity draws one and the engine makes the rest.
 3. Call preview_dataset with your draft: it reports how many records of each entity 20 root
    records give, the resulting status shares and item categories. Adjust until they match.
 4. Return the plan. Leave out what the context does not ask for: an empty plan keeps the

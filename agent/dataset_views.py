@@ -16,6 +16,7 @@ from agent.dataset_plan import (
     fixed_count,
     link_fields,
     mixable,
+    record_texts,
 )
 from tools.catalogue import load_catalogue
 from tools.dataset import DatasetGenerator, Node, walk
@@ -80,6 +81,8 @@ def family_summary(roots: list[Node], requested: bool = True) -> str:
             )
         for name in mixable(node.schema):
             lines.append(f"{pad}  mixable {node.name}.{name}: {current_weights(node.schema, name)}")
+        if texts := record_texts(node.schema):
+            lines.append(f"{pad}  texts for records: {', '.join(f'{node.name}.{t}' for t in texts)}")
         for name, source in sorted(link_fields(node.schema).items()):
             if (spec := node.schema.field(name)) is not None and spec.values:
                 lines.append(f"{pad}  {node.name}.{name} follows {source}")
@@ -109,6 +112,8 @@ def plan_summary(plan: DatasetPlan) -> str:
         parts.append("themes=" + ",".join(f"{t}:{w / total:.0%}" for t, w in top))
     if plan.products:
         parts.append(f"products={len(plan.products)}:{plan.product_share:.0%}")
+    if plan.records:
+        parts.append("records=" + ",".join(f"{t.entity}:{len(t.rows)}" for t in plan.records))
     if plan.segments:
         parts.append("segments=" + ",".join(f"{g.name}:{g.share:.0%}" for g in plan.segments))
     return "; ".join(parts) or "registry defaults"

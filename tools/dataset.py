@@ -20,6 +20,7 @@ from tools.errors import MAX_ITEMS, GenerationFailed, InvalidRequest
 from tools.link_makers import link_makers, resolve, walk_times
 from tools.links import anchor_paths
 from tools.maker_kit import Env, chooser, pool_key
+from tools.records import Records
 from tools.registry import Registry
 from tools.rollups import roll_up_for
 from tools.runner import RowRunner
@@ -44,6 +45,7 @@ class Node:
     # root's family in one of them; on any node, the schema a segment gives it (segment number ->).
     segments: tuple[tuple[float, dict[str, float]], ...] = ()
     variants: dict[int, EntitySchema] = field(default_factory=dict)
+    records: list[Records] = field(default_factory=list)  # a dataset plan's record tables for this entity
 
     @property
     def name(self) -> str:
@@ -198,15 +200,15 @@ class DatasetGenerator:
             ancestors = {a: ids[a] for a in self._ancestors(node)}
             makers = link_makers(node.schema, link, ancestors, env) if link is not None else {}
             job = Job(schema=node.schema, scenarios=[], seed=seed, locale=locale)
-            self.runners[node.name] = RowRunner(job, Scenario("default", 0, makers=makers), env, window)
+            own = Scenario("default", 0, makers=makers, records=list(node.records))
+            self.runners[node.name] = RowRunner(job, own, env, window)
             self.envs[node.name] = env
             for i, schema in sorted(node.variants.items()):  # after the base: its compile draws stay put
                 link = schema.dataset if parent_of(schema) in ids else None
                 makers = link_makers(schema, link, ancestors, env) if link is not None else {}
                 job = Job(schema=schema, scenarios=[], seed=seed, locale=locale)
-                self.variants[(node.name, i)] = RowRunner(
-                    job, Scenario("default", 0, makers=makers), env, window
-                )
+                own = Scenario("default", 0, makers=makers, records=list(node.records))
+                self.variants[(node.name, i)] = RowRunner(job, own, env, window)
         # A root's theme: its whole family's. Per root with segments: each segment's theme chooser (its
         # own themes, else the plan's).
         self.pick_theme = theme_chooser(themes or {}, self.rng, self.product_share)

@@ -3,7 +3,8 @@
 The keyword plan and the expert's run the same request (roots, seed, locale, as_of), so any difference
 in the family comes from the plan. Scores are those of the entity cases (evals/expert/score.py):
 - context fit over the case's properties (per entity, or family measures);
-- text diversity over `entity.path` text fields, pooled as for entities;
+- text diversity over `entity.path` text fields, pooled as for entities, over the same number of
+  records on both sides (a plan changes how many an entity has; distinct-2 falls as a corpus grows);
 - realism: the evals/realism measures of linked families and of their entities, read on this family;
 - coherence: tools/coherence.py per record (rules broken and entity checks), over every entity's
   records; keys, lifecycle invariants and field rules that fail are listed as invalid.
@@ -139,11 +140,13 @@ def realism_checks(locale: str, rows: dict[str, list[Row]], as_of: int) -> list[
     return list(found.values())
 
 
-def score_family(case: FamilyCase, made: FamilyMade) -> Scores:
+def score_family(case: FamilyCase, made: FamilyMade, texts: dict[str, int] | None = None) -> Scores:
+    """`texts`: records of each entity whose texts are compared (the first ones; all when not given)."""
     props = [_property(made.rows, p) for p in case.properties]
     fit = sum(m.held for m in props) / len(props) if props else 0.0
     # Each record under its entity's name, so `review.body` reads the reviews' bodies.
-    flat = [{entity: r} for entity, rs in made.rows.items() for r in rs]
+    named = {p.split(".", 1)[0] for p in case.text_fields}
+    flat = [{e: r} for e in sorted(named) for r in made.rows.get(e, [])[: (texts or {}).get(e)]]
     diversity, fields = text_diversity(flat, case.text_fields)
     locale = str(case.request.get("locale") or "en_US")
     checks = realism_checks(locale, made.rows, made.as_of) if made.rows else []
@@ -172,7 +175,13 @@ def compare_family(
     plan = expert_plan or case.plan
     det = make_family(case.request, keyword_plan(case.request, registry), registry)
     expert = make_family(case.request, plan, registry)
-    det_scores, expert_scores = score_family(case, det), score_family(case, expert)
+    # distinct-2 falls as a corpus grows (more of it is common bigrams), and a plan changes how many
+    # records an entity has: both sides' texts are compared over the same number of records.
+    texts = {
+        e: min(len(det.rows.get(e, [])), len(expert.rows.get(e, [])))
+        for e in {p.split(".", 1)[0] for p in case.text_fields}
+    }
+    det_scores, expert_scores = score_family(case, det, texts), score_family(case, expert, texts)
     det_scores.realism, expert_scores.realism = realism_pair(
         det_scores.checks, expert_scores.checks, case.realism_waived
     )

@@ -102,6 +102,23 @@ async def test_a_models_own_products_reach_the_familys_records(live: Live, api: 
     assert any(r["name"] == "Anti-Fog Snorkel Mask" for r in rows["order_item"])
 
 
+async def test_a_models_record_tables_write_the_familys_texts(live: Live, api: respx.Route) -> None:
+    entries = [
+        ["Mask fogged on day one", "The lens fogged within minutes on the reef.", 2],
+        ["Best fins I have owned", "Light, stiff enough, and the straps never slipped.", 5],
+    ]
+    reviews = {"entity": "review", "fields": ["title", "body", "rating"], "rows": entries}
+    linked = {**reviews, "fields": ["order_id", "title", "rating"], "rows": [["ORD-1", "x", 1]]}
+    api.side_effect = [final({"records": [linked]}), final({"records": [reviews]})]
+    head, rows = await fetch(live, dataset("reviews of our snorkel gear", seed=14))
+    assert (head["x-generation-path"], head["x-fallback-reason"]) == ("llm", "")
+    assert head["x-dataset-plan"] == "records=review:2"
+    retry = json.dumps(json.loads(api.calls[1].request.content)["messages"])
+    assert "records[0] (review): field 'order_id' refused" in retry  # went back, named, with the fix
+    assert rows["review"] and {r["title"] for r in rows["review"]} <= {e[0] for e in entries}
+    assert all(r["body"].startswith(e[1]) for r in rows["review"] for e in entries if r["title"] == e[0])
+
+
 async def test_the_cached_plan_serves_other_sizes_and_seeds_without_a_call(
     live: Live, api: respx.Route
 ) -> None:

@@ -54,6 +54,20 @@ def test_the_keyword_plan_against_itself_does_not_beat() -> None:
     outcome = compare_family(case, registry, expert_plan=keyword_plan(case.request, registry))
     assert not outcome.beats
     assert any("context fit" in f for f in outcome.failures)
+    assert any("text diversity" in f for f in outcome.failures)  # the case compares ticket texts
+
+
+def test_a_plans_own_texts_reach_the_familys_records_and_are_compared_at_one_size() -> None:
+    outcome = compare_family(_small("smart_speaker_launch_tickets"), default_registry())
+    det, expert = outcome.det_scores.fields, outcome.expert_scores.fields
+    assert [f.path for f in expert] == ["support_ticket.subject", "support_ticket.description"]
+    # The plan raises tickets per order several times over; the texts are compared at one size.
+    assert len(outcome.expert.rows["support_ticket"]) > 2 * len(outcome.det.rows["support_ticket"])
+    assert (
+        [f.texts for f in expert] == [f.texts for f in det] == [len(outcome.det.rows["support_ticket"])] * 2
+    )
+    subjects = {t["subject"] for t in outcome.expert.rows["support_ticket"]}
+    assert sum("speaker" in s.lower() for s in subjects) / len(subjects) > 0.5  # the records' words
 
 
 def test_a_plan_the_dataset_check_refuses_fails_the_case() -> None:

@@ -12,10 +12,9 @@ import pytest
 from agent.dataset_plan import DatasetPlan, check_dataset_plan
 from agent.dataset_views import preview
 from agent.datasets import DatasetRequest, DatasetRun
+from tests.helpers import family_problems, same_chunks_split_and_on_a_worker
 from tools.catalogue import base_catalogue
-from tools.dataset_checks import DatasetChecker
 from tools.registry import default_registry
-from tools.validator import compile_validator
 
 REGISTRY = default_registry()
 MASK = {"name": "Anti-Fog Snorkel Mask", "category": "Sports & Fitness", "brand": "Reefline",
@@ -56,32 +55,15 @@ def test_the_familys_records_hold_the_plans_products_and_every_rule_holds() -> N
     # Order items and favourites of the family name the same products the orders do.
     assert {r["name"] for r in rows["order_item"] if r["sku"].startswith("PLN-")} <= set(names)
     assert any(r["product_name"] in names for r in rows["favorites"])
-    checker, problems = DatasetChecker(REGISTRY), []
-    for entity, batch in rows.items():
-        problems += checker.add(entity, batch)
-        check = compile_validator(REGISTRY.get(entity))
-        problems += [f"{entity}: {v}" for r in batch for v in check(r)]
-    assert problems + checker.invariants() == []
+    assert family_problems(REGISTRY, rows) == []
 
 
 def test_the_same_bytes_across_runs_root_splits_and_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    from agent import datasets
-    from service.engines import in_process
-    from service.workers import BlockPool
-
     def chunks(run_blocks: Any) -> list[tuple[str, str]]:
         return [(c.entity, c.data) for c in _run(SWIM, customers=450, fmt="sql").chunks(run_blocks)]
 
-    monkeypatch.setattr(datasets, "PARALLEL_ROOTS", 1)  # split even a small family
-    whole = chunks(None)
+    whole = same_chunks_split_and_on_a_worker(monkeypatch, chunks)
     assert "Anti-Fog Snorkel Mask" in "".join(d for _, d in whole)
-    assert chunks(None) == whole
-    assert chunks(in_process) == whole
-    pool = BlockPool(1)  # a worker process builds the plan's catalogue from the task it is sent
-    try:
-        assert chunks(pool.run) == whole
-    finally:
-        pool.close()
 
 
 def test_a_plan_without_products_is_unchanged_and_no_other_run_sees_them() -> None:
