@@ -215,6 +215,7 @@ def family_records(plan: DatasetPlan, nodes: dict[str, Node]) -> tuple[dict[str,
     dataset plan is served whole: every problem goes back to the model)."""
     out: dict[str, list[Records]] = {}
     problems: list[str] = []
+    filled: dict[tuple[str, str], int] = {}  # (entity, field) -> the table that fills it
     for i, t in enumerate(plan.records):
         at = f"records[{i}] ({t.entity})"
         node = nodes.get(t.entity)
@@ -227,6 +228,12 @@ def family_records(plan: DatasetPlan, nodes: dict[str, Node]) -> tuple[dict[str,
             why = f"follows {linked[followed.split('.')[0].removesuffix('[]')]} in the family"
             problems.append(f"{at}: field {followed!r} {why}; leave it out of the table")
             continue
+        shared = next((f for f in t.fields if (t.entity, f) in filled), None)
+        if shared is not None:  # two draws for one field: its values would not go with the others'
+            j = filled[(t.entity, shared)]
+            problems.append(f"{at}: field {shared!r} is in records[{j}] too; put them in one table")
+            continue
+        filled.update({(t.entity, f): i for f in t.fields})
         table = RecordTable(fields=t.fields, rows=t.rows, weights=t.weights)
         made, more = record_tables(node.schema, [table], "")
         # Served whole, not with parts dropped as a row plan is: say what to do, not what was dropped.

@@ -68,7 +68,11 @@ def checked_products(
             continue
         near = p.near_theme if p.near_theme in themes else ""
         if p.near_theme and not near:
-            problems.append(f"{at}: near_theme {p.near_theme!r} is not a catalogue theme; ignored")
+            fix = "it was ignored" if dropped else "fix it or leave it out"
+            problems.append(
+                f"{at}: near_theme {p.near_theme!r} is not a catalogue theme; use one of "
+                f"{', '.join(sorted(themes))} or leave it empty; {fix}"
+            )
         band = (p.price, p.price) if p.price is not None else tuple(p.price_band or ())
         addition = Addition(
             " ".join(p.name.split()),
@@ -129,7 +133,7 @@ def _problem(p: ProductAddition, departments: list[str], prices: list[FieldSpec]
             why = refusal(text)
             if why:
                 return f"attribute {key!r} {why}"
-        if len(set(options)) != len(options):
+        if len({o.strip().casefold() for o in options}) != len(options):  # "M" and "m ": one option
             return f"attribute {key!r} repeats an option"
         combos *= max(1, len(options))
     if combos > MAX_LINE:

@@ -155,7 +155,8 @@ def catalogue_walk(env: Env, path: str, fields: list[FieldSpec]) -> Callable[[in
             everything = [everything[g] for g in sorted(set(shelf(*bounds).flat.tolist()))]
         own = [p for p in everything if p.theme == PLAN_THEME]
         share = env.product_share
-        if share is None or not own:
+        if share is None or not own or len(own) == len(everything):
+            # No plan products, or nothing else on the shelf (a price range only they fit): one walk.
             return _walk(everything, env.keyed(key))
         rest = _walk([p for p in everything if p.theme != PLAN_THEME], env.keyed(key))
         mine = _walk(own, env.keyed(f"{key}|{PLAN_THEME}"))

@@ -26,6 +26,7 @@ from evals.expert.family_score import (
     keyword_plan,
     make_family,
     score_family,
+    text_sizes,
 )
 from evals.expert.realism import realism_pair
 from evals.expert.score import Scores
@@ -57,7 +58,8 @@ async def run_family_live(case: FamilyCase, model: Model, registry: Registry) ->
     )
     m = make_family(case.request, planned.plan, registry)
     d = make_family(case.request, keyword_plan(case.request, registry), registry)
-    ms, ds = score_family(case, m), score_family(case, d)
+    texts = text_sizes(case, m, d)  # as offline: both sides' texts over the same number of records
+    ms, ds = score_family(case, m, texts), score_family(case, d, texts)
     ds.realism, ms.realism = realism_pair(ds.checks, ms.checks, case.realism_waived)
     return FamilyLive(planned, meter, m, d, ms, ds)
 

@@ -140,6 +140,13 @@ def realism_checks(locale: str, rows: dict[str, list[Row]], as_of: int) -> list[
     return list(found.values())
 
 
+def text_sizes(case: FamilyCase, a: FamilyMade, b: FamilyMade) -> dict[str, int]:
+    """Records of each entity whose texts both sides are compared over: distinct-2 falls as a corpus
+    grows (more of it is common bigrams), and a plan changes how many records an entity has."""
+    named = {p.split(".", 1)[0] for p in case.text_fields}
+    return {e: min(len(a.rows.get(e, [])), len(b.rows.get(e, []))) for e in named}
+
+
 def score_family(case: FamilyCase, made: FamilyMade, texts: dict[str, int] | None = None) -> Scores:
     """`texts`: records of each entity whose texts are compared (the first ones; all when not given)."""
     props = [_property(made.rows, p) for p in case.properties]
@@ -175,12 +182,7 @@ def compare_family(
     plan = expert_plan or case.plan
     det = make_family(case.request, keyword_plan(case.request, registry), registry)
     expert = make_family(case.request, plan, registry)
-    # distinct-2 falls as a corpus grows (more of it is common bigrams), and a plan changes how many
-    # records an entity has: both sides' texts are compared over the same number of records.
-    texts = {
-        e: min(len(det.rows.get(e, [])), len(expert.rows.get(e, [])))
-        for e in {p.split(".", 1)[0] for p in case.text_fields}
-    }
+    texts = text_sizes(case, det, expert)
     det_scores, expert_scores = score_family(case, det, texts), score_family(case, expert, texts)
     det_scores.realism, expert_scores.realism = realism_pair(
         det_scores.checks, expert_scores.checks, case.realism_waived

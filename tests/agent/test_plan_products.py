@@ -107,3 +107,29 @@ async def test_a_model_plans_products_reach_rows_through_the_service(live: Live,
     rows: list[dict[str, Any]] = json.loads(response.data)
     names = Counter(i["name"] for r in rows for i in r["items"])
     assert sum(n for name, n in names.items() if _ours(name)) > 0.6 * sum(names.values())
+
+
+def test_a_price_range_only_the_plans_products_fit_walks_them_round() -> None:
+    # Found in review: the shelf of a price range held the plan's product alone, and the catalogue's
+    # empty share of the walk divided by zero on the second row.
+    listing = {"name": "listing", "fields": [
+        {"name": "product_id", "type": "string", "source": "product.id", "unique": True, "max_length": 40},
+        {"name": "price", "type": "number", "source": "product.price", "min": 1500, "max": 5000},
+    ]}  # fmt: skip
+    watch = {"name": "Titanium Dive Watch", "category": "Clothing, Shoes & Jewelry", "brand": "Abyssal",
+             "price": 1999.0, "description": "A 300 m automatic dive watch."}  # fmt: skip
+    for share in (1.0, 0.5):
+        request = DataRequest(custom_schema=json.dumps(listing), count=5, seed=2)
+        rows, problems = planned_rows(request, {"products": [watch], "product_share": share})
+        assert problems == [] and len(rows) == 5
+        assert {r["price"] for r in rows} == {1999.0}
+        assert len({r["product_id"] for r in rows}) == 5  # the one product's id, then its rounds
+
+
+def test_options_that_differ_only_by_case_or_spaces_are_one_option() -> None:
+    rows, problems = planned_rows(
+        DataRequest(entity="product", count=5, seed=3),
+        {"products": [{**FINS, "attributes": {"size": ["M", "m "]}}]},
+    )
+    assert problems and "repeats an option" in problems[0]
+    assert not any(_ours(r["name"]) for r in rows)

@@ -100,3 +100,10 @@ def test_a_plans_range_goes_together_in_a_basket_for_coherence() -> None:
     plain, swim = CoherenceMeter(cart), CoherenceMeter(cart, catalogue_for((pouch, cream)))
     # Two departments no catalogue theme pairs: half a basket off-theme, unless a plan's range holds both.
     assert plain.scores([basket]) < swim.scores([basket]) == [1.0]
+
+
+def test_an_unknown_near_theme_is_named_with_the_themes_to_use() -> None:
+    plan = DatasetPlan.model_validate({"products": [{**MASK, "near_theme": "swimwear"}]})
+    (problem,) = check_dataset_plan(plan, _run({}).roots)
+    assert "near_theme 'swimwear' is not a catalogue theme; use one of" in problem and "fitness" in problem
+    assert problem.endswith("fix it or leave it out") and "ignored" not in problem

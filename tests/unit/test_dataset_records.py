@@ -73,3 +73,12 @@ def test_the_summary_lists_the_texts_a_plan_may_write() -> None:
     assert "texts for records: review.title, review.body" in summary
     assert "support_ticket.subject, support_ticket.description" in summary
     assert "review.product_id" not in summary  # a linked field is no text to write
+
+
+def test_two_tables_filling_one_field_are_refused() -> None:
+    # Found in review: checked one by one, two tables sharing `rating` passed, and each review drew
+    # its title from one and its body from the other, the rating no longer going with either.
+    titles = {"entity": "review", "fields": ["title", "rating"], "rows": [["Awful", 1], ["Loved it", 5]]}
+    bodies = {"entity": "review", "fields": ["body", "rating"], "rows": [["Broke on day one.", 1]]}
+    problems = check_dataset_plan(DatasetPlan.model_validate({"records": [titles, bodies]}), _run({}).roots)
+    assert problems == ["records[1] (review): field 'rating' is in records[0] too; put them in one table"]

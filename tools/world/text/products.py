@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from tools.catalogue import Product, load_catalogue, per_catalogue
+from tools.world.additions import PLAN_THEME
 from tools.world.prices import local_price
 from tools.world.text.amounts import money
 
@@ -96,17 +97,29 @@ _TEXTS: dict[str, ProductText] = {}  # by product id: hashing a whole Product co
 
 
 def text_of(p: Product) -> ProductText:
-    found = _TEXTS.get(p.id)
-    if found is None or found.name != p.name:  # a plan's product may reuse an id another plan's had
+    # A plan's products live as long as its catalogue's caches (a few plans), not the process's.
+    texts = _TEXTS if p.theme != PLAN_THEME else _plan_texts() if _in_plan() else {}
+    found = texts.get(p.id)
+    if found is None:
         kind, plural = _kind_of(p)
         short = re.sub(r"\s*\([^)]*\)$", "", p.name)
         tags = _tags_of(p, kind)
         platform = _PLATFORM.search(p.name)
-        found = _TEXTS[p.id] = ProductText(
+        found = texts[p.id] = ProductText(
             p.name, short, kind, plural, p.brand, p.category, p.price_low, p.price_high,
             tags, _pet(tags), platform.group(1) if platform else "PC",
         )  # fmt: skip
     return found
+
+
+@per_catalogue
+def _plan_texts() -> dict[str, ProductText]:
+    return {}
+
+
+def _in_plan() -> bool:
+    """A plan's catalogue is in force (else a plan product's text is made, not kept)."""
+    return load_catalogue()[-1].name == PLAN_THEME
 
 
 @per_catalogue
