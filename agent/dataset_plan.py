@@ -12,7 +12,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.plan import Peaks, ProductAddition, RecordTable, peaks_field
+from agent.plan import (
+    Peaks,
+    ProductAddition,
+    RecordTable,
+    peaks_field,
+    product_share_field,
+    products_field,
+)
 from agent.plan_products import checked_products
 from agent.plan_values import record_tables
 from agent.plannable import RECORD, Plannable
@@ -103,15 +110,10 @@ class DatasetPlan(BaseModel):
         "orders, items and reviews of one root record share its theme. Empty: every theme alike.",
     )
     peaks: Peaks = peaks_field()
-    products: list[ProductAddition] = Field(
-        default_factory=list,
-        description="Products the context calls for that the catalogue lacks (a new range, a niche shop): "
-        "the family's carts, orders, items, reviews and wishlists then draw product_share of their products "
-        "from these. Leave empty when themes fit.",
+    products: list[ProductAddition] = products_field(
+        ": the family's carts, orders, items, reviews and wishlists"
     )
-    product_share: float = Field(
-        1.0, gt=0, le=1, description="Share of product picks from `products` (the rest from themes)."
-    )
+    product_share: float = product_share_field()
     segments: list[DatasetSegment] = Field(
         default_factory=list,
         description="Kinds of root records with families of their own shape; the other roots follow the "
@@ -220,12 +222,13 @@ def family_records(plan: DatasetPlan, nodes: dict[str, Node]) -> tuple[dict[str,
         at = f"records[{i}] ({t.entity})"
         node = nodes.get(t.entity)
         if node is None:
-            problems.append(f"{at}: not in this dataset; its entities are {', '.join(nodes)}")
+            problems.append(_absent(at, nodes))
             continue
         linked = link_fields(node.schema)
-        followed = next((f for f in t.fields if f.split(".")[0].removesuffix("[]") in linked), None)
+        tops = {f: f.split(".")[0].removesuffix("[]") for f in t.fields}  # the top-level field of a path
+        followed = next((f for f, top in tops.items() if top in linked), None)
         if followed is not None:
-            why = f"follows {linked[followed.split('.')[0].removesuffix('[]')]} in the family"
+            why = f"follows {linked[tops[followed]]} in the family"
             problems.append(f"{at}: field {followed!r} {why}; leave it out of the table")
             continue
         shared = next((f for f in t.fields if (t.entity, f) in filled), None)
@@ -243,6 +246,10 @@ def family_records(plan: DatasetPlan, nodes: dict[str, Node]) -> tuple[dict[str,
         ]
         out.setdefault(t.entity, []).extend(made)
     return out, problems
+
+
+def _absent(where: str, nodes: dict[str, Node]) -> str:
+    return f"{where}: not in this dataset; entities are {', '.join(nodes)}"
 
 
 def _segment_problems(plan: DatasetPlan, nodes: dict[str, Node]) -> list[str]:
@@ -285,7 +292,7 @@ def _count_problems(plan: DatasetPlan, nodes: dict[str, Node]) -> list[str]:
         where = f"cardinalities[{i}] ({c.entity})"
         node = nodes.get(c.entity)
         if node is None:
-            problems.append(f"{where}: not in this dataset; entities are {', '.join(nodes)}")
+            problems.append(_absent(where, nodes))
             continue
         if fixed := fixed_count(node):
             problems.append(f"{where}: its count cannot change: {fixed}")

@@ -29,6 +29,22 @@ def peaks_field() -> Any:
     )
 
 
+def products_field(rows: str) -> Any:
+    """The `products` field of GenerationPlan and DatasetPlan; `rows`: what then holds them, after
+    the punctuation that leads to it."""
+    return Field(
+        default_factory=list,
+        description="Products the context calls for that the catalogue lacks (a new range, a niche shop)"
+        f"{rows} then draw product_share of their products from these. Leave empty when themes fit.",
+    )
+
+
+def product_share_field() -> Any:
+    return Field(
+        1.0, gt=0, le=1, description="Share of product picks from `products` (the rest from themes)."
+    )
+
+
 class Bin(BaseModel):
     """One bar of a histogram: values from `lo` to `hi`, drawn `weight` times as often as a weight of 1."""
 
@@ -230,14 +246,8 @@ class GenerationPlan(BaseModel):
     records: list[RecordTable] = Field(
         default_factory=list, description="Record tables: values that belong together, for every scenario."
     )
-    products: list[ProductAddition] = Field(
-        default_factory=list,
-        description="Products the context calls for that the catalogue lacks (a new range, a niche shop); "
-        "rows then draw product_share of their products from these. Leave empty when themes fit.",
-    )
-    product_share: float = Field(
-        1.0, gt=0, le=1, description="Share of product picks from `products` (the rest from themes)."
-    )
+    products: list[ProductAddition] = products_field("; rows")
+    product_share: float = product_share_field()
     scenarios: list[ScenarioPlan] = Field(default_factory=list, description="Per-scenario plans, by name.")
     segments: list[SegmentPlan] = Field(
         default_factory=list,

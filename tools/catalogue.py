@@ -455,6 +455,9 @@ def catalogue_in_use(themes: tuple[Theme, ...] | None) -> Iterator[None]:
         _ACTIVE.reset(token)
 
 
+_DONE = object()  # made_in: the items ran out
+
+
 def made_in(themes: tuple[Theme, ...] | None, items: Iterator[T]) -> Iterator[T]:
     """The items, each made with `themes` as the catalogue: set around every step, not the whole
     generator, so whoever iterates it (a gRPC thread, a worker) sees a plan's catalogue only while
@@ -468,9 +471,6 @@ def made_in(themes: tuple[Theme, ...] | None, items: Iterator[T]) -> Iterator[T]
         if item is _DONE:
             return
         yield item  # type: ignore[misc]
-
-
-_DONE = object()
 
 
 def per_catalogue(fn: Callable[..., R]) -> Callable[..., R]:

@@ -80,26 +80,25 @@ def make_family(request: dict[str, Any], plan: DatasetPlan, registry: Registry) 
         made.error = "the plan fails the dataset check: " + "; ".join(made.check_problems)
         return made
     checker = DatasetChecker(registry)
-    scored = CoherenceMeter(registry.get("customer"))  # only its sums are used: scores come per entity
     try:
         run.use(plan)
         for entity, batch in run.batches():
             made.rows.setdefault(entity, []).extend(batch)
             made.invalid += checker.add(entity, batch)
-            schema = registry.get(entity)
-            check, meter = compile_validator(schema), CoherenceMeter(schema)
-            broken = [check(row) for row in batch]
-            made.invalid += [f"{entity}: {v}" for b in broken for v in b]
-            # Scored with the catalogue the family was made with (the plan's own products, if any).
-            with catalogue_in_use(catalogue_for(run.products)):
-                scored.add_scores(
-                    [meter.row_score(row, len(b)) for row, b in zip(batch, broken, strict=True)]
-                )
         made.invalid += checker.invariants()
     except Exception as exc:  # a plan the engine cannot run is this case's finding, not a crash
         made.error = f"{type(exc).__name__}: {exc}"
         return made
-    made.coherence = scored.score
+    scores: list[float] = []
+    with catalogue_in_use(catalogue_for(run.products)):  # the catalogue the family was made with
+        for entity, rows in made.rows.items():
+            schema = registry.get(entity)
+            check, meter = compile_validator(schema), CoherenceMeter(schema)
+            for row in rows:
+                broken = check(row)
+                made.invalid += [f"{entity}: {v}" for v in broken]
+                scores.append(meter.row_score(row, len(broken)))
+    made.coherence = sum(scores) / len(scores) if scores else 1.0
     return made
 
 
